@@ -1,0 +1,49 @@
+/**
+ * Builds what isola needs at run time: the C shim (native/ -> build/isola-shim)
+ * with the system C compiler, and the CLI bundle (src/ -> dist/isola.mjs) so
+ * start-up loads one file. Runs on `npm install` / `npm ci`.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const cflags = [
+  '-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror', '-Wshadow', '-Wformat=2',
+  '-D_FORTIFY_SOURCE=2', '-fstack-protector-strong',
+];
+
+function buildShim(): void {
+  const sources = readdirSync(join(root, 'native')).filter((f) => f.endsWith('.c')).map((f) => join(root, 'native', f));
+  if (sources.length === 0) return;
+  mkdirSync(join(root, 'build'), { recursive: true });
+  const cc = process.env['CC'] ?? 'cc';
+  execFileSync(cc, [...cflags, '-o', join(root, 'build', 'isola-shim'), ...sources], { stdio: 'inherit' });
+}
+
+async function bundleCli(): Promise<void> {
+  const entry = join(root, 'src', 'cli', 'main.ts');
+  if (!existsSync(entry)) return;
+  // esbuild is a dev dependency; an install without it runs the sources by type stripping.
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return;
+  }
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    outfile: join(root, 'dist', 'isola.mjs'),
+    splitting: false,
+    logLevel: 'warning',
+  });
+}
+
+buildShim();
+await bundleCli();

@@ -1,0 +1,59 @@
+/**
+ * What a user asks of one container, already parsed from flags or the API
+ * (`-e`, `-v`, `-u`, ...), before any decision is made. spec/ turns this plus
+ * the host facts into an OCI runtime config.
+ */
+import type { IdMapEntry } from '../userns/index.ts';
+
+export type UsernsMode =
+  | { readonly kind: 'host' }
+  | { readonly kind: 'explicit'; readonly uidMap: readonly IdMapEntry[]; readonly gidMap: readonly IdMapEntry[] }
+  | { readonly kind: 'keep-id' }
+  | { readonly kind: 'auto'; readonly size?: number | undefined }
+  | { readonly kind: 'remap'; readonly user: string };
+
+export type NetworkMode = 'none' | 'host' | 'private';
+
+export interface VolumeOption {
+  /** Absolute host path. */
+  readonly source: string;
+  /** Absolute path inside the container. */
+  readonly destination: string;
+  readonly isReadonly: boolean;
+}
+
+export interface TmpfsOption {
+  readonly destination: string;
+  /** Mount options such as `size=64m,mode=1777`. */
+  readonly options: string;
+}
+
+export interface UlimitOption {
+  /** Name as docker spells it: nofile, nproc, core, ... */
+  readonly name: string;
+  readonly soft: number;
+  readonly hard: number;
+}
+
+export interface ContainerOptions {
+  /** Absolute path of the root filesystem directory. */
+  readonly rootfs: string;
+  readonly args: readonly string[];
+  /** KEY=VALUE entries, later ones win. */
+  readonly env: readonly string[];
+  /** `user[:group]`, names or numbers; undefined means root (0:0). */
+  readonly user?: string | undefined;
+  readonly cwd?: string | undefined;
+  readonly hostname?: string | undefined;
+  readonly volumes: readonly VolumeOption[];
+  readonly tmpfs: readonly TmpfsOption[];
+  readonly isReadonlyRootfs: boolean;
+  readonly capAdd: readonly string[];
+  readonly capDrop: readonly string[];
+  readonly ulimits: readonly UlimitOption[];
+  readonly isPrivileged: boolean;
+  readonly hasTerminal: boolean;
+  readonly isInteractive: boolean;
+  readonly network: NetworkMode;
+  readonly userns: UsernsMode;
+}
