@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { UsernsError } from './errors.ts';
+import { INVALID_ID } from './id-map.ts';
+
+/** A block of subordinate ids: `size` ids from `start`, as /etc/subuid and /etc/subgid grant them. */
+export interface SubidRange {
+  readonly start: number;
+  readonly size: number;
+}
+
+export interface SubidLine {
+  /** User name or numeric uid, as written in the file. */
+  readonly owner: string;
+  readonly range: SubidRange;
+  /** 1-based line number in the file. */
+  readonly line: number;
+}
+
+const decimal = /^[0-9]+$/;
+
+/**
+ * Parse /etc/subuid or /etc/subgid (`owner:start:count` per line; `#` comments and
+ * blank lines allowed). `path` only names the file in errors.
+ * @throws UsernsError ISOLA_USERNS_SUBID_MALFORMED with `file` and `line` set.
+ */
+export function parseSubidFile(text: string, path: string): SubidLine[] {
+  const result: SubidLine[] = [];
+  for (const [index, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const range = parseSubidLine(line);
+    if (range === undefined) {
+      throw new UsernsError('ISOLA_USERNS_SUBID_MALFORMED', `${path} line ${index + 1} is not "owner:start:count": ${JSON.stringify(raw)}`, {
+        file: path,
+        line: index + 1,
+        hint: `fix or remove line ${index + 1} of ${path} (usermod --add-subuids / --add-subgids writes valid lines)`,
+      });
+    }
+    result.push({ ...range, line: index + 1 });
+  }
+  return result;
+}
+
+function parseSubidLine(line: string): { owner: string; range: SubidRange } | undefined {
+  const fields = line.split(':');
+  if (fields.length !== 3) return undefined;
+  const [owner = '', startText = '', sizeText = ''] = fields;
+  if (owner === '' || !decimal.test(startText) || !decimal.test(sizeText)) return undefined;
+  const [start, size] = [Number(startText), Number(sizeText)];
+  // Both are u32 in shadow-utils; a count of 0 grants nothing and only hides a typo.
+  if (start > INVALID_ID || size > INVALID_ID || size < 1) return undefined;
+  return { owner, range: { start, size } };
+}
+
+/**
+ * The ranges granted to `user` in a subordinate id file, in file order. Lines match by
+ * name or by numeric uid, as shadow-utils' newuidmap does.
+ * @returns [] when the file does not exist.
+ * @throws UsernsError ISOLA_USERNS_SUBID_MALFORMED, or ISOLA_USERNS_SUBID_UNREADABLE when it cannot be read.
+ */
+export async function readSubidRanges(path: string, user: { readonly name: string; readonly id: number }): Promise<SubidRange[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new UsernsError('ISOLA_USERNS_SUBID_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, {
+      file: path,
+      cause: error,
+      hint: `make ${path} readable by this user (it is normally mode 0644)`,
+    });
+  }
+  return parseSubidFile(text, path)
+    .filter(({ owner }) => owner === user.name || (decimal.test(owner) && Number(owner) === user.id))
+    .map(({ range }) => range);
+}
