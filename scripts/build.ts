@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const cflags = [
-  '-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror', '-Wshadow', '-Wformat=2',
+  '-std=gnu11', '-D_GNU_SOURCE', '-O2', '-Wall', '-Wextra', '-Werror', '-Wshadow', '-Wformat=2',
   '-D_FORTIFY_SOURCE=2', '-fstack-protector-strong',
 ];
 

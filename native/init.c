@@ -1,0 +1,149 @@
+/* The container init, from clone to execve: a flat checklist run in plan
+ * order. Each step states what it needs; any failure returns -1 with the
+ * failure record filled in, and main.c sends it to the shim. */
+#include "shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int set_names(const struct plan *plan)
+{
+	const struct plan_record *rec;
+
+	if ((rec = plan_find(plan, TAG_HOSTNAME)) != NULL && sethostname(plan_str(rec, 0), rec->fields[0].len) < 0)
+		return fail(STEP_SET_HOSTNAME, rec->index, errno, plan_str(rec, 0));
+	if ((rec = plan_find(plan, TAG_DOMAINNAME)) != NULL && setdomainname(plan_str(rec, 0), rec->fields[0].len) < 0)
+		return fail(STEP_SET_DOMAINNAME, rec->index, errno, plan_str(rec, 0));
+	return 0;
+}
+
+/* A new network namespace starts with lo down; most programs expect it up. */
+static int bring_loopback_up(const struct plan *plan)
+{
+	struct ifreq ifr;
+	int sock;
+
+	if (plan_find(plan, TAG_LOOPBACK_UP) == NULL)
+		return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		return fail(STEP_LOOPBACK_UP, 0, errno, "lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+		return fail(STEP_LOOPBACK_UP, 0, errno, "lo");
+	close(sock);
+	return 0;
+}
+
+static int set_oom_score_adj(const struct plan *plan)
+{
+	const struct plan_record *rec = plan_find(plan, TAG_OOM_SCORE_ADJ);
+	char text[24];
+	int fd, len;
+
+	if (rec == NULL)
+		return 0;
+	len = snprintf(text, sizeof(text), "%d", (int)(int64_t)plan_u64(rec, 0));
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, text, (size_t)len) != len)
+		return fail(STEP_SET_OOM_SCORE_ADJ, rec->index, errno, "/proc/self/oom_score_adj");
+	close(fd);
+	return 0;
+}
+
+/* The shim blocked signals for its signalfd and ignores SIGPIPE: the
+ * container process must start with defaults. */
+static void reset_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL); /* EINVAL for SIGKILL, SIGSTOP: nothing to reset */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int exec_process(const struct plan *plan)
+{
+	static char *argv[4096], *envp[4096];
+	const struct plan_record *args = plan_find(plan, TAG_ARGS), *env = plan_find(plan, TAG_ENV);
+	uint32_t i;
+
+	for (i = 0; i < args->nfields && i < 4095; i++)
+		argv[i] = (char *)plan_str(args, i);
+	argv[i] = NULL;
+	for (i = 0; env != NULL && i < env->nfields && i < 4095; i++)
+		envp[i] = (char *)plan_str(env, i);
+	envp[i] = NULL;
+	/* execvp searches the PATH of environ, which must be the container's. */
+	environ = envp;
+	execvp(argv[0], argv);
+	return fail(STEP_EXEC, args->index, errno, argv[0]);
+}
+
+static int enter_rootfs(const struct plan *plan, int sync_fd, int *slave_fd)
+{
+	int rootfd = -1;
+
+	if (plan_find(plan, TAG_ROOTFS) == NULL)
+		return 0;
+	if (make_root_slave() < 0 || bind_rootfs(plan, &rootfd) < 0)
+		return -1;
+	/* Mounts first, then what lives on them: symlinks and the console in
+	 * /dev, masks and read-only paths in /proc; the rootfs turns read-only
+	 * last so every target could be created. */
+	if (ensure_dirs(plan, rootfd, 0) < 0 || mount_entries(plan, rootfd) < 0 || create_symlinks(plan, rootfd) < 0 ||
+	    open_console(plan, rootfd, sync_fd, slave_fd) < 0 || mask_paths(plan, rootfd) < 0 ||
+	    make_paths_readonly(plan, rootfd) < 0 || make_rootfs_readonly(plan, rootfd) < 0)
+		return -1;
+	if (pivot_to_rootfs(rootfd) < 0)
+		return -1;
+	close(rootfd);
+	return 0;
+}
+
+int run_container_init(const struct plan *plan, int sync_fd)
+{
+	const struct plan_record *cwd = plan_find(plan, TAG_CWD);
+	int slave_fd = -1;
+
+	/* No mount before the maps: files created would belong to the overflow id. */
+	if (plan_find(plan, TAG_UID_MAP) != NULL && expect_message(sync_fd, MSG_MAPS_WRITTEN, STEP_WAIT_FOR_ID_MAPS) < 0)
+		return -1;
+	if (set_setup_ids(plan) < 0)
+		return -1;
+	if (enter_rootfs(plan, sync_fd, &slave_fd) < 0)
+		return -1;
+	if (set_names(plan) < 0 || bring_loopback_up(plan) < 0)
+		return -1;
+	/* rlimits and oom_score_adj while still privileged in the namespace. */
+	if (apply_rlimits(plan) < 0 || set_oom_score_adj(plan) < 0)
+		return -1;
+	if (plan_find(plan, TAG_NEW_SESSION) != NULL && setsid() < 0)
+		return fail(STEP_NEW_SESSION, 0, errno, "setsid");
+	if (attach_console(slave_fd) < 0)
+		return -1;
+	if (set_identity(plan) < 0)
+		return -1;
+	/* As the final user, so the directory's permissions apply to it. */
+	if (cwd != NULL && chdir(plan_str(cwd, 0)) < 0)
+		return fail(STEP_CHDIR, cwd->index, errno, plan_str(cwd, 0));
+	/* Only 0-2 and the sync socket (close-on-exec) may reach the process. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return fail(STEP_CLOSE_FDS, 0, errno, "close_range");
+	reset_signals();
+	return exec_process(plan);
+}

@@ -1,0 +1,94 @@
+/* The launch plan: a flat list of typed records that TypeScript resolved
+ * completely (src/launch/plan-encode.ts writes it). The shim decodes and
+ * checks the whole plan before clone, then only reads it.
+ *
+ * Wire format, little-endian:
+ *   header  "ISOLAPLN" u32 version u32 record_count
+ *   record  u32 tag u32 field_count, then fields
+ *   field   u8 'u' + u64 | u8 's' + u32 len + bytes + NUL (no NUL inside)
+ *           | u8 'b' + u32 len + bytes + NUL (binary) */
+#ifndef ISOLA_PLAN_H
+#define ISOLA_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PLAN_VERSION 1
+#define PLAN_MAX_BYTES (16u << 20)
+
+/* Tags mirrored in src/launch/plan-tags.ts. Signature letters: u number,
+ * s string, b bytes; a trailing '*' repeats the previous letter. */
+#define PLAN_TAGS(X)                                       \
+	X(TAG_NAMESPACES, 1, "u")   /* clone flags */          \
+	X(TAG_UID_MAP, 2, "u*")     /* (inside, outside, count)... */ \
+	X(TAG_GID_MAP, 3, "u*")                                \
+	X(TAG_MAP_WRITER, 4, "uuss") /* method, deny setgroups, newuidmap, newgidmap */ \
+	X(TAG_SETUP_IDS, 5, "uu")   /* uid, gid to become after the maps */ \
+	X(TAG_ROOTFS, 6, "suu")     /* path, propagation flags, readonly */ \
+	X(TAG_MOUNT, 7, "sssusuuu") /* source, dest, fstype, MS_ flags, data, kind, MOUNT_ATTR_ set, propagation */ \
+	X(TAG_SYMLINK, 8, "ss")     /* target, link path */    \
+	X(TAG_MASK_PATH, 9, "s")                               \
+	X(TAG_READONLY_PATH, 10, "s")                          \
+	X(TAG_HOSTNAME, 11, "s")                               \
+	X(TAG_DOMAINNAME, 12, "s")                             \
+	X(TAG_LOOPBACK_UP, 13, "")                             \
+	X(TAG_RLIMIT, 14, "uuu")    /* resource, soft, hard */ \
+	X(TAG_USER, 15, "uuu")      /* uid, gid, umask */      \
+	X(TAG_GROUPS, 16, "u*")                                \
+	X(TAG_CAPABILITIES, 17, "uuuuu") /* bounding, effective, permitted, inheritable, ambient */ \
+	X(TAG_NO_NEW_PRIVS, 18, "")                            \
+	X(TAG_CWD, 19, "s")                                    \
+	X(TAG_ARGS, 20, "ss*")                                 \
+	X(TAG_ENV, 21, "s*")                                   \
+	X(TAG_TERMINAL, 22, "uuu")  /* rows, cols, make host stdin raw */ \
+	X(TAG_OOM_SCORE_ADJ, 23, "u") /* two's complement */   \
+	X(TAG_SECCOMP, 24, "b")     /* struct sock_filter[] */ \
+	X(TAG_NEW_SESSION, 25, "")                             \
+	X(TAG_ENSURE_DIR, 26, "su") /* path in rootfs, precreate */
+
+#define TAG_ENUM(name, value, sig) name = value,
+enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };
+#undef TAG_ENUM
+
+/* TAG_MOUNT kind bits. */
+#define MOUNT_KIND_BIND 1u
+#define MOUNT_KIND_RECURSIVE 2u
+#define MOUNT_KIND_TARGET_DIR 4u
+#define MOUNT_KIND_TARGET_FILE 8u
+#define MOUNT_KIND_PRECREATE 16u
+
+/* TAG_MAP_WRITER methods. */
+#define MAP_WRITER_DIRECT 1u
+#define MAP_WRITER_HELPER 2u
+
+struct plan_field {
+	uint64_t num;
+	const char *str; /* NUL-terminated, points into the plan buffer */
+	uint32_t len;
+	char kind;
+};
+
+struct plan_record {
+	uint32_t tag;
+	uint32_t index; /* position in the plan, reported on failure */
+	uint32_t nfields;
+	const struct plan_field *fields;
+};
+
+struct plan {
+	char *buffer;
+	size_t nrecords;
+	struct plan_record *records;
+	struct plan_field *fields;
+};
+
+/* Decodes `size` bytes; on failure returns -1 with errno EINVAL and the
+ * failing record index in *bad_index. */
+int plan_decode(struct plan *plan, char *buffer, size_t size, uint32_t *bad_index);
+const struct plan_record *plan_find(const struct plan *plan, uint32_t tag);
+const struct plan_record *plan_next(const struct plan *plan, const struct plan_record *after, uint32_t tag);
+
+#define plan_u64(rec, i) ((rec)->fields[(i)].num)
+#define plan_str(rec, i) ((rec)->fields[(i)].str)
+
+#endif

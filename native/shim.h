@@ -1,0 +1,49 @@
+/* Declarations shared by the shim's files: one function per setup step. */
+#ifndef ISOLA_SHIM_H
+#define ISOLA_SHIM_H
+
+#include "plan.h"
+#include "report.h"
+#include "steps.h"
+
+#include <sys/types.h>
+
+/* paths.c: rootfs paths resolved from a dirfd, never escaping it. */
+int open_in_root(int rootfd, const char *path, int flags);
+int ensure_in_root(int rootfd, const char *path, int last_is_dir);
+int precreate_targets(const struct plan *plan);
+
+/* mounts.c */
+int make_root_slave(void);
+int bind_rootfs(const struct plan *plan, int *rootfd);
+int mount_entries(const struct plan *plan, int rootfd);
+int create_symlinks(const struct plan *plan, int rootfd);
+int mask_paths(const struct plan *plan, int rootfd);
+int make_paths_readonly(const struct plan *plan, int rootfd);
+int make_rootfs_readonly(const struct plan *plan, int rootfd);
+int pivot_to_rootfs(int rootfd);
+int ensure_dirs(const struct plan *plan, int rootfd, int precreate);
+
+/* idmap.c: runs in the shim, the parent of the clone. */
+int write_id_maps(const struct plan *plan, pid_t pid);
+
+/* identity.c */
+int set_setup_ids(const struct plan *plan);
+int apply_rlimits(const struct plan *plan);
+int set_identity(const struct plan *plan);
+
+/* console.c */
+int open_console(const struct plan *plan, int rootfd, int sync_fd, int *slave_fd);
+int attach_console(int slave_fd);
+
+/* init.c: the container side, from clone to execve. Returns only on failure. */
+int run_container_init(const struct plan *plan, int sync_fd);
+
+/* monitor.c: the shim side after the container exists. */
+int monitor_container(const struct plan *plan, pid_t pid, int sync_fd, int report_fd, int sigfd);
+
+/* A "/proc/self/fd/N" path for mount(2), which takes no dirfd. */
+#define FD_PATH_BYTES 32
+void fd_path(char out[FD_PATH_BYTES], int fd);
+
+#endif
