@@ -1,0 +1,34 @@
+/**
+ * `npm run demo`: runs one container on a rootfs built from the host's own
+ * binaries (no image download), in its own user namespace. As root it maps
+ * container ids 0-65535 to host 100000-165535; as an ordinary user it keeps the
+ * caller's uid inside (`--userns=keep-id`).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureHostRootfs } from '../test/fixtures/host-rootfs.ts';
+
+const isola = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'isola');
+if (!existsSync(isola)) {
+  console.error(`demo: ${isola} is missing: this checkout has no CLI yet`);
+  process.exit(1);
+}
+
+const rootfs = await ensureHostRootfs();
+const userns = process.getuid?.() === 0
+  ? ['--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536']
+  : ['--userns=keep-id'];
+const argv = ['run', '--rm', '--rootfs', rootfs, ...userns, '--hostname', 'demo',
+  '--', 'sh', '-c', 'id; hostname; echo pid $$; cat /proc/self/uid_map'];
+
+const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`);
+console.log(`$ ${['bin/isola', ...argv].map(quote).join(' ')}`);
+const result = spawnSync(isola, argv, { stdio: 'inherit' });
+if (result.error !== undefined) {
+  console.error(`demo: cannot run ${isola}: ${result.error.message}`);
+  process.exit(126);
+}
+process.exit(result.status ?? 128 + (result.signal === null ? 0 : constants.signals[result.signal]));
