@@ -1,0 +1,12 @@
+/**
+ * launch/: the TypeScript side of the C shim. It owns the LaunchPlan type,
+ * its wire encoding, spawning the shim, the report protocol and turning the
+ * shim's failures into ShimError. It decides nothing about containers: the
+ * runtime hands it a complete plan.
+ */
+export type { LaunchPlan, PlanMount, PlanIdMaps, PlanRlimit, PlanCapabilities, MapWriterPlan, NamespaceKind } from './launch-plan.ts';
+export { encodeLaunchPlan } from './plan-encode.ts';
+export { spawnShim, type LaunchedContainer, type ExitStatus, type SpawnShimOptions } from './spawn-shim.ts';
+export { ShimError } from './shim-error.ts';
+export { STEP_NAMES, type ShimStep } from './steps.ts';
+export { CLONE_FLAGS } from './plan-tags.ts';

@@ -1,0 +1,81 @@
+/**
+ * LaunchPlan: every decision about one container process, resolved by
+ * TypeScript, in the order the shim carries it out. The shim has no
+ * defaults: what is not in the plan does not happen.
+ */
+import type { IdMapEntry } from '../userns/index.ts';
+
+export type NamespaceKind = 'user' | 'mount' | 'pid' | 'uts' | 'ipc' | 'net' | 'cgroup';
+
+export type MapWriterPlan =
+  | { readonly method: 'direct'; readonly denySetgroups: boolean }
+  | { readonly method: 'helper'; readonly newuidmap: string; readonly newgidmap: string };
+
+export interface PlanIdMaps {
+  readonly uidMap: readonly IdMapEntry[];
+  readonly gidMap: readonly IdMapEntry[];
+  readonly writer: MapWriterPlan;
+  /** Ids the init takes inside the namespace right after the maps, for setup. */
+  readonly setupIds?: { readonly uid: number; readonly gid: number } | undefined;
+}
+
+export interface PlanMount {
+  /** Host path for binds; for other types what mount(2) takes as source. */
+  readonly source: string;
+  /** Absolute path inside the rootfs, resolved there by the shim. */
+  readonly destination: string;
+  readonly fstype: string;
+  /** MS_* flags for mount(2); unused for binds. */
+  readonly flags: number;
+  readonly data: string;
+  readonly isBind: boolean;
+  readonly isRecursive: boolean;
+  /** What to create when the destination is missing. */
+  readonly createTarget: 'dir' | 'file' | 'none';
+  /** Create the target before clone, with the caller's credentials. */
+  readonly isPrecreated: boolean;
+  /** MOUNT_ATTR_* bits applied to a bind. */
+  readonly attrSet: number;
+  /** MS_PRIVATE, MS_SLAVE, ... (with MS_REC) applied after mounting, or 0. */
+  readonly propagation: number;
+}
+
+export interface PlanRlimit {
+  readonly resource: number;
+  readonly soft: bigint;
+  readonly hard: bigint;
+}
+
+export interface PlanCapabilities {
+  readonly bounding: bigint;
+  readonly effective: bigint;
+  readonly permitted: bigint;
+  readonly inheritable: bigint;
+  readonly ambient: bigint;
+}
+
+export interface LaunchPlan {
+  readonly namespaces: readonly NamespaceKind[];
+  readonly idMaps?: PlanIdMaps | undefined;
+  readonly rootfs?: { readonly path: string; readonly propagation: number; readonly isReadonly: boolean } | undefined;
+  readonly ensureDirs: readonly { readonly path: string; readonly isPrecreated: boolean }[];
+  readonly mounts: readonly PlanMount[];
+  readonly symlinks: readonly { readonly target: string; readonly path: string }[];
+  readonly maskedPaths: readonly string[];
+  readonly readonlyPaths: readonly string[];
+  readonly hostname?: string | undefined;
+  readonly domainname?: string | undefined;
+  readonly isLoopbackUp: boolean;
+  readonly rlimits: readonly PlanRlimit[];
+  readonly oomScoreAdj?: number | undefined;
+  readonly hasNewSession: boolean;
+  readonly terminal?: { readonly rows: number; readonly cols: number; readonly isHostRaw: boolean } | undefined;
+  readonly user: { readonly uid: number; readonly gid: number; readonly umask: number };
+  /** Supplementary groups; undefined leaves them as inherited (setgroups denied). */
+  readonly additionalGids?: readonly number[] | undefined;
+  readonly capabilities: PlanCapabilities;
+  readonly noNewPrivileges: boolean;
+  readonly cwd: string;
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+}

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeLaunchPlan } from './plan-encode.ts';
+import { CLONE_FLAGS, TAG } from './plan-tags.ts';
+import type { LaunchPlan } from './launch-plan.ts';
+
+const minimal: LaunchPlan = {
+  namespaces: ['mount', 'pid'], ensureDirs: [], mounts: [], symlinks: [], maskedPaths: [], readonlyPaths: [],
+  isLoopbackUp: false, rlimits: [], hasNewSession: true, user: { uid: 0, gid: 0, umask: 0o22 },
+  capabilities: { bounding: 1n, effective: 1n, permitted: 1n, inheritable: 0n, ambient: 0n },
+  noNewPrivileges: false, cwd: '/', args: ['true'], env: [],
+};
+
+/** Reads records back: [tag, fields][] with numbers as bigint. */
+function decode(bytes: Buffer): Array<[number, Array<bigint | string>]> {
+  assert.equal(bytes.toString('latin1', 0, 8), 'ISOLAPLN');
+  const count = bytes.readUInt32LE(12);
+  const records: Array<[number, Array<bigint | string>]> = [];
+  let at = 16;
+  for (let r = 0; r < count; r++) {
+    const tag = bytes.readUInt32LE(at);
+    const n = bytes.readUInt32LE(at + 4);
+    at += 8;
+    const fields: Array<bigint | string> = [];
+    for (let f = 0; f < n; f++) {
+      const kind = String.fromCharCode(bytes[at]!);
+      if (kind === 'u') { fields.push(bytes.readBigUInt64LE(at + 1)); at += 9; continue; }
+      const len = bytes.readUInt32LE(at + 1);
+      assert.equal(bytes[at + 5 + len], 0, 'strings end with NUL');
+      fields.push(bytes.toString('utf8', at + 5, at + 5 + len));
+      at += 6 + len;
+    }
+    records.push([tag, fields]);
+  }
+  assert.equal(at, bytes.length, 'no trailing bytes');
+  return records;
+}
+
+test('a minimal plan encodes namespaces first and args, env last', () => {
+  const records = decode(encodeLaunchPlan(minimal));
+  assert.deepEqual(records[0], [TAG.namespaces, [BigInt(CLONE_FLAGS.mount | CLONE_FLAGS.pid)]]);
+  assert.deepEqual(records.at(-2), [TAG.args, ['true']]);
+  assert.deepEqual(records.at(-1), [TAG.env, []]);
+});
+
+test('ID maps become flat triples and negative numbers wrap to two\'s complement', () => {
+  const plan: LaunchPlan = {
+    ...minimal, namespaces: ['user'], oomScoreAdj: -500,
+    idMaps: { uidMap: [{ containerId: 0, hostId: 100000, size: 65536 }, { containerId: 65536, hostId: 1000, size: 1 }],
+      gidMap: [{ containerId: 0, hostId: 100000, size: 1 }], writer: { method: 'helper', newuidmap: '/usr/bin/newuidmap', newgidmap: '/usr/bin/newgidmap' } },
+  };
+  const records = decode(encodeLaunchPlan(plan));
+  assert.deepEqual(records.find(([t]) => t === TAG.uidMap)?.[1], [0n, 100000n, 65536n, 65536n, 1000n, 1n]);
+  assert.deepEqual(records.find(([t]) => t === TAG.mapWriter)?.[1], [2n, 0n, '/usr/bin/newuidmap', '/usr/bin/newgidmap']);
+  assert.deepEqual(records.find(([t]) => t === TAG.oomScoreAdj)?.[1], [2n ** 64n - 500n]);
+});
+
+test('a string with a NUL byte is refused instead of being cut short', () => {
+  assert.throws(() => encodeLaunchPlan({ ...minimal, args: ['sh\0-c'] }), TypeError);
+});
+
+test('a plan without args is refused', () => {
+  assert.throws(() => encodeLaunchPlan({ ...minimal, args: [] }), TypeError);
+});

@@ -1,0 +1,111 @@
+/**
+ * Writes a LaunchPlan in the shim's wire format (native/plan.h): a header,
+ * then typed records of u64 and NUL-terminated string fields.
+ */
+import { CLONE_FLAGS, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, TAG } from './plan-tags.ts';
+import type { LaunchPlan, PlanMount } from './launch-plan.ts';
+import type { IdMapEntry } from '../userns/index.ts';
+
+type Field = bigint | number | string | Uint8Array;
+
+class PlanWriter {
+  readonly #chunks: Buffer[] = [];
+  #count = 0;
+
+  record(tag: number, fields: readonly Field[]): void {
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(tag, 0);
+    head.writeUInt32LE(fields.length, 4);
+    this.#chunks.push(head);
+    for (const field of fields) this.#chunks.push(encodeField(field));
+    this.#count++;
+  }
+
+  finish(): Buffer {
+    const header = Buffer.alloc(16);
+    header.write('ISOLAPLN', 0, 'latin1');
+    header.writeUInt32LE(PLAN_VERSION, 8);
+    header.writeUInt32LE(this.#count, 12);
+    return Buffer.concat([header, ...this.#chunks]);
+  }
+}
+
+function encodeField(field: Field): Buffer {
+  if (typeof field === 'number' || typeof field === 'bigint') {
+    const out = Buffer.alloc(9);
+    out.write('u', 0, 'latin1');
+    out.writeBigUInt64LE(BigInt.asUintN(64, BigInt(field)), 1);
+    return out;
+  }
+  const isText = typeof field === 'string';
+  const bytes = isText ? Buffer.from(field, 'utf8') : Buffer.from(field);
+  if (isText && bytes.includes(0)) throw new TypeError(`plan string contains a NUL byte: ${JSON.stringify(field)}`);
+  const out = Buffer.alloc(6 + bytes.length);
+  out.write(isText ? 's' : 'b', 0, 'latin1');
+  out.writeUInt32LE(bytes.length, 1);
+  bytes.copy(out, 5);
+  return out;
+}
+
+function mapFields(entries: readonly IdMapEntry[]): number[] {
+  return entries.flatMap((e) => [e.containerId, e.hostId, e.size]);
+}
+
+function mountKind(mount: PlanMount): number {
+  return (mount.isBind ? MOUNT_KIND.bind : 0) | (mount.isRecursive ? MOUNT_KIND.recursive : 0) |
+    (mount.createTarget === 'dir' ? MOUNT_KIND.targetDir : 0) |
+    (mount.createTarget === 'file' ? MOUNT_KIND.targetFile : 0) | (mount.isPrecreated ? MOUNT_KIND.precreate : 0);
+}
+
+function writeIdMaps(w: PlanWriter, plan: LaunchPlan): void {
+  const maps = plan.idMaps;
+  if (maps === undefined) return;
+  w.record(TAG.uidMap, mapFields(maps.uidMap));
+  w.record(TAG.gidMap, mapFields(maps.gidMap));
+  if (maps.writer.method === 'direct') w.record(TAG.mapWriter, [MAP_WRITER.direct, maps.writer.denySetgroups ? 1 : 0, '', '']);
+  else w.record(TAG.mapWriter, [MAP_WRITER.helper, 0, maps.writer.newuidmap, maps.writer.newgidmap]);
+  if (maps.setupIds !== undefined) w.record(TAG.setupIds, [maps.setupIds.uid, maps.setupIds.gid]);
+}
+
+function writeFilesystem(w: PlanWriter, plan: LaunchPlan): void {
+  if (plan.rootfs === undefined) return;
+  w.record(TAG.rootfs, [plan.rootfs.path, plan.rootfs.propagation, plan.rootfs.isReadonly ? 1 : 0]);
+  for (const dir of plan.ensureDirs) w.record(TAG.ensureDir, [dir.path, dir.isPrecreated ? 1 : 0]);
+  for (const m of plan.mounts) {
+    w.record(TAG.mount, [m.source, m.destination, m.fstype, m.flags, m.data, mountKind(m), m.attrSet, m.propagation]);
+  }
+  for (const link of plan.symlinks) w.record(TAG.symlink, [link.target, link.path]);
+  for (const path of plan.maskedPaths) w.record(TAG.maskPath, [path]);
+  for (const path of plan.readonlyPaths) w.record(TAG.readonlyPath, [path]);
+}
+
+function writeProcess(w: PlanWriter, plan: LaunchPlan): void {
+  if (plan.hostname !== undefined) w.record(TAG.hostname, [plan.hostname]);
+  if (plan.domainname !== undefined) w.record(TAG.domainname, [plan.domainname]);
+  if (plan.isLoopbackUp) w.record(TAG.loopbackUp, []);
+  for (const r of plan.rlimits) w.record(TAG.rlimit, [r.resource, r.soft, r.hard]);
+  if (plan.oomScoreAdj !== undefined) w.record(TAG.oomScoreAdj, [plan.oomScoreAdj]);
+  if (plan.hasNewSession) w.record(TAG.newSession, []);
+  if (plan.terminal !== undefined) {
+    w.record(TAG.terminal, [plan.terminal.rows, plan.terminal.cols, plan.terminal.isHostRaw ? 1 : 0]);
+  }
+  w.record(TAG.user, [plan.user.uid, plan.user.gid, plan.user.umask]);
+  if (plan.additionalGids !== undefined) w.record(TAG.groups, [...plan.additionalGids]);
+  const c = plan.capabilities;
+  w.record(TAG.capabilities, [c.bounding, c.effective, c.permitted, c.inheritable, c.ambient]);
+  if (plan.noNewPrivileges) w.record(TAG.noNewPrivs, []);
+  w.record(TAG.cwd, [plan.cwd]);
+  w.record(TAG.args, [...plan.args]);
+  w.record(TAG.env, [...plan.env]);
+}
+
+export function encodeLaunchPlan(plan: LaunchPlan): Buffer {
+  if (plan.args.length === 0) throw new TypeError('a launch plan needs at least one argument');
+  const w = new PlanWriter();
+  const flags = plan.namespaces.reduce((sum, kind) => sum | CLONE_FLAGS[kind], 0);
+  w.record(TAG.namespaces, [flags >>> 0]);
+  writeIdMaps(w, plan);
+  writeFilesystem(w, plan);
+  writeProcess(w, plan);
+  return w.finish();
+}

@@ -1,0 +1,119 @@
+/**
+ * Runs the shim for one launch plan: sends the plan on fd 3, reads its
+ * reports, and hands back the running container. The shim runs in a session
+ * of its own, so the terminal's signals reach the container only through
+ * `signal()`, once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import { IsolaError } from '../errors/index.ts';
+import { decodeShimMessage, MESSAGE_BYTES, MESSAGE_TYPE, type ShimMessage } from './messages.ts';
+import { hintFor, ShimError } from './shim-error.ts';
+import { encodeLaunchPlan } from './plan-encode.ts';
+import type { LaunchPlan } from './launch-plan.ts';
+
+export interface ExitStatus {
+  /** Exit code, or undefined when killed by a signal. */
+  readonly code: number | undefined;
+  /** Signal number that killed the process, or undefined. */
+  readonly signal: number | undefined;
+}
+
+export interface LaunchedContainer {
+  /** Host pid of the container's first process. */
+  readonly pid: number;
+  /** Host pid of the shim that monitors it. */
+  readonly shimPid: number;
+  /** Resolves when the container's first process has exited. */
+  readonly exited: Promise<ExitStatus>;
+  /** Sends a signal to the container's first process (through the shim). */
+  signal(signal: NodeJS.Signals): void;
+}
+
+export interface SpawnShimOptions {
+  readonly shimPath: string;
+  readonly plan: LaunchPlan;
+  /** Whether the container reads this process's stdin (else /dev/null). */
+  readonly isInteractive: boolean;
+  /** Lets the caller replace the generic hint of a failed step. */
+  readonly diagnose?: ((error: ShimError) => Promise<string | undefined>) | undefined;
+}
+
+function readMessages(socket: Duplex, onMessage: (m: ShimMessage) => void): void {
+  let pending: Buffer = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    while (pending.length >= MESSAGE_BYTES) {
+      onMessage(decodeShimMessage(pending.subarray(0, MESSAGE_BYTES)));
+      pending = pending.subarray(MESSAGE_BYTES);
+    }
+  });
+  socket.on('error', () => {}); // the exit event reports what matters
+}
+
+function waitStatusToExit(raw: number): ExitStatus {
+  const signal = raw & 0x7f;
+  return signal === 0 ? { code: (raw >> 8) & 0xff, signal: undefined } : { code: undefined, signal };
+}
+
+export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedContainer> {
+  const planBytes = encodeLaunchPlan(options.plan);
+  const child: ChildProcess = spawn(options.shimPath, [], {
+    stdio: [options.isInteractive ? 'inherit' : 'ignore', 'inherit', 'inherit', 'pipe'],
+    detached: true,
+  });
+  const socket = child.stdio[3] as Duplex;
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(planBytes.length, 0);
+  socket.write(Buffer.concat([length, planBytes]));
+
+  let pid = 0;
+  let resolveExit: (status: ExitStatus) => void = () => {};
+  const exited = new Promise<ExitStatus>((resolve) => { resolveExit = resolve; });
+
+  return new Promise<LaunchedContainer>((resolve, reject) => {
+    let isSettled = false;
+    let failure: Promise<ShimError> | undefined;
+    const settleFailure = (error: Error): void => {
+      if (isSettled) return;
+      isSettled = true;
+      reject(error);
+    };
+    readMessages(socket, (message) => {
+      if (message.type === MESSAGE_TYPE.childPid) pid = message.value;
+      else if (message.type === MESSAGE_TYPE.exited) resolveExit(waitStatusToExit(message.value));
+      else if (message.type === MESSAGE_TYPE.failed) failure = describeFailure(message, options);
+      else if (message.type === MESSAGE_TYPE.started && !isSettled) {
+        isSettled = true;
+        resolve({
+          pid, shimPid: child.pid ?? 0, exited,
+          signal: (signal) => { child.kill(signal); },
+        });
+      }
+    });
+    child.on('error', (error) => settleFailure(new IsolaError('ISOLA_LAUNCH_SHIM_MISSING',
+      `cannot run the shim ${options.shimPath}: ${error.message}`, { hint: 'run `npm install` to build it', cause: error })));
+    // All reports have been read once the socket closes, which may come
+    // before or after the process's exit event: act when both happened.
+    let exitText: string | undefined;
+    let isSocketClosed = false;
+    const settleAfterExit = (): void => {
+      if (exitText === undefined || !isSocketClosed) return;
+      if (failure !== undefined) void failure.then(settleFailure);
+      else settleFailure(new IsolaError('ISOLA_LAUNCH_SHIM_DIED', `the shim exited (${exitText}) before the container started`));
+    };
+    socket.once('close', () => { isSocketClosed = true; settleAfterExit(); });
+    child.on('exit', (code, signal) => {
+      // A monitor that dies without reporting leaves an unknown status.
+      resolveExit({ code: code ?? undefined, signal: signal === null ? undefined : 9 });
+      exitText = signal ?? String(code);
+      settleAfterExit();
+    });
+  });
+}
+
+async function describeFailure(message: ShimMessage, options: SpawnShimOptions): Promise<ShimError> {
+  const generic = new ShimError(message);
+  const hint = (await options.diagnose?.(generic)) ?? hintFor(generic.step, generic.errnoName);
+  return new ShimError(message, hint);
+}
