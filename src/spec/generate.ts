@@ -1,0 +1,142 @@
+/**
+ * Builds the OCI runtime config for one container from what the user asked
+ * (ContainerOptions) and what the engine already decided (the resolved user,
+ * the ID maps, the /etc files it wrote). Pure: it reads nothing, so every
+ * decision is visible in its input and testable against the schema.
+ */
+import type { IdMapEntry, IdMaps } from '../userns/index.ts';
+import type {
+  OciCapabilities,
+  OciConfig,
+  OciIdMapping,
+  OciLinux,
+  OciNamespace,
+  OciProcess,
+  OciRlimit,
+} from '../runtime/oci-config.ts';
+import { protectedPaths, resolveCapabilities, rlimitResource } from '../security/index.ts';
+import type { ContainerOptions } from './container-options.ts';
+import { DEFAULT_DEVICES } from './devices.ts';
+import { buildContainerEnv } from './env.ts';
+import { buildMounts, type RuntimeFiles } from './mounts.ts';
+import type { ResolvedUser } from './resolve-user.ts';
+import { checkOptions, checkUserIsMapped, isIdMapped } from './validate.ts';
+
+export const OCI_VERSION = '1.3.0';
+
+/** docker's and podman's open-files default; the runtime clamps it to what the host allows. */
+export const DEFAULT_RLIMITS: readonly OciRlimit[] = [{ type: 'RLIMIT_NOFILE', soft: 1048576, hard: 1048576 }];
+
+/** The tty group: devpts gets gid=5 only when that gid exists in the container. */
+const TTY_GID = 5;
+
+export interface GenerateInput {
+  readonly options: ContainerOptions;
+  readonly user: ResolvedUser;
+  /** The container's maps; undefined means no user namespace (`--userns=host`). */
+  readonly idMaps: IdMaps | undefined;
+  readonly runtimeFiles: RuntimeFiles;
+  /** Limits for resources --ulimit does not name. @default DEFAULT_RLIMITS */
+  readonly rlimitDefaults?: readonly OciRlimit[] | undefined;
+  /**
+   * Host hard limits by OCI type (`RLIMIT_NOFILE`). Defaults above them are
+   * lowered, since root may lack CAP_SYS_RESOURCE and then cannot raise a
+   * hard limit; explicit --ulimit values are kept so the runtime reports them.
+   */
+  readonly hostHardLimits?: Readonly<Partial<Record<string, number>>> | undefined;
+}
+
+function toOciMappings(entries: readonly IdMapEntry[]): OciIdMapping[] {
+  return entries.map((entry) => ({ containerID: entry.containerId, hostID: entry.hostId, size: entry.size }));
+}
+
+function buildNamespaces(options: ContainerOptions, hasUserns: boolean): OciNamespace[] {
+  const namespaces: OciNamespace[] = [{ type: 'pid' }];
+  if (options.network !== 'host') namespaces.push({ type: 'network' });
+  namespaces.push({ type: 'ipc' }, { type: 'uts' }, { type: 'mount' });
+  if (hasUserns) namespaces.push({ type: 'user' });
+  return namespaces;
+}
+
+/**
+ * docker's split: root gets the set as bounding, effective and permitted;
+ * any other uid gets it as bounding only, so a setuid or file-capability
+ * binary can still reach it but the process starts with none. Inheritable
+ * and ambient stay empty (CVE-2022-24769).
+ */
+function buildCapabilities(options: ContainerOptions, uid: number): OciCapabilities {
+  const set = resolveCapabilities({ add: options.capAdd, drop: options.capDrop, isPrivileged: options.isPrivileged });
+  const running = uid === 0 ? set : [];
+  return { bounding: set, effective: running, permitted: running, inheritable: [], ambient: [] };
+}
+
+function buildRlimits(input: GenerateInput): OciRlimit[] {
+  const byType = new Map<string, OciRlimit>();
+  for (const limit of input.rlimitDefaults ?? DEFAULT_RLIMITS) {
+    const hostHard = input.hostHardLimits?.[limit.type];
+    const hard = hostHard === undefined ? limit.hard : Math.min(limit.hard, hostHard);
+    byType.set(limit.type, { type: limit.type, soft: Math.min(limit.soft, hard), hard });
+  }
+  for (const ulimit of input.options.ulimits) {
+    const { type } = rlimitResource(ulimit.name);
+    byType.set(type, { type, soft: ulimit.soft, hard: ulimit.hard });
+  }
+  return [...byType.values()];
+}
+
+function buildProcess(input: GenerateInput): OciProcess {
+  const { options, user } = input;
+  return {
+    terminal: options.hasTerminal,
+    user: { uid: user.uid, gid: user.gid, additionalGids: [...user.additionalGids] },
+    args: [...options.args],
+    env: buildContainerEnv({ env: options.env, hostname: options.hostname, hasTerminal: options.hasTerminal, home: user.home }),
+    cwd: options.cwd ?? '/',
+    capabilities: buildCapabilities(options, user.uid),
+    rlimits: buildRlimits(input),
+    noNewPrivileges: false,
+  };
+}
+
+function buildLinux(input: GenerateInput): OciLinux {
+  const { options, idMaps } = input;
+  const { maskedPaths, readonlyPaths } = protectedPaths(options.isPrivileged);
+  return {
+    namespaces: buildNamespaces(options, idMaps !== undefined),
+    ...(idMaps === undefined ? {} : { uidMappings: toOciMappings(idMaps.uidMap), gidMappings: toOciMappings(idMaps.gidMap) }),
+    devices: [...DEFAULT_DEVICES],
+    maskedPaths,
+    readonlyPaths,
+    // The spec's enum has no "rprivate"; isola's runtime applies it recursively.
+    rootfsPropagation: 'private',
+  };
+}
+
+/**
+ * The config.json for one container.
+ * @throws the checkOptions errors (InvalidOptionError, ConflictingOptionsError)
+ *   for options that cannot work together, and InvalidOptionError for a
+ *   user whose ids the maps leave out (checkUserIsMapped).
+ */
+export function generateConfig(input: GenerateInput): OciConfig {
+  const { options, idMaps } = input;
+  checkOptions(options);
+  checkUserIsMapped(input.user, idMaps);
+  const mounts = buildMounts({
+    hasUserns: idMaps !== undefined,
+    isTtyGroupMapped: idMaps !== undefined && isIdMapped(idMaps.gidMap, TTY_GID),
+    network: options.network,
+    isReadonlyRootfs: options.isReadonlyRootfs,
+    runtimeFiles: input.runtimeFiles,
+    volumes: options.volumes,
+    tmpfs: options.tmpfs,
+  });
+  return {
+    ociVersion: OCI_VERSION,
+    root: { path: options.rootfs, readonly: options.isReadonlyRootfs },
+    process: buildProcess(input),
+    ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+    mounts,
+    linux: buildLinux(input),
+  };
+}
