@@ -49,7 +49,9 @@ static int bind_entry(const struct plan_record *rec, int targetfd)
 {
 	uint64_t kind = plan_u64(rec, 5);
 	unsigned int recursive = kind & MOUNT_KIND_RECURSIVE ? AT_RECURSIVE : 0;
-	struct mount_attr attr = { .attr_set = plan_u64(rec, 6), .propagation = plan_u64(rec, 7) };
+	/* mount_setattr takes the propagation type alone: AT_RECURSIVE, set for
+	 * rbind, is what applies it to the submounts. */
+	struct mount_attr attr = { .attr_set = plan_u64(rec, 6), .propagation = plan_u64(rec, 7) & ~(uint64_t)MS_REC };
 	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, plan_str(rec, 0), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
 
 	if (tree < 0)

@@ -1,7 +1,7 @@
 /**
  * Builds what isola needs at run time: the C shim (native/ -> build/isola-shim)
- * with the system C compiler, and the CLI bundle (src/ -> dist/isola.mjs) so
- * start-up loads one file. Runs on `npm install` / `npm ci`.
+ * with the system C compiler, and the CLI bundle (src/cli/bin.ts -> dist/bin.js plus
+ * one chunk per command) so start-up loads few files. Runs on `npm install` / `npm ci`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -24,7 +24,7 @@ function buildShim(): void {
 }
 
 async function bundleCli(): Promise<void> {
-  const entry = join(root, 'src', 'cli', 'main.ts');
+  const entry = join(root, 'src', 'cli', 'bin.ts');
   if (!existsSync(entry)) return;
   // esbuild is a dev dependency; an install without it runs the sources by type stripping.
   let esbuild: typeof import('esbuild');
@@ -39,8 +39,9 @@ async function bundleCli(): Promise<void> {
     platform: 'node',
     format: 'esm',
     target: 'node22',
-    outfile: join(root, 'dist', 'isola.mjs'),
-    splitting: false,
+    outdir: join(root, 'dist'),
+    // Commands are separate chunks, loaded only when run.
+    splitting: true,
     logLevel: 'warning',
   });
 }

@@ -1,0 +1,109 @@
+/**
+ * `isola run` flags (podman's names) turned into the engine's RunOptions.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InvalidOptionError } from '../../errors/index.ts';
+import { parseUlimit } from '../../security/index.ts';
+import { ConflictingOptionsError, parseEnvFile, type UsernsMode, type VolumeOption } from '../../spec/index.ts';
+import { parseIdMapSpec } from '../../userns/index.ts';
+import type { RunOptions } from '../../engine/index.ts';
+import { flagValue, flagValues, isFlagSet, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
+
+export const RUN_FLAGS: readonly FlagSpec[] = [
+  { name: 'rm', takesValue: false }, { name: 'rootfs', takesValue: true },
+  { name: 'uidmap', takesValue: true, isRepeatable: true }, { name: 'gidmap', takesValue: true, isRepeatable: true },
+  { name: 'userns', takesValue: true }, { name: 'hostname', short: 'h', takesValue: true },
+  { name: 'volume', short: 'v', takesValue: true, isRepeatable: true }, { name: 'user', short: 'u', takesValue: true },
+  { name: 'env', short: 'e', takesValue: true, isRepeatable: true }, { name: 'env-file', takesValue: true, isRepeatable: true },
+  { name: 'workdir', short: 'w', takesValue: true }, { name: 'tmpfs', takesValue: true, isRepeatable: true },
+  { name: 'read-only', takesValue: false }, { name: 'cap-add', takesValue: true, isRepeatable: true },
+  { name: 'cap-drop', takesValue: true, isRepeatable: true }, { name: 'ulimit', takesValue: true, isRepeatable: true },
+  { name: 'privileged', takesValue: false }, { name: 'interactive', short: 'i', takesValue: false },
+  { name: 'tty', short: 't', takesValue: false }, { name: 'network', takesValue: true }, { name: 'net', takesValue: true },
+];
+
+function parseUserns(args: ParsedArgs): UsernsMode {
+  const text = flagValue(args, 'userns');
+  const uidMaps = flagValues(args, 'uidmap').map((s) => parseIdMapSpec(s, '--uidmap'));
+  const gidMaps = flagValues(args, 'gidmap').map((s) => parseIdMapSpec(s, '--gidmap'));
+  if (uidMaps.length > 0 || gidMaps.length > 0) {
+    if (text !== undefined) throw new ConflictingOptionsError(`--userns=${text}`, '--uidmap/--gidmap', 'an explicit map is its own mode');
+    return { kind: 'explicit', uidMap: uidMaps, gidMap: gidMaps.length > 0 ? gidMaps : uidMaps };
+  }
+  if (text === undefined || text === '' || text === 'auto') return { kind: 'auto' };
+  if (text === 'host' || text === 'keep-id') return { kind: text };
+  const size = /^auto:size=(\d+)$/.exec(text)?.[1];
+  if (size !== undefined) return { kind: 'auto', size: Number(size) };
+  if (text.startsWith('remap:') && text.length > 6) return { kind: 'remap', user: text.slice(6) };
+  throw new InvalidOptionError('--userns', 'host, keep-id, auto[:size=N] or remap:USER', text);
+}
+
+function parseVolume(text: string, cwd: string): VolumeOption {
+  const [source, destination, mode, ...rest] = text.split(':');
+  if (source === undefined || source === '' || destination === undefined || destination === '' || rest.length > 0) {
+    throw new InvalidOptionError('--volume', 'HOST:CONTAINER[:ro|rw]', text);
+  }
+  const modes = (mode ?? '').split(',').filter((m) => m !== '');
+  for (const m of modes) if (m !== 'ro' && m !== 'rw') throw new InvalidOptionError('--volume', 'mode ro or rw', m);
+  const isPath = source.startsWith('/') || source.startsWith('.');
+  return { source: isPath ? resolve(cwd, source) : source, destination, isReadonly: modes.includes('ro') };
+}
+
+function parseNetwork(args: ParsedArgs): RunOptions['network'] {
+  const value = flagValue(args, 'network') ?? flagValue(args, 'net') ?? 'private';
+  if (value === 'none' || value === 'host' || value === 'private') return value;
+  if (value === 'slirp4netns' || value === 'pasta' || value === 'bridge') {
+    throw new InvalidOptionError('--network', 'none, host or private (pasta, slirp4netns and bridge are not built yet)', value);
+  }
+  throw new InvalidOptionError('--network', 'none, host or private', value);
+}
+
+async function readEnvFiles(args: ParsedArgs, env: Readonly<Record<string, string | undefined>>): Promise<string[]> {
+  const files = flagValues(args, 'env-file');
+  const texts = await Promise.all(files.map((path) => readFile(path, 'utf8').catch((error: unknown) => {
+    throw new InvalidOptionError('--env-file', 'a readable file', path, { cause: error });
+  })));
+  return texts.flatMap((text, i) => parseEnvFile(text, files[i]!, env));
+}
+
+/** `-e NAME` without a value takes it from the caller's environment, as docker does. */
+function expandEnv(entries: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] {
+  return entries.flatMap((entry) => {
+    if (entry.includes('=')) return [entry];
+    const value = env[entry];
+    return value === undefined ? [] : [`${entry}=${value}`];
+  });
+}
+
+export interface RunCommandLine {
+  readonly options: RunOptions;
+  readonly shouldRemove: boolean;
+}
+
+export async function runOptionsFromArgs(args: ParsedArgs, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<RunCommandLine> {
+  const rootfs = flagValue(args, 'rootfs');
+  if (rootfs === undefined) {
+    throw new InvalidOptionError('--rootfs', 'a root filesystem directory (images are not supported yet)', 'nothing',
+      { hint: 'isola run --rootfs DIR [flags] -- COMMAND' });
+  }
+  const hasTerminal = isFlagSet(args, 'tty');
+  const tmpfs = flagValues(args, 'tmpfs').map((text) => {
+    const colon = text.indexOf(':');
+    return colon === -1 ? { destination: text, options: '' } : { destination: text.slice(0, colon), options: text.slice(colon + 1) };
+  });
+  return {
+    shouldRemove: isFlagSet(args, 'rm'),
+    options: {
+      rootfs: resolve(cwd, rootfs), args: args.positionals,
+      env: [...await readEnvFiles(args, env), ...expandEnv(flagValues(args, 'env'), env)],
+      user: flagValue(args, 'user'), cwd: flagValue(args, 'workdir'), hostname: flagValue(args, 'hostname'),
+      volumes: flagValues(args, 'volume').map((v) => parseVolume(v, cwd)), tmpfs,
+      isReadonlyRootfs: isFlagSet(args, 'read-only'),
+      capAdd: flagValues(args, 'cap-add'), capDrop: flagValues(args, 'cap-drop'),
+      ulimits: flagValues(args, 'ulimit').map(parseUlimit),
+      isPrivileged: isFlagSet(args, 'privileged'), hasTerminal, isInteractive: isFlagSet(args, 'interactive'),
+      network: parseNetwork(args), userns: parseUserns(args),
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The isola command line: global flags, a name-to-handler table, and the one
+ * place that prints errors and picks exit statuses (podman's: 125 engine
+ * error, 126 cannot execute, 127 not found, else the container's status).
+ */
+import { isIsolaError, type IsolaError } from '../errors/index.ts';
+import { flagValue, parseArgs, type FlagSpec } from './parse-args.ts';
+import { defaultLocations, type CliContext } from './context.ts';
+
+const GLOBAL_FLAGS: readonly FlagSpec[] = [
+  { name: 'root', takesValue: true }, { name: 'runroot', takesValue: true },
+  { name: 'help', takesValue: false }, { name: 'version', takesValue: false },
+];
+
+type Command = (argv: readonly string[], context: CliContext) => Promise<number>;
+
+/** Commands load on demand, so each pays only for its own code. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  run: async () => (await import('./commands/run.ts')).runCommand,
+};
+
+const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
+
+commands:
+  run [flags] --rootfs DIR -- COMMAND...   run a command in a new container
+
+run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns host|keep-id|auto --hostname NAME
+  -v HOST:CTR[:ro] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
+  --cap-add CAP --cap-drop CAP --ulimit NAME=SOFT[:HARD] --privileged -i -t --network none|host|private`;
+
+function exitStatusFor(error: IsolaError): number {
+  const step = (error as { step?: string }).step;
+  const errno = (error as { errnoName?: string }).errnoName;
+  if (step === 'exec' && errno === 'ENOENT') return 127;
+  if (step === 'exec' || step === 'chdir') return 126;
+  return 125;
+}
+
+function printError(error: unknown): number {
+  if (isIsolaError(error)) {
+    const hint = error.hint === undefined ? '' : ` (${error.hint})`;
+    process.stderr.write(`isola: ${error.message}${hint}\n`);
+    return exitStatusFor(error);
+  }
+  const text = error instanceof Error ? error.stack ?? error.message : String(error);
+  process.stderr.write(`isola: internal error: ${text}\n`);
+  return 125;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const global = parseArgs(argv, GLOBAL_FLAGS);
+    const [name, ...rest] = global.positionals;
+    if (global.flags.has('version')) {
+      process.stdout.write('isola version 0.1.0\n');
+      return 0;
+    }
+    const load = name === undefined ? undefined : COMMANDS[name];
+    if (load === undefined || global.flags.has('help')) {
+      process.stdout.write(`${USAGE}\n`);
+      return name === undefined || global.flags.has('help') ? 0 : 125;
+    }
+    const env = process.env;
+    const locations = defaultLocations(env, process.getuid?.() ?? 0);
+    const context: CliContext = {
+      env, cwd: process.cwd(),
+      engineOptions: {
+        root: flagValue(global, 'root') ?? locations.root,
+        runroot: flagValue(global, 'runroot') ?? locations.runroot,
+        searchPath: env['PATH'],
+      },
+    };
+    return await (await load())(rest, context);
+  } catch (error) {
+    return printError(error);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * A small podman-style flag parser: `--name value`, `--name=value`, `-x value`,
+ * bundled short booleans (`-it`), repeatable flags, and flags ending at the
+ * first positional or `--`.
+ */
+import { InvalidOptionError } from '../errors/index.ts';
+
+export interface FlagSpec {
+  readonly name: string;
+  readonly short?: string;
+  readonly takesValue: boolean;
+  readonly isRepeatable?: boolean;
+}
+
+export interface ParsedArgs {
+  /** Flag name to its values; booleans get `['true']`. */
+  readonly flags: ReadonlyMap<string, readonly string[]>;
+  readonly positionals: readonly string[];
+}
+
+function findFlag(specs: readonly FlagSpec[], token: string): FlagSpec {
+  const spec = token.startsWith('--') ? specs.find((s) => s.name === token.slice(2)) : specs.find((s) => s.short === token.slice(1));
+  if (spec === undefined) throw new InvalidOptionError(token, 'a known flag (see --help)', token);
+  return spec;
+}
+
+export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): ParsedArgs {
+  const flags = new Map<string, string[]>();
+  const add = (spec: FlagSpec, value: string): void => {
+    const values = flags.get(spec.name) ?? [];
+    if (values.length > 0 && spec.isRepeatable !== true) values.length = 0;
+    values.push(value);
+    flags.set(spec.name, values);
+  };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') { i++; break; }
+    if (!token.startsWith('-') || token === '-') break;
+    const eq = token.startsWith('--') ? token.indexOf('=') : -1;
+    const name = eq === -1 ? token : token.slice(0, eq);
+    if (!token.startsWith('--') && token.length > 2) {
+      // Bundled short flags: every one but the last must be a boolean.
+      for (const letter of token.slice(1)) {
+        const spec = findFlag(specs, `-${letter}`);
+        if (spec.takesValue) throw new InvalidOptionError(token, `-${letter} on its own, followed by its value`, token);
+        add(spec, 'true');
+      }
+      continue;
+    }
+    const spec = findFlag(specs, name);
+    if (!spec.takesValue) {
+      add(spec, eq === -1 ? 'true' : token.slice(eq + 1));
+      continue;
+    }
+    const value = eq === -1 ? argv[++i] : token.slice(eq + 1);
+    if (value === undefined) throw new InvalidOptionError(name, 'a value', 'nothing');
+    add(spec, value);
+  }
+  return { flags, positionals: argv.slice(i) };
+}
+
+export function flagValue(args: ParsedArgs, name: string): string | undefined {
+  return args.flags.get(name)?.at(-1);
+}
+
+export function flagValues(args: ParsedArgs, name: string): readonly string[] {
+  return args.flags.get(name) ?? [];
+}
+
+export function isFlagSet(args: ParsedArgs, name: string): boolean {
+  const value = flagValue(args, name);
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new InvalidOptionError(`--${name}`, 'true or false', value);
+}

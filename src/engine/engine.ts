@@ -1,0 +1,28 @@
+/**
+ * Engine: the public TypeScript API, the same one the CLI uses.
+ *
+ * ```ts
+ * const engine = await Engine.open({ root, runroot });
+ * const c = await engine.run({ rootfs, args: ['id'], userns: { kind: 'keep-id' }, ... });
+ * const status = await c.exited;
+ * ```
+ */
+import { normalizeEngineOptions, type EngineOpenOptions, type EngineSettings } from './settings.ts';
+import { runContainerFromOptions, type RunOptions, type RunningContainer } from './run.ts';
+
+export class Engine {
+  readonly settings: EngineSettings;
+
+  private constructor(settings: EngineSettings) {
+    this.settings = settings;
+  }
+
+  static async open(options: EngineOpenOptions): Promise<Engine> {
+    return new Engine(await normalizeEngineOptions(options));
+  }
+
+  /** Starts a container; resolves once its process runs. */
+  run(options: RunOptions): Promise<RunningContainer> {
+    return runContainerFromOptions(this.settings, options);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Where the engine keeps its state and finds its tools. The CLI fills these
+ * in from flags and the environment; a library user passes them directly.
+ */
+import { locateShim } from '../runtime/index.ts';
+
+export interface EngineSettings {
+  /** Persistent state: images, layers, containers, the state database. */
+  readonly root: string;
+  /** Runtime state: per-container run directories. */
+  readonly runroot: string;
+  /** PATH-style list searched for newuidmap and newgidmap. */
+  readonly searchPath: string;
+  /** The built C shim. */
+  readonly shimPath: string;
+}
+
+export interface EngineOpenOptions {
+  readonly root: string;
+  readonly runroot: string;
+  /** @default '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' */
+  readonly searchPath?: string | undefined;
+  /** @default the shim built in this package (build/isola-shim) */
+  readonly shimPath?: string | undefined;
+}
+
+export async function normalizeEngineOptions(options: EngineOpenOptions): Promise<EngineSettings> {
+  return {
+    root: options.root,
+    runroot: options.runroot,
+    searchPath: options.searchPath ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    shimPath: options.shimPath ?? await locateShim(),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * What the runtime must know about the caller to write ID maps: whether it
+ * may map any id itself, its own ids and subordinate ranges, and where the
+ * newuidmap/newgidmap helpers are.
+ */
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { findIdMapHelpers, readSubidRanges, type SubidRange } from '../userns/index.ts';
+
+export interface HostContext {
+  /** Root in the initial user namespace: may write any map directly. */
+  readonly isPrivileged: boolean;
+  readonly uid: number;
+  readonly gid: number;
+  readonly userName: string;
+  readonly subuids: readonly SubidRange[];
+  readonly subgids: readonly SubidRange[];
+  /** Undefined when newuidmap/newgidmap are not installed. */
+  readonly idMapHelpers: { readonly newuidmap: string; readonly newgidmap: string } | undefined;
+}
+
+export const SUBUID_FILE = '/etc/subuid';
+export const SUBGID_FILE = '/etc/subgid';
+
+/** True when this process's user namespace is the initial one. */
+async function isInitialUserNamespace(): Promise<boolean> {
+  const map = await readFile('/proc/self/uid_map', 'utf8');
+  return /^\s*0\s+0\s+4294967295\s*$/.test(map);
+}
+
+export async function readHostContext(searchPath: string): Promise<HostContext> {
+  const info = userInfo();
+  const user = { name: info.username, id: info.uid };
+  const [isInitial, subuids, subgids, idMapHelpers] = await Promise.all([
+    isInitialUserNamespace(),
+    readSubidRanges(SUBUID_FILE, user),
+    readSubidRanges(SUBGID_FILE, { name: info.username, id: info.uid }),
+    findIdMapHelpers(searchPath).catch(() => undefined),
+  ]);
+  return {
+    isPrivileged: info.uid === 0 && isInitial, uid: info.uid, gid: info.gid, userName: info.username,
+    subuids, subgids, idMapHelpers,
+  };
+}

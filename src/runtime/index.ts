@@ -1,0 +1,13 @@
+/**
+ * runtime/: the low-level OCI runtime. It takes an OCI runtime config and
+ * runs it: decides how each part happens on this host (ID map writer, mount
+ * targets, devices), builds the LaunchPlan and starts the shim. It knows
+ * nothing of images, flags or the engine's state. It uses userns/ for the
+ * kernel's ID-map rules, which the engine shares.
+ */
+export type * from './oci-config.ts';
+export { readHostContext, type HostContext } from './host-context.ts';
+export { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts';
+export { runContainer, type RunContainerOptions } from './run-container.ts';
+export { locateShim } from './shim-path.ts';
+export { parseMountOptions } from './mount-options.ts';

@@ -1,0 +1,76 @@
+/**
+ * The container's mounts in the shim's terms: what to mount where, what to
+ * create when the target is missing, and which targets can be created before
+ * clone (those in the image itself, not on a filesystem mounted earlier).
+ */
+import { stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { IsolaError } from '../errors/index.ts';
+import type { PlanMount } from '../launch/index.ts';
+import type { OciDevice, OciMount } from './oci-config.ts';
+import { parseMountOptions } from './mount-options.ts';
+
+/** The devices the runtime spec says every container gets. */
+const DEFAULT_DEVICE_PATHS = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
+
+export function normalizeDestination(path: string, what: string): string {
+  if (!path.startsWith('/')) {
+    throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `${what} ${JSON.stringify(path)} is not an absolute path`,
+      { hint: 'container paths must start with /' });
+  }
+  return posix.normalize(path);
+}
+
+function isUnder(path: string, parent: string): boolean {
+  return parent === '/' || path === parent || path.startsWith(`${parent}/`);
+}
+
+async function bindTargetKind(source: string, destination: string): Promise<'dir' | 'file'> {
+  try {
+    return (await stat(source)).isDirectory() ? 'dir' : 'file';
+  } catch (error) {
+    throw new IsolaError('ISOLA_RUNTIME_MOUNT_SOURCE_MISSING', `mount source ${source} for ${destination} does not exist`,
+      { hint: 'create it on the host or fix the -v source path', cause: error });
+  }
+}
+
+export async function planMounts(mounts: readonly OciMount[], bundle: string): Promise<PlanMount[]> {
+  const planned: PlanMount[] = [];
+  const ownFilesystems: string[] = [];
+  for (const mount of mounts) {
+    const destination = normalizeDestination(mount.destination, 'mount destination');
+    const options = parseMountOptions(mount.options ?? [], destination);
+    const isBind = options.isBind || mount.type === 'bind';
+    const rawSource = mount.source ?? mount.type ?? 'none';
+    const source = isBind ? posix.resolve(bundle, rawSource) : rawSource;
+    const createTarget = isBind ? await bindTargetKind(source, destination) : 'dir';
+    planned.push({
+      source, destination, fstype: isBind ? '' : mount.type ?? 'none', flags: options.flags, data: options.data,
+      isBind, isRecursive: options.isRecursive, createTarget,
+      isPrecreated: !ownFilesystems.some((parent) => isUnder(destination, parent)),
+      attrSet: options.attrSet, propagation: options.propagation,
+    });
+    if (!isBind) ownFilesystems.push(destination);
+  }
+  return planned;
+}
+
+/** Device nodes are bound from the host: mknod is refused in a user namespace. */
+export function planDevices(devices: readonly OciDevice[], ownsDev: boolean): PlanMount[] {
+  const paths = devices.map((d) => normalizeDestination(d.path, 'device path'));
+  if (ownsDev) for (const path of DEFAULT_DEVICE_PATHS) if (!paths.includes(path)) paths.push(path);
+  return paths.map((path) => ({
+    source: path, destination: path, fstype: '', flags: 0, data: '', isBind: true, isRecursive: false,
+    createTarget: 'file', isPrecreated: !ownsDev || !path.startsWith('/dev/'), attrSet: 0x2 | 0x8, propagation: 0,
+  }));
+}
+
+/** The links the runtime spec requires in a /dev the runtime mounted. */
+export function devSymlinks(hasDevpts: boolean): { target: string; path: string }[] {
+  const links = [
+    { target: '/proc/self/fd', path: '/dev/fd' }, { target: '/proc/self/fd/0', path: '/dev/stdin' },
+    { target: '/proc/self/fd/1', path: '/dev/stdout' }, { target: '/proc/self/fd/2', path: '/dev/stderr' },
+  ];
+  if (hasDevpts) links.push({ target: 'pts/ptmx', path: '/dev/ptmx' });
+  return links;
+}
