@@ -48,8 +48,9 @@ static void copy_window_size(int master)
 {
 	struct winsize size;
 
-	/* No terminal on our stdin means no size to copy: nothing to do. */
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &size) == 0)
+	/* No terminal on our stdin or stdout means no size to copy: the plan's
+	 * size, if any, stays. */
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &size) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0)
 		ioctl(master, TIOCSWINSZ, &size);
 }
 

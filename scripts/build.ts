@@ -4,7 +4,7 @@
  * one chunk per command) so start-up loads few files. Runs on `npm install` / `npm ci`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +33,7 @@ async function bundleCli(): Promise<void> {
   } catch {
     return;
   }
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
   await esbuild.build({
     entryPoints: [entry],
     bundle: true,

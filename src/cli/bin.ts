@@ -2,5 +2,6 @@
 import { enableCompileCache } from 'node:module';
 
 enableCompileCache?.();
-const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+void import('./main.ts').then(async ({ main }) => {
+  process.exitCode = await main(process.argv.slice(2));
+});

@@ -3,14 +3,13 @@
  * exits, no trace of it. Each step that creates something has its undo in
  * `finally` or on the failure path.
  */
-import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateConfig, resolveUser, type ContainerOptions } from '../spec/index.ts';
 import { readHostContext, runContainer, type OciConfig } from '../runtime/index.ts';
 import type { ExitStatus } from '../launch/index.ts';
 import { idMapsForMode } from './id-maps-for-mode.ts';
-import { writeRuntimeFiles } from './runtime-files.ts';
+import { removeRuntimeFiles, writeRuntimeFiles } from './runtime-files.ts';
 import { readBindingHardLimits } from './host-limits.ts';
 import type { EngineSettings } from './settings.ts';
 
@@ -34,25 +33,38 @@ function withConsoleSize(config: OciConfig, size: RunOptions['consoleSize']): Oc
   return { ...config, process: { ...config.process, consoleSize: { height: size.rows, width: size.cols } } };
 }
 
+/** 64 hex digits, as docker and podman ids. node:crypto would cost milliseconds of start-up to load. */
+async function newContainerId(): Promise<string> {
+  const file = await open('/dev/urandom', 'r');
+  try {
+    const { buffer } = await file.read(Buffer.alloc(32), 0, 32, null);
+    return buffer.toString('hex');
+  } finally {
+    await file.close();
+  }
+}
+
 export async function runContainerFromOptions(settings: EngineSettings, options: RunOptions): Promise<RunningContainer> {
-  const id = randomBytes(32).toString('hex');
-  const host = await readHostContext(settings.searchPath);
+  const id = await newContainerId();
+  // keep-id keeps the caller as the container's default user too (podman's behaviour).
+  const keptUser = options.userns.kind === 'keep-id' ? `${process.getuid?.()}:${process.getgid?.()}` : undefined;
+  const [host, user, hostHardLimits] = await Promise.all([
+    readHostContext(settings.searchPath), resolveUser(options.rootfs, options.user ?? keptUser), readBindingHardLimits(),
+  ]);
   const idMaps = idMapsForMode(options.userns, host);
-  const user = await resolveUser(options.rootfs, options.user);
   const dir = join(settings.runroot, 'containers', id);
   try {
     const runtimeFiles = await writeRuntimeFiles(dir, options.hostname ?? id.slice(0, 12));
-    const hostHardLimits = await readBindingHardLimits();
     const config = withConsoleSize(generateConfig({ options, user, idMaps, runtimeFiles, hostHardLimits }), options.consoleSize);
     const launched = await runContainer(config, {
       host, bundle: dir, shimPath: settings.shimPath, isInteractive: options.isInteractive,
       isHostTerminalRaw: options.isHostTerminalRaw === true,
     });
     // TODO(#5): a detached container keeps its directory until `isola rm`.
-    const exited = launched.exited.finally(() => rm(dir, { recursive: true, force: true }));
+    const exited = launched.exited.finally(() => removeRuntimeFiles(dir));
     return { id, pid: launched.pid, exited, signal: (signal) => launched.signal(signal) };
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await removeRuntimeFiles(dir);
     throw error;
   }
 }

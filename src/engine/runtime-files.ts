@@ -2,7 +2,7 @@
  * The per-container files the engine provides at /etc/hostname, /etc/hosts
  * and /etc/resolv.conf, kept in the container's run directory.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuntimeFiles } from '../spec/index.ts';
 
@@ -17,6 +17,14 @@ async function resolvConf(): Promise<string> {
   } catch {
     return '';
   }
+}
+
+const FILE_NAMES = ['hostname', 'hosts', 'resolv.conf'] as const;
+
+/** Removes what writeRuntimeFiles wrote; a missing file is already gone. */
+export async function removeRuntimeFiles(dir: string): Promise<void> {
+  await Promise.all(FILE_NAMES.map((name) => unlink(join(dir, name)).catch(() => {})));
+  await rmdir(dir).catch(() => {});
 }
 
 export async function writeRuntimeFiles(dir: string, hostname: string): Promise<RuntimeFiles> {

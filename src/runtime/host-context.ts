@@ -30,15 +30,16 @@ async function isInitialUserNamespace(): Promise<boolean> {
 
 export async function readHostContext(searchPath: string): Promise<HostContext> {
   const info = userInfo();
+  const identity = { uid: info.uid, gid: info.gid, userName: info.username };
+  if (info.uid === 0 && await isInitialUserNamespace()) {
+    // Root maps any id directly: no subordinate ranges or helpers needed.
+    return { ...identity, isPrivileged: true, subuids: [], subgids: [], idMapHelpers: undefined };
+  }
   const user = { name: info.username, id: info.uid };
-  const [isInitial, subuids, subgids, idMapHelpers] = await Promise.all([
-    isInitialUserNamespace(),
+  const [subuids, subgids, idMapHelpers] = await Promise.all([
     readSubidRanges(SUBUID_FILE, user),
-    readSubidRanges(SUBGID_FILE, { name: info.username, id: info.uid }),
+    readSubidRanges(SUBGID_FILE, user),
     findIdMapHelpers(searchPath).catch(() => undefined),
   ]);
-  return {
-    isPrivileged: info.uid === 0 && isInitial, uid: info.uid, gid: info.gid, userName: info.username,
-    subuids, subgids, idMapHelpers,
-  };
+  return { ...identity, isPrivileged: false, subuids, subgids, idMapHelpers };
 }
