@@ -4,6 +4,9 @@
  * cannot raise a hard limit: defaults above these are lowered to them.
  */
 import { readFile } from 'node:fs/promises';
+import { InvalidOptionError } from '../errors/index.ts';
+import { rlimitResource } from '../security/index.ts';
+import type { UlimitOption } from '../spec/index.ts';
 
 const CAP_SYS_RESOURCE = 24n;
 
@@ -36,4 +39,20 @@ export async function readBindingHardLimits(): Promise<Record<string, number> | 
   const isInitialNs = /^\s*0\s+0\s+4294967295\s*$/.test(uidMap);
   if (isInitialNs && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n) return undefined;
   return parseProcLimits(limits);
+}
+
+/**
+ * An explicit --ulimit above a hard limit this process cannot raise would
+ * fail in the shim; say so before anything exists.
+ */
+export function checkUlimitsWithinHost(ulimits: readonly UlimitOption[], hardLimits: Readonly<Record<string, number>> | undefined): void {
+  if (hardLimits === undefined) return;
+  for (const ulimit of ulimits) {
+    const type = rlimitResource(ulimit.name).type;
+    const limit = hardLimits[type];
+    if (limit !== undefined && ulimit.hard > limit) {
+      throw new InvalidOptionError('--ulimit', `a hard ${ulimit.name} limit of at most ${limit}`, `${ulimit.name}=${ulimit.soft}:${ulimit.hard}`,
+        { hint: 'isola cannot raise a hard limit here (no CAP_SYS_RESOURCE, or rootless): lower it' });
+    }
+  }
 }

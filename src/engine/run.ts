@@ -10,7 +10,7 @@ import { readHostContext, runContainer, type OciConfig } from '../runtime/index.
 import type { ExitStatus } from '../launch/index.ts';
 import { idMapsForMode } from './id-maps-for-mode.ts';
 import { removeRuntimeFiles, writeRuntimeFiles } from './runtime-files.ts';
-import { readBindingHardLimits } from './host-limits.ts';
+import { checkUlimitsWithinHost, readBindingHardLimits } from './host-limits.ts';
 import type { EngineSettings } from './settings.ts';
 
 export interface RunOptions extends ContainerOptions {
@@ -51,6 +51,7 @@ export async function runContainerFromOptions(settings: EngineSettings, options:
   const [host, user, hostHardLimits] = await Promise.all([
     readHostContext(settings.searchPath), resolveUser(options.rootfs, options.user ?? keptUser), readBindingHardLimits(),
   ]);
+  checkUlimitsWithinHost(options.ulimits, hostHardLimits);
   const idMaps = idMapsForMode(options.userns, host);
   const dir = join(settings.runroot, 'containers', id);
   try {

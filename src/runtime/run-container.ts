@@ -20,6 +20,9 @@ async function diagnose(error: ShimError, plan: LaunchPlan): Promise<string | un
     return 'sysfs can be mounted in a user namespace only with its own network namespace';
   }
   if (error.step === 'bind-mount' && error.errnoName === 'EACCES') return `the container's ids cannot reach ${error.path}: check its permissions`;
+  if (error.step === 'precreate-target' && error.errnoName === 'EACCES') {
+    return `the mount target ${error.path} is missing in the rootfs and cannot be created there: create it in the rootfs`;
+  }
   if (error.step === 'create-mount-target' && error.errnoName === 'EROFS') return 'a mount target is missing in a read-only rootfs: create it in the image';
   return undefined;
 }

@@ -13,16 +13,26 @@ const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGH
 export async function runCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const args = parseArgs(argv, RUN_FLAGS);
   const { options } = await runOptionsFromArgs(args, context.env, context.cwd);
-  // isatty, not process.stdin: creating the stdio streams costs milliseconds.
-  // The shim copies the terminal's size itself.
-  const engine = await Engine.open(context.engineOptions);
-  const container = await engine.run({
-    ...options,
-    isHostTerminalRaw: options.hasTerminal && options.isInteractive && isatty(0),
-  });
-  const forward = (signal: NodeJS.Signals): void => container.signal(signal);
+  // Handlers go in before the container exists: a signal that arrives while
+  // it starts must not kill isola and orphan the container. It is held and
+  // delivered once the container runs.
+  const held: NodeJS.Signals[] = [];
+  let deliver = (signal: NodeJS.Signals): void => { held.push(signal); };
+  const forward = (signal: NodeJS.Signals): void => deliver(signal);
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-  const status = await container.exited;
-  for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
-  return status.signal !== undefined ? 128 + status.signal : status.code ?? 125;
+  try {
+    const engine = await Engine.open(context.engineOptions);
+    // isatty, not process.stdin: creating the stdio streams costs
+    // milliseconds. The shim copies the terminal's size itself.
+    const container = await engine.run({
+      ...options,
+      isHostTerminalRaw: options.hasTerminal && options.isInteractive && isatty(0),
+    });
+    deliver = (signal) => container.signal(signal);
+    for (const signal of held) deliver(signal);
+    const status = await container.exited;
+    return status.signal !== undefined ? 128 + status.signal : status.code ?? 125;
+  } finally {
+    for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+  }
 }

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
+import { isolaBin } from '../../helpers/run-cli.ts';
+import { requireRoot } from '../../helpers/requirements.ts';
+import { withTempDirs } from '../../helpers/temp-dirs.ts';
+import { MAP, runInContainer } from './run-in-container.ts';
+
+test('the container\'s exit status is isola\'s', async (t) => {
+  if (!requireRoot(t)) return;
+  assert.equal((await runInContainer([], ['sh', '-c', 'exit 42'])).code, 42);
+});
+
+test('a missing command exits 127 and a non-executable one 126, each with one line', async (t) => {
+  if (!requireRoot(t)) return;
+  const missing = await runInContainer([], ['/no/such/command']);
+  assert.equal(missing.code, 127);
+  assert.match(missing.stderr, /^isola: exec failed for "\/no\/such\/command": ENOENT \(.+\)\n$/);
+  const notExecutable = await runInContainer([], ['/etc/passwd']);
+  assert.equal(notExecutable.code, 126);
+  assert.equal(notExecutable.stderr.split('\n').length, 2);
+});
+
+test('a missing working directory is an error naming it', async (t) => {
+  if (!requireRoot(t)) return;
+  const r = await runInContainer(['-w', '/no/such/dir'], ['true']);
+  assert.equal(r.code, 126);
+  assert.match(r.stderr, /chdir failed for "\/no\/such\/dir"/);
+});
+
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) {
+  test(`${signal} sent to isola reaches the container's pid 1`, async (t) => {
+    if (!requireRoot(t)) return;
+    const rootfs = await ensureHostRootfs();
+    await withTempDirs(async (dirs) => {
+      const name = signal.slice(3);
+      const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--',
+        'sh', '-c', `trap "echo caught ${name}; exit 3" ${name}; echo ready; while :; do sleep 0.1; done`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('ready')) child.kill(signal); });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      assert.equal(out, `ready\ncaught ${name}\n`);
+      assert.equal(code, 3);
+    });
+  });
+}
