@@ -38,7 +38,11 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as co
       const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--',
         'sh', '-c', `trap "echo caught ${name}; exit 3" ${name}; echo ready; while :; do sleep 0.1; done`], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
-      child.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('ready')) child.kill(signal); });
+      let isSent = false;
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (!isSent && out.includes('ready')) isSent = child.kill(signal);
+      });
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       assert.equal(out, `ready\ncaught ${name}\n`);
       assert.equal(code, 3);
