@@ -194,15 +194,6 @@ static int mask_one(const struct plan_record *rec, int rootfd)
 	return 0;
 }
 
-int mask_paths(const struct plan *plan, int rootfd)
-{
-	const struct plan_record *rec;
-
-	for (rec = plan_find(plan, TAG_MASK_PATH); rec != NULL; rec = plan_next(plan, rec, TAG_MASK_PATH))
-		if (mask_one(rec, rootfd) < 0)
-			return -1;
-	return 0;
-}
 
 /* A recursive read-only bind of the path onto itself. */
 static int readonly_one(const struct plan_record *rec, int rootfd)
@@ -224,14 +215,25 @@ static int readonly_one(const struct plan_record *rec, int rootfd)
 	return 0;
 }
 
-int make_paths_readonly(const struct plan *plan, int rootfd)
+static int for_each_path(const struct plan *plan, uint32_t tag, int rootfd,
+			 int (*apply)(const struct plan_record *, int))
 {
 	const struct plan_record *rec;
 
-	for (rec = plan_find(plan, TAG_READONLY_PATH); rec != NULL; rec = plan_next(plan, rec, TAG_READONLY_PATH))
-		if (readonly_one(rec, rootfd) < 0)
+	for (rec = plan_find(plan, tag); rec != NULL; rec = plan_next(plan, rec, tag))
+		if (apply(rec, rootfd) < 0)
 			return -1;
 	return 0;
+}
+
+int mask_paths(const struct plan *plan, int rootfd)
+{
+	return for_each_path(plan, TAG_MASK_PATH, rootfd, mask_one);
+}
+
+int make_paths_readonly(const struct plan *plan, int rootfd)
+{
+	return for_each_path(plan, TAG_READONLY_PATH, rootfd, readonly_one);
 }
 
 /* Last, so mounts could still create their targets in the rootfs. */
