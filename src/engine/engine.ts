@@ -8,13 +8,20 @@
  * ```
  */
 import { normalizeEngineOptions, type EngineOpenOptions, type EngineSettings } from './settings.ts';
-import { runContainerFromOptions, type RunOptions, type RunningContainer } from './run.ts';
+import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions, type RunningContainer } from './run.ts';
 
 export class Engine {
   readonly settings: EngineSettings;
+  #hostFacts: Promise<HostFacts> | undefined;
 
   private constructor(settings: EngineSettings) {
     this.settings = settings;
+  }
+
+  /** The caller's ids, subordinate ranges, helpers and hard limits: read on first use, then kept. */
+  #facts(): Promise<HostFacts> {
+    this.#hostFacts ??= readHostFacts(this.settings);
+    return this.#hostFacts;
   }
 
   static async open(options: EngineOpenOptions): Promise<Engine> {
@@ -22,7 +29,7 @@ export class Engine {
   }
 
   /** Starts a container; resolves once its process runs. */
-  run(options: RunOptions): Promise<RunningContainer> {
-    return runContainerFromOptions(this.settings, options);
+  async run(options: RunOptions): Promise<RunningContainer> {
+    return runContainerFromOptions(this.settings, await this.#facts(), options);
   }
 }

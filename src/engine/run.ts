@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateConfig, resolveUser, type ContainerOptions } from '../spec/index.ts';
-import { readHostContext, runContainer, type OciConfig } from '../runtime/index.ts';
+import { readHostContext, runContainer, type HostContext, type OciConfig } from '../runtime/index.ts';
 import type { ExitStatus } from '../launch/index.ts';
 import { idMapsForMode } from './id-maps-for-mode.ts';
 import { removeRuntimeFiles, writeRuntimeFiles } from './runtime-files.ts';
@@ -44,13 +44,24 @@ async function newContainerId(): Promise<string> {
   }
 }
 
-export async function runContainerFromOptions(settings: EngineSettings, options: RunOptions): Promise<RunningContainer> {
+/** Facts about this host and caller, read once per Engine. */
+export interface HostFacts {
+  readonly host: HostContext;
+  /** Hard limits this process cannot raise, or undefined when it can. */
+  readonly hardLimits: Record<string, number> | undefined;
+}
+
+export async function readHostFacts(settings: EngineSettings): Promise<HostFacts> {
+  const [host, hardLimits] = await Promise.all([readHostContext(settings.searchPath), readBindingHardLimits()]);
+  return { host, hardLimits };
+}
+
+export async function runContainerFromOptions(settings: EngineSettings, facts: HostFacts, options: RunOptions): Promise<RunningContainer> {
   const id = await newContainerId();
   // keep-id keeps the caller as the container's default user too (podman's behaviour).
-  const keptUser = options.userns.kind === 'keep-id' ? `${process.getuid?.()}:${process.getgid?.()}` : undefined;
-  const [host, user, hostHardLimits] = await Promise.all([
-    readHostContext(settings.searchPath), resolveUser(options.rootfs, options.user ?? keptUser), readBindingHardLimits(),
-  ]);
+  const keptUser = options.userns.kind === 'keep-id' ? `${facts.host.uid}:${facts.host.gid}` : undefined;
+  const { host, hardLimits: hostHardLimits } = facts;
+  const user = await resolveUser(options.rootfs, options.user ?? keptUser);
   checkUlimitsWithinHost(options.ulimits, hostHardLimits);
   const idMaps = idMapsForMode(options.userns, host);
   const dir = join(settings.runroot, 'containers', id);
