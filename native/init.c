@@ -120,8 +120,10 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	const struct plan_record *cwd = plan_find(plan, TAG_CWD);
 	int slave_fd = -1;
 
-	/* No mount before the maps: files created would belong to the overflow id. */
-	if (plan_find(plan, TAG_UID_MAP) != NULL && expect_message(sync_fd, MSG_MAPS_WRITTEN, STEP_WAIT_FOR_ID_MAPS) < 0)
+	/* Nothing before the parent's part: files created without the maps would
+	 * belong to the overflow id, and a process outside its cgroup would run
+	 * unlimited. */
+	if (expect_message(sync_fd, MSG_PARENT_DONE, STEP_WAIT_FOR_PARENT) < 0)
 		return -1;
 	if (set_setup_ids(plan) < 0)
 		return -1;

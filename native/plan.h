@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PLAN_VERSION 1
+#define PLAN_VERSION 2
 #define PLAN_MAX_BYTES (16u << 20)
 
 /* Tags mirrored in src/launch/plan-tags.ts. Signature letters: u number,
@@ -44,7 +44,8 @@
 	X(TAG_OOM_SCORE_ADJ, 23, "u") /* two's complement */   \
 	X(TAG_SECCOMP, 24, "b")     /* struct sock_filter[] */ \
 	X(TAG_NEW_SESSION, 25, "")                             \
-	X(TAG_ENSURE_DIR, 26, "su") /* path in rootfs, precreate */
+	X(TAG_ENSURE_DIR, 26, "su") /* path in rootfs, precreate */ \
+	X(TAG_CGROUP_PROCS, 27, "s*") /* cgroup.procs files the init joins */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };

@@ -11,7 +11,7 @@
 #define MSG_STARTED 2     /* the container process was executed */
 #define MSG_FAILED 3      /* step, err, index, detail */
 #define MSG_EXITED 4      /* value: raw wait status */
-#define MSG_MAPS_WRITTEN 5 /* shim -> init: ID maps are in place */
+#define MSG_PARENT_DONE 5 /* shim -> init: ID maps and cgroups are in place */
 #define MSG_CONSOLE 6     /* init -> shim: pty master passed as SCM_RIGHTS */
 
 #define MSG_DETAIL_BYTES 488

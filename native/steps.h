@@ -14,7 +14,7 @@
 	X(STEP_WRITE_GID_MAP, 7, "write-gid-map")     \
 	X(STEP_RUN_NEWUIDMAP, 8, "run-newuidmap")     \
 	X(STEP_RUN_NEWGIDMAP, 9, "run-newgidmap")     \
-	X(STEP_WAIT_FOR_ID_MAPS, 10, "wait-for-id-maps") \
+	X(STEP_WAIT_FOR_PARENT, 10, "wait-for-parent") \
 	X(STEP_SET_SETUP_IDS, 11, "set-setup-ids")    \
 	X(STEP_MAKE_ROOT_SLAVE, 12, "make-root-slave") \
 	X(STEP_BIND_ROOTFS, 13, "bind-rootfs")        \
@@ -52,7 +52,8 @@
 	X(STEP_EXEC, 45, "exec")                      \
 	X(STEP_SYNC, 46, "sync")                      \
 	X(STEP_MONITOR, 47, "monitor")                \
-	X(STEP_ENSURE_DIR, 48, "ensure-dir")
+	X(STEP_ENSURE_DIR, 48, "ensure-dir")        \
+	X(STEP_JOIN_CGROUP, 49, "join-cgroup")
 
 #define STEP_ENUM(name, value, text) name = value,
 enum step { STEPS(STEP_ENUM) };

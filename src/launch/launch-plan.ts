@@ -56,6 +56,8 @@ export interface PlanCapabilities {
 
 export interface LaunchPlan {
   readonly namespaces: readonly NamespaceKind[];
+  /** cgroup.procs files the init is written into before it runs anything. */
+  readonly cgroupProcs?: readonly string[] | undefined;
   readonly idMaps?: PlanIdMaps | undefined;
   readonly rootfs?: { readonly path: string; readonly propagation: number; readonly isReadonly: boolean } | undefined;
   readonly ensureDirs: readonly { readonly path: string; readonly isPrecreated: boolean }[];

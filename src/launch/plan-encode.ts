@@ -104,6 +104,7 @@ export function encodeLaunchPlan(plan: LaunchPlan): Buffer {
   const w = new PlanWriter();
   const flags = plan.namespaces.reduce((sum, kind) => sum | CLONE_FLAGS[kind], 0);
   w.record(TAG.namespaces, [flags >>> 0]);
+  if (plan.cgroupProcs !== undefined && plan.cgroupProcs.length > 0) w.record(TAG.cgroupProcs, [...plan.cgroupProcs]);
   writeIdMaps(w, plan);
   writeFilesystem(w, plan);
   writeProcess(w, plan);
