@@ -52,13 +52,16 @@ function parseSubidLine(line: string): { owner: string; range: SubidRange } | un
   return { owner, range: { start, size } };
 }
 
+/** The files shadow-utils keeps subordinate ids in. */
+export const SUBUID_FILE = '/etc/subuid';
+export const SUBGID_FILE = '/etc/subgid';
+
 /**
- * The ranges granted to `user` in a subordinate id file, in file order. Lines match by
- * name or by numeric uid, as shadow-utils' newuidmap does.
+ * Every line of a subordinate id file.
  * @returns [] when the file does not exist.
  * @throws UsernsError ISOLA_USERNS_SUBID_MALFORMED, or ISOLA_USERNS_SUBID_UNREADABLE when it cannot be read.
  */
-export async function readSubidRanges(path: string, user: { readonly name: string; readonly id: number }): Promise<SubidRange[]> {
+export async function readSubidFile(path: string): Promise<SubidLine[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -70,7 +73,21 @@ export async function readSubidRanges(path: string, user: { readonly name: strin
       hint: `make ${path} readable by this user (it is normally mode 0644)`,
     });
   }
-  return parseSubidFile(text, path)
+  return parseSubidFile(text, path);
+}
+
+/** The ranges of `lines` granted to `user`, matched by name or by numeric uid as shadow-utils' newuidmap does. */
+export function subidRangesOf(lines: readonly SubidLine[], user: { readonly name: string; readonly id: number }): SubidRange[] {
+  return lines
     .filter(({ owner }) => owner === user.name || (decimal.test(owner) && Number(owner) === user.id))
     .map(({ range }) => range);
+}
+
+/**
+ * The ranges granted to `user` in a subordinate id file, in file order.
+ * @returns [] when the file does not exist.
+ * @throws UsernsError ISOLA_USERNS_SUBID_MALFORMED, or ISOLA_USERNS_SUBID_UNREADABLE when it cannot be read.
+ */
+export async function readSubidRanges(path: string, user: { readonly name: string; readonly id: number }): Promise<SubidRange[]> {
+  return subidRangesOf(await readSubidFile(path), user);
 }
