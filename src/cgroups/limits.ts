@@ -1,0 +1,79 @@
+/**
+ * What a container's cgroup must enforce, in the kernel's units and free of
+ * any cgroup version: each driver writes it in its own files. A field left
+ * undefined means no limit, so no controller is needed for it.
+ */
+import { CgroupError } from './errors.ts';
+
+export type CgroupController = 'pids' | 'memory' | 'cpu';
+
+export const CGROUP_CONTROLLERS: readonly CgroupController[] = ['pids', 'memory', 'cpu'];
+
+export interface MemoryLimits {
+  /** Bytes of memory. */
+  readonly limitBytes: number;
+  /**
+   * Bytes of memory plus swap (the OCI `memory.swap` meaning), at least
+   * `limitBytes`. Applied only where the kernel accounts swap (v1
+   * memory.memsw.*, v2 memory.swap.max); undefined leaves swap unlimited.
+   */
+  readonly swapLimitBytes?: number | undefined;
+}
+
+export interface CpuLimits {
+  /** Microseconds of CPU time the cgroup may use per period. */
+  readonly quotaUs: number;
+  /** Microseconds, 1000 to 1000000 (the kernel's bounds). */
+  readonly periodUs: number;
+}
+
+export interface CgroupLimits {
+  /** Maximum number of tasks (processes and threads). */
+  readonly pidsMax?: number | undefined;
+  readonly memory?: MemoryLimits | undefined;
+  readonly cpu?: CpuLimits | undefined;
+}
+
+export interface CgroupRequest {
+  /** Path below each hierarchy's root, e.g. `isola/<container id>`. */
+  readonly path: string;
+  readonly limits: CgroupLimits;
+}
+
+/** The controllers the limits need, in CGROUP_CONTROLLERS order. */
+export function requestedControllers(limits: CgroupLimits): CgroupController[] {
+  return CGROUP_CONTROLLERS.filter((name) => {
+    if (name === 'pids') return limits.pidsMax !== undefined;
+    return limits[name] !== undefined;
+  });
+}
+
+function invalid(controller: CgroupController, what: string, value: number): CgroupError {
+  return new CgroupError('ISOLA_CGROUP_INVALID_LIMIT', `${controller} limit: ${what}, got ${value}`,
+    { controller, hint: `fix the ${controller} limit` });
+}
+
+function checkWhole(value: number, min: number, controller: CgroupController, what: string): void {
+  if (!Number.isSafeInteger(value) || value < min) throw invalid(controller, `${what} must be a whole number of at least ${min}`, value);
+}
+
+/**
+ * @throws CgroupError ISOLA_CGROUP_INVALID_LIMIT for a value the kernel
+ *   would refuse, before any cgroup exists.
+ */
+export function checkLimits(limits: CgroupLimits): void {
+  if (limits.pidsMax !== undefined) checkWhole(limits.pidsMax, 1, 'pids', 'the process count');
+  const memory = limits.memory;
+  if (memory !== undefined) {
+    checkWhole(memory.limitBytes, 1, 'memory', 'the byte count');
+    if (memory.swapLimitBytes !== undefined && !(memory.swapLimitBytes >= memory.limitBytes)) {
+      throw invalid('memory', `memory plus swap must be at least the memory limit ${memory.limitBytes}`, memory.swapLimitBytes);
+    }
+    if (memory.swapLimitBytes !== undefined) checkWhole(memory.swapLimitBytes, 1, 'memory', 'the memory plus swap byte count');
+  }
+  if (limits.cpu !== undefined) {
+    checkWhole(limits.cpu.periodUs, 1000, 'cpu', 'the period in microseconds');
+    if (limits.cpu.periodUs > 1_000_000) throw invalid('cpu', 'the period must be at most 1000000 microseconds', limits.cpu.periodUs);
+    checkWhole(limits.cpu.quotaUs, 1000, 'cpu', 'the quota in microseconds');
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * cgroup v1: one hierarchy per controller (or per group of co-mounted
+ * controllers, such as cpu,cpuacct), so the container gets one directory in
+ * each hierarchy it needs and its init joins all of them.
+ */
+import { ancestorPaths } from './cgroup-path.ts';
+import { ensureParentDir, makeLeafDir, writeCgroupFile } from './cgroup-dir.ts';
+import { combineCgroups, createDriver, type CgroupBackend, type CgroupDriver, type ContainerCgroup } from './driver.ts';
+import type { CgroupHost } from './host.ts';
+import type { CgroupLayout } from './layout.ts';
+import { CGROUP_CONTROLLERS, type CgroupController, type CgroupLimits } from './limits.ts';
+import { killCgroupProcs, removeCgroupDir } from './remove.ts';
+
+/** Writes one controller's limits into `dir`, a cgroup of the hierarchy mounted at `mount`. */
+async function writeV1Limits(host: CgroupHost, mount: string, dir: string, name: CgroupController, limits: CgroupLimits): Promise<void> {
+  if (name === 'pids' && limits.pidsMax !== undefined) {
+    await writeCgroupFile(host, `${dir}/pids.max`, String(limits.pidsMax), name);
+  } else if (name === 'memory' && limits.memory !== undefined) {
+    // A new cgroup's memsw is unlimited, so the memory limit goes first (memsw must stay >= it).
+    await writeCgroupFile(host, `${dir}/memory.limit_in_bytes`, String(limits.memory.limitBytes), name);
+    const swap = limits.memory.swapLimitBytes;
+    // memsw exists only with swap accounting (CONFIG_MEMCG_SWAP, swapaccount=1); without it swap is not limited, as with docker.
+    if (swap !== undefined && await host.exists(`${mount}/memory.memsw.limit_in_bytes`)) {
+      await writeCgroupFile(host, `${dir}/memory.memsw.limit_in_bytes`, String(swap), name);
+    }
+  } else if (name === 'cpu' && limits.cpu !== undefined) {
+    await writeCgroupFile(host, `${dir}/cpu.cfs_period_us`, String(limits.cpu.periodUs), name);
+    await writeCgroupFile(host, `${dir}/cpu.cfs_quota_us`, String(limits.cpu.quotaUs), name);
+  }
+}
+
+function v1Cgroup(host: CgroupHost, dir: string): ContainerCgroup {
+  return {
+    procsFiles: [`${dir}/cgroup.procs`], dirs: [dir],
+    remove: () => removeCgroupDir(host, dir, (d) => killCgroupProcs(host, d)),
+  };
+}
+
+export function createV1Backend(host: CgroupHost, layout: CgroupLayout): CgroupBackend {
+  const mountOf = (name: CgroupController): string | undefined => layout.v1Mounts.get(name);
+  return {
+    controllers: CGROUP_CONTROLLERS.filter((name) => mountOf(name) !== undefined),
+    create: async (path, controllers, limits) => {
+      const parts: ContainerCgroup[] = [];
+      try {
+        // Co-mounted controllers share a hierarchy, and so a directory.
+        const mounts = [...new Set(controllers.map((name) => mountOf(name)!))];
+        for (const mount of mounts) {
+          const selfPath = layout.selfPaths.get(controllers.find((name) => mountOf(name) === mount)!);
+          for (const parent of ancestorPaths(path)) await ensureParentDir(host, `${mount}/${parent}`, selfPath);
+          await makeLeafDir(host, `${mount}/${path}`, selfPath);
+          parts.push(v1Cgroup(host, `${mount}/${path}`));
+        }
+        for (const name of controllers) await writeV1Limits(host, mountOf(name)!, `${mountOf(name)!}/${path}`, name, limits);
+      } catch (error) {
+        await combineCgroups(parts).remove().catch(() => {});
+        throw error;
+      }
+      return combineCgroups(parts);
+    },
+  };
+}
+
+export function createV1Driver(host: CgroupHost, layout: CgroupLayout): CgroupDriver {
+  return createDriver('v1', layout, [createV1Backend(host, layout)]);
+}
