@@ -1,15 +1,29 @@
 /**
- * Runs one container from its OCI config: plan, launch, and a failure
- * diagnosis that names the part of the config behind a failed step.
+ * Runs one container from its OCI config: plan, cgroup, launch, and a failure
+ * diagnosis that names the part of the config behind a failed step. The
+ * cgroup exists before the shim starts and goes away when the container
+ * exits or fails to start.
  */
+import { openCgroupDriver, type CgroupDriver, type ContainerCgroup } from '../cgroups/index.ts';
 import { spawnShim, type LaunchedContainer, type LaunchPlan, type ShimError } from '../launch/index.ts';
 import type { OciConfig } from './oci-config.ts';
+import { cgroupRequestFromConfig } from './cgroup-request.ts';
 import { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts';
 
 export interface RunContainerOptions extends PlanContext {
   readonly shimPath: string;
   /** Whether the container reads the caller's stdin. */
   readonly isInteractive: boolean;
+  /** The host's cgroups. @default the driver for this host, detected once per process */
+  readonly cgroups?: CgroupDriver | undefined;
+}
+
+let hostCgroups: Promise<CgroupDriver> | undefined;
+let unnamedCount = 0;
+
+/** A unique cgroup path for a config without linux.cgroupsPath. */
+function unnamedCgroupPath(): string {
+  return `isola/unnamed-${process.pid}-${Date.now()}-${unnamedCount++}`;
 }
 
 /** A hint from what the plan says about the failing step, when it says more than errno. */
@@ -24,13 +38,39 @@ async function diagnose(error: ShimError, plan: LaunchPlan): Promise<string | un
     return `the mount target ${error.path} is missing in the rootfs and cannot be created there: create it in the rootfs`;
   }
   if (error.step === 'create-mount-target' && error.errnoName === 'EROFS') return 'a mount target is missing in a read-only rootfs: create it in the image';
+  if (error.step === 'join-cgroup') return `the container's cgroup refused its first process: check ${error.path} and the limits of its parents`;
   return undefined;
 }
 
+/** The container's exit, once its cgroup is gone; a cgroup that cannot be removed rejects it. */
+async function removeAfterExit(launched: LaunchedContainer, cgroup: ContainerCgroup | undefined): Promise<Awaited<LaunchedContainer['exited']>> {
+  const status = await launched.exited;
+  await cgroup?.remove();
+  return status;
+}
+
+/**
+ * @throws IsolaError for a config it cannot run, CgroupError when the
+ *   cgroup cannot be made (ISOLA_CGROUP_CONTROLLER_MISSING, ...), ShimError
+ *   for a failed setup step; in every case nothing is left behind.
+ */
 export async function runContainer(config: OciConfig, options: RunContainerOptions): Promise<LaunchedContainer> {
+  const request = cgroupRequestFromConfig(config, unnamedCgroupPath());
   const plan = await buildLaunchPlan(config, options);
-  return spawnShim({
-    shimPath: options.shimPath, plan, isInteractive: options.isInteractive,
-    diagnose: (error) => diagnose(error, plan),
-  });
+  const cgroups = await (options.cgroups ?? (hostCgroups ??= openCgroupDriver()));
+  // Made before the shim so the init joins it before it runs anything.
+  const cgroup = await cgroups.createCgroup(request);
+  const launchPlan: LaunchPlan = { ...plan, cgroupProcs: cgroup?.procsFiles };
+  let launched: LaunchedContainer;
+  try {
+    launched = await spawnShim({
+      shimPath: options.shimPath, plan: launchPlan, isInteractive: options.isInteractive,
+      diagnose: (error) => diagnose(error, launchPlan),
+    });
+  } catch (error) {
+    // The shim has reaped the init; the failure to start matters more than one in cleaning up.
+    await cgroup?.remove().catch(() => {});
+    throw error;
+  }
+  return { ...launched, exited: removeAfterExit(launched, cgroup) };
 }

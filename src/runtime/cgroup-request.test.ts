@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { OciConfig, OciResources } from './oci-config.ts';
+import { cgroupLimitsFromResources, cgroupRequestFromConfig } from './cgroup-request.ts';
+
+describe('cgroupLimitsFromResources', () => {
+  it('turns pids, memory and cpu into kernel limits, with the default CFS period', () => {
+    const limits = cgroupLimitsFromResources({ pids: { limit: 10 }, memory: { limit: 1 << 26, swap: 1 << 27 }, cpu: { quota: 150000 } });
+    assert.deepEqual(limits, { pidsMax: 10, memory: { limitBytes: 1 << 26, swapLimitBytes: 1 << 27 }, cpu: { quotaUs: 150000, periodUs: 100000 } });
+  });
+
+  it('reads -1 and a pids limit of 0 as no limit, which needs no controller', () => {
+    const limits = cgroupLimitsFromResources({ pids: { limit: 0 }, memory: { limit: -1, swap: -1 }, cpu: { quota: -1, period: 100000 } });
+    assert.deepEqual(limits, { pidsMax: undefined, memory: undefined, cpu: undefined });
+  });
+
+  it('ignores empty device rules and hugepage limits', () => {
+    assert.deepEqual(cgroupLimitsFromResources({ devices: [], hugepageLimits: [], unified: {} }), { pidsMax: undefined, memory: undefined, cpu: undefined });
+  });
+
+  for (const [title, resources] of [
+    ['device rules', { devices: [{ allow: false, access: 'rwm' }] }],
+    ['cpu shares', { cpu: { shares: 512 } }],
+    ['a cpuset', { cpu: { cpus: '0-1' } }],
+    ['a memory reservation', { memory: { limit: 1 << 26, reservation: 1 << 25 } }],
+    ['swap without a memory limit', { memory: { swap: 1 << 26 } }],
+    ['unified cgroup v2 files', { unified: { 'memory.high': '1G' } }],
+    ['block I/O weights', { blockIO: { weight: 10 } } as unknown as OciResources],
+  ] as const) {
+    it(`refuses ${title} it cannot enforce`, () => {
+      assert.throws(() => cgroupLimitsFromResources(resources), { code: 'ISOLA_RUNTIME_UNSUPPORTED' });
+    });
+  }
+
+  it('refuses a negative limit other than -1', () => {
+    assert.throws(() => cgroupLimitsFromResources({ pids: { limit: -5 } }), { code: 'ISOLA_RUNTIME_INVALID_CONFIG' });
+  });
+});
+
+describe('cgroupRequestFromConfig', () => {
+  it('uses linux.cgroupsPath, or the fallback when the config names none', () => {
+    const config: OciConfig = { ociVersion: '1.3.0', linux: { cgroupsPath: 'isola/abc', resources: { pids: { limit: 3 } } } };
+    assert.equal(cgroupRequestFromConfig(config, 'isola/fallback').path, 'isola/abc');
+    assert.equal(cgroupRequestFromConfig({ ociVersion: '1.3.0' }, 'isola/fallback').path, 'isola/fallback');
+  });
+});

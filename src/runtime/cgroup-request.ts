@@ -1,0 +1,76 @@
+/**
+ * The OCI config's `linux.resources` and `linux.cgroupsPath` as a cgroups/
+ * request, in kernel units. OCI spells "no limit" as -1 (and 0 for pids);
+ * those ask for no controller. A resource isola cannot enforce yet is an
+ * error, never silently dropped.
+ */
+import { IsolaError } from '../errors/index.ts';
+import type { CgroupLimits, CgroupRequest, CpuLimits, MemoryLimits } from '../cgroups/index.ts';
+import type { OciConfig, OciCpu, OciMemory, OciResources } from './oci-config.ts';
+
+/** The kernel's default CFS period, as docker and podman use with --cpus. */
+export const DEFAULT_CPU_PERIOD_US = 100000;
+
+function unsupported(what: string): IsolaError {
+  return new IsolaError('ISOLA_RUNTIME_UNSUPPORTED', `${what} is not supported yet`, { hint: `remove ${what} from the config` });
+}
+
+function invalid(what: string, value: unknown): IsolaError {
+  return new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `${what} must be a positive number or -1 (no limit), got ${String(value)}`,
+    { hint: `fix ${what} in the config` });
+}
+
+/** A limit that is set: a positive number; -1 (and 0, as runc reads it) means none. */
+function limitValue(value: number | undefined, what: string): number | undefined {
+  if (value === undefined || value === -1 || value === 0) return undefined;
+  if (typeof value !== 'number' || !(value > 0)) throw invalid(what, value);
+  return value;
+}
+
+function checkOnly(section: object, allowed: readonly string[], prefix: string): void {
+  for (const [key, value] of Object.entries(section)) {
+    const isEmpty = value === undefined || (Array.isArray(value) && value.length === 0)
+      || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+    if (!allowed.includes(key) && !isEmpty) throw unsupported(`${prefix}.${key}`);
+  }
+}
+
+function memoryLimits(memory: OciMemory | undefined): MemoryLimits | undefined {
+  if (memory === undefined) return undefined;
+  checkOnly(memory, ['limit', 'swap'], 'linux.resources.memory');
+  const limitBytes = limitValue(memory.limit, 'linux.resources.memory.limit');
+  const swapLimitBytes = limitValue(memory.swap, 'linux.resources.memory.swap');
+  if (limitBytes === undefined) {
+    if (swapLimitBytes !== undefined) throw unsupported('linux.resources.memory.swap without memory.limit');
+    return undefined;
+  }
+  return { limitBytes, swapLimitBytes };
+}
+
+function cpuLimits(cpu: OciCpu | undefined): CpuLimits | undefined {
+  if (cpu === undefined) return undefined;
+  checkOnly(cpu, ['quota', 'period'], 'linux.resources.cpu');
+  const quotaUs = limitValue(cpu.quota, 'linux.resources.cpu.quota');
+  // A period alone limits nothing.
+  if (quotaUs === undefined) return undefined;
+  return { quotaUs, periodUs: limitValue(cpu.period, 'linux.resources.cpu.period') ?? DEFAULT_CPU_PERIOD_US };
+}
+
+export function cgroupLimitsFromResources(resources: OciResources | undefined): CgroupLimits {
+  if (resources === undefined) return {};
+  checkOnly(resources, ['pids', 'memory', 'cpu'], 'linux.resources');
+  return {
+    pidsMax: limitValue(resources.pids?.limit, 'linux.resources.pids.limit'),
+    memory: memoryLimits(resources.memory),
+    cpu: cpuLimits(resources.cpu),
+  };
+}
+
+/**
+ * @param fallbackPath the cgroup path when the config names none
+ * @throws IsolaError ISOLA_RUNTIME_UNSUPPORTED, ISOLA_RUNTIME_INVALID_CONFIG
+ */
+export function cgroupRequestFromConfig(config: OciConfig, fallbackPath: string): CgroupRequest {
+  const linux = config.linux ?? {};
+  return { path: linux.cgroupsPath ?? fallbackPath, limits: cgroupLimitsFromResources(linux.resources) };
+}
