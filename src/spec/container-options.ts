@@ -51,6 +51,15 @@ export interface ContainerOptions {
   readonly capAdd: readonly string[];
   readonly capDrop: readonly string[];
   readonly ulimits: readonly UlimitOption[];
+  /** Most tasks (processes and threads) the container may have at once (`--pids-limit`). @default no limit */
+  readonly pidsLimit?: number | undefined;
+  /**
+   * Memory limit in bytes (`--memory`), at least 6 MiB. Swap may add as
+   * much again, as with docker's default `--memory-swap`. @default no limit
+   */
+  readonly memoryBytes?: number | undefined;
+  /** CPU time as a number of CPUs (`--cpus 1.5`), from 0.01. @default no limit */
+  readonly cpus?: number | undefined;
   readonly isPrivileged: boolean;
   readonly hasTerminal: boolean;
   readonly isInteractive: boolean;

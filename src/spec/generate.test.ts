@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { CAPABILITY_NAMES, DEFAULT_CAPABILITIES, DEFAULT_MASKED_PATHS, RLIM_INFINITY } from '../security/index.ts';
 import { generateConfig } from './generate.ts';
 import { AUTO_MAPS, RUNTIME_FILES, makeInput } from './options.test-helper.ts';
+import { validateOciConfig } from './oci-schema.test-helper.ts';
 
 describe('generateConfig', () => {
   it('writes runtime-spec 1.3.0 with the rootfs, args and cwd /', () => {
@@ -119,4 +120,36 @@ describe('generateConfig', () => {
   it('rejects bad options before building anything', () => {
     assert.throws(() => generateConfig(makeInput({}, { cwd: 'relative' })), { code: 'ISOLA_INVALID_OPTION', option: '--workdir' });
   });
+
+  it('names the cgroup after the container and sets no resources without limits', () => {
+    const linux = generateConfig(makeInput({ containerId: 'abc123' })).linux;
+    assert.equal(linux?.cgroupsPath, 'isola/abc123');
+    assert.equal(linux?.resources, undefined);
+    assert.equal(generateConfig(makeInput()).linux?.cgroupsPath, undefined);
+  });
+
+  it('turns --pids-limit, --memory and --cpus into linux.resources, with docker\'s swap default', () => {
+    const config = generateConfig(makeInput({ containerId: 'c1' }, { pidsLimit: 10, memoryBytes: 512 * 1024 * 1024, cpus: 1.5 }));
+    assert.deepEqual(config.linux?.resources, {
+      pids: { limit: 10 },
+      memory: { limit: 512 * 1024 * 1024, swap: 1024 * 1024 * 1024 },
+      cpu: { quota: 150000, period: 100000 },
+    });
+    assert.deepEqual(validateOciConfig(config), []);
+  });
+
+  it('sets only the resources asked for', () => {
+    assert.deepEqual(generateConfig(makeInput({}, { pidsLimit: 1 })).linux?.resources, { pids: { limit: 1 } });
+    assert.deepEqual(generateConfig(makeInput({}, { cpus: 0.01 })).linux?.resources, { cpu: { quota: 1000, period: 100000 } });
+  });
+
+  for (const [option, overrides] of [
+    ['--pids-limit', { pidsLimit: 0 }], ['--pids-limit', { pidsLimit: -1 }], ['--pids-limit', { pidsLimit: 2.5 }],
+    ['--memory', { memoryBytes: 1024 * 1024 }], ['--memory', { memoryBytes: Number.NaN }],
+    ['--cpus', { cpus: 0.001 }], ['--cpus', { cpus: -1 }], ['--cpus', { cpus: Number.POSITIVE_INFINITY }],
+  ] as const) {
+    it(`rejects ${option} ${String(Object.values(overrides)[0])}`, () => {
+      assert.throws(() => generateConfig(makeInput({}, overrides)), { code: 'ISOLA_INVALID_OPTION', option });
+    });
+  }
 });

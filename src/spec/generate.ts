@@ -12,8 +12,10 @@ import type {
   OciLinux,
   OciNamespace,
   OciProcess,
+  OciResources,
   OciRlimit,
 } from '../runtime/oci-config.ts';
+import { InvalidOptionError } from '../errors/index.ts';
 import { protectedPaths, resolveCapabilities, rlimitResource } from '../security/index.ts';
 import type { ContainerOptions } from './container-options.ts';
 import { DEFAULT_DEVICES } from './devices.ts';
@@ -30,6 +32,12 @@ export const DEFAULT_RLIMITS: readonly OciRlimit[] = [{ type: 'RLIMIT_NOFILE', s
 /** The tty group: devpts gets gid=5 only when that gid exists in the container. */
 const TTY_GID = 5;
 
+/** docker's floor: below it a container tends to be OOM-killed before its command runs. */
+export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
+
+/** The kernel's default CFS period; `--cpus` is a quota of that many periods' worth. */
+export const CPU_PERIOD_US = 100000;
+
 export interface GenerateInput {
   readonly options: ContainerOptions;
   readonly user: ResolvedUser;
@@ -44,6 +52,8 @@ export interface GenerateInput {
    * hard limit; explicit --ulimit values are kept so the runtime reports them.
    */
   readonly hostHardLimits?: Readonly<Partial<Record<string, number>>> | undefined;
+  /** The container's id: its cgroup is `isola/<id>`. Undefined leaves the name to the runtime. */
+  readonly containerId?: string | undefined;
 }
 
 function toOciMappings(entries: readonly IdMapEntry[]): OciIdMapping[] {
@@ -98,10 +108,37 @@ function buildProcess(input: GenerateInput): OciProcess {
   };
 }
 
+/**
+ * linux.resources from --pids-limit, --memory and --cpus; undefined when none
+ * is given. Memory plus swap is twice the memory, docker's default.
+ */
+function buildResources(options: ContainerOptions): OciResources | undefined {
+  const { pidsLimit, memoryBytes, cpus } = options;
+  if (pidsLimit !== undefined && !(Number.isSafeInteger(pidsLimit) && pidsLimit >= 1)) {
+    throw new InvalidOptionError('--pids-limit', 'a whole number of processes, at least 1', pidsLimit);
+  }
+  if (memoryBytes !== undefined && !(Number.isSafeInteger(memoryBytes) && memoryBytes >= MIN_MEMORY_BYTES)) {
+    throw new InvalidOptionError('--memory', `a whole number of bytes, at least ${MIN_MEMORY_BYTES} (6m)`, memoryBytes);
+  }
+  const quotaUs = cpus === undefined ? undefined : Math.round(cpus * CPU_PERIOD_US);
+  if (cpus !== undefined && !(Number.isFinite(cpus) && quotaUs !== undefined && quotaUs >= 1000)) {
+    throw new InvalidOptionError('--cpus', 'a number of CPUs, at least 0.01', cpus);
+  }
+  if (pidsLimit === undefined && memoryBytes === undefined && quotaUs === undefined) return undefined;
+  return {
+    ...(pidsLimit === undefined ? {} : { pids: { limit: pidsLimit } }),
+    ...(memoryBytes === undefined ? {} : { memory: { limit: memoryBytes, swap: 2 * memoryBytes } }),
+    ...(quotaUs === undefined ? {} : { cpu: { quota: quotaUs, period: CPU_PERIOD_US } }),
+  };
+}
+
 function buildLinux(input: GenerateInput): OciLinux {
   const { options, idMaps } = input;
   const { maskedPaths, readonlyPaths } = protectedPaths(options.isPrivileged);
+  const resources = buildResources(options);
   return {
+    ...(input.containerId === undefined ? {} : { cgroupsPath: `isola/${input.containerId}` }),
+    ...(resources === undefined ? {} : { resources }),
     namespaces: buildNamespaces(options, idMaps !== undefined),
     ...(idMaps === undefined ? {} : { uidMappings: toOciMappings(idMaps.uidMap), gidMappings: toOciMappings(idMaps.gidMap) }),
     devices: [...DEFAULT_DEVICES],
@@ -116,7 +153,8 @@ function buildLinux(input: GenerateInput): OciLinux {
  * The config.json for one container.
  * @throws the checkOptions errors (InvalidOptionError, ConflictingOptionsError)
  *   for options that cannot work together, and InvalidOptionError for a
- *   user whose ids the maps leave out (checkUserIsMapped).
+ *   user whose ids the maps leave out (checkUserIsMapped), and for a
+ *   --pids-limit, --memory or --cpus value no cgroup can enforce.
  */
 export function generateConfig(input: GenerateInput): OciConfig {
   const { options, idMaps } = input;
