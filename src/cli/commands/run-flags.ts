@@ -21,7 +21,33 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'cap-drop', takesValue: true, isRepeatable: true }, { name: 'ulimit', takesValue: true, isRepeatable: true },
   { name: 'privileged', takesValue: false }, { name: 'interactive', short: 'i', takesValue: false },
   { name: 'tty', short: 't', takesValue: false }, { name: 'network', takesValue: true }, { name: 'net', takesValue: true },
+  { name: 'pids-limit', takesValue: true }, { name: 'memory', short: 'm', takesValue: true }, { name: 'cpus', takesValue: true },
 ];
+
+/** docker's memory units: powers of 1024, with an optional b or ib (512m, 512mb, 512MiB, 1.5g). */
+const MEMORY_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+function parseMemory(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(?:([kmg])i?b?|(b))?$/i.exec(text.trim());
+  const unit = (match?.[2] ?? match?.[3] ?? '').toLowerCase();
+  if (match === null) throw new InvalidOptionError('--memory', 'a size such as 512m (units b, k, m, g)', text);
+  return Math.floor(Number(match[1]) * (MEMORY_UNITS[unit] ?? 1));
+}
+
+function parsePidsLimit(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidOptionError('--pids-limit', 'a whole number of processes, at least 1', text);
+  return Number(text);
+}
+
+function parseCpus(text: string): number {
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text)) throw new InvalidOptionError('--cpus', 'a number of CPUs such as 1.5', text);
+  return Number(text);
+}
+
+function optional<T>(args: ParsedArgs, name: string, parse: (text: string) => T): T | undefined {
+  const text = flagValue(args, name);
+  return text === undefined ? undefined : parse(text);
+}
 
 function parseUserns(args: ParsedArgs): UsernsMode {
   const text = flagValue(args, 'userns');
@@ -102,6 +128,8 @@ export async function runOptionsFromArgs(args: ParsedArgs, env: Readonly<Record<
       isReadonlyRootfs: isFlagSet(args, 'read-only'),
       capAdd: flagValues(args, 'cap-add'), capDrop: flagValues(args, 'cap-drop'),
       ulimits: flagValues(args, 'ulimit').map(parseUlimit),
+      pidsLimit: optional(args, 'pids-limit', parsePidsLimit), memoryBytes: optional(args, 'memory', parseMemory),
+      cpus: optional(args, 'cpus', parseCpus),
       isPrivileged: isFlagSet(args, 'privileged'), hasTerminal, isInteractive: isFlagSet(args, 'interactive'),
       network: parseNetwork(args), userns: parseUserns(args),
     },

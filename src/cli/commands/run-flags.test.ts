@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseArgs } from '../parse-args.ts';
+import { RUN_FLAGS, runOptionsFromArgs } from './run-flags.ts';
+
+async function optionsFor(flags: readonly string[]) {
+  return (await runOptionsFromArgs(parseArgs([...flags, '--rootfs', '/r', '--', 'true'], RUN_FLAGS), {}, '/')).options;
+}
+
+describe('run flags for cgroup limits', () => {
+  it('leaves every limit unset without the flags', async () => {
+    const options = await optionsFor([]);
+    assert.equal(options.pidsLimit, undefined);
+    assert.equal(options.memoryBytes, undefined);
+    assert.equal(options.cpus, undefined);
+  });
+
+  it('reads --pids-limit N, --memory with docker units and --cpus as a decimal', async () => {
+    const options = await optionsFor(['--pids-limit', '10', '--memory', '512m', '--cpus=1.5']);
+    assert.equal(options.pidsLimit, 10);
+    assert.equal(options.memoryBytes, 512 * 1024 * 1024);
+    assert.equal(options.cpus, 1.5);
+  });
+
+  for (const [text, bytes] of [
+    ['6291456', 6291456], ['7000000b', 7000000], ['64k', 65536], ['1.5g', 1.5 * 1024 ** 3], ['512MB', 512 * 1024 ** 2], ['2GiB', 2 * 1024 ** 3],
+  ] as const) {
+    it(`reads --memory ${text} as ${bytes} bytes`, async () => {
+      assert.equal((await optionsFor(['-m', text])).memoryBytes, bytes);
+    });
+  }
+
+  for (const [flag, value] of [
+    ['--pids-limit', '-1'], ['--pids-limit', '0'], ['--pids-limit', 'ten'], ['--pids-limit', '1.5'],
+    ['--memory', '512x'], ['--memory', '-5m'], ['--memory', 'm'], ['--memory', ''],
+    ['--cpus', 'two'], ['--cpus', '-1'], ['--cpus', '1,5'],
+  ] as const) {
+    it(`rejects ${flag} ${JSON.stringify(value)} naming the flag`, async () => {
+      await assert.rejects(optionsFor([flag, value]), { code: 'ISOLA_INVALID_OPTION', option: flag });
+    });
+  }
+});
