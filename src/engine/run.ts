@@ -67,7 +67,7 @@ export async function runContainerFromOptions(settings: EngineSettings, facts: H
   const dir = join(settings.runroot, 'containers', id);
   try {
     const runtimeFiles = await writeRuntimeFiles(dir, options.hostname ?? id.slice(0, 12));
-    const config = withConsoleSize(generateConfig({ options, user, idMaps, runtimeFiles, hostHardLimits }), options.consoleSize);
+    const config = withConsoleSize(generateConfig({ options, user, idMaps, runtimeFiles, hostHardLimits, containerId: id }), options.consoleSize);
     const launched = await runContainer(config, {
       host, bundle: dir, shimPath: settings.shimPath, isInteractive: options.isInteractive,
       isHostTerminalRaw: options.isHostTerminalRaw === true,
