@@ -1,0 +1,17 @@
+/**
+ * engine/state/: the SQLite state database (`<root>/state.db`, node:sqlite) and the
+ * tables in it: its schema and migrations, transactions that are race-free across
+ * isola processes, and the records kept there (id allocations for now). It decides
+ * nothing: the engine's allocator chooses, this folder stores.
+ */
+export { openStateDb, StateDb, STATE_DB_NAME } from './state-db.ts';
+export { StateError, type StateErrorCode } from './errors.ts';
+export {
+  deleteIdAllocation,
+  insertIdAllocation,
+  listIdAllocations,
+  setIdAllocationMonitor,
+  type IdAllocationRecord,
+  type NewIdAllocation,
+} from './id-allocations.ts';
+export { isPidGone, isProcessGone, parseProcStatStartTime, readProcessIdentity, type ProcessIdentity } from './process-identity.ts';

@@ -1,0 +1,55 @@
+/**
+ * A process named so that a recycled pid cannot pass for it: its pid and its start
+ * time (field 22 of /proc/PID/stat, clock ticks since boot), which a new process
+ * with the same pid cannot share.
+ */
+import { readFile } from 'node:fs/promises';
+
+export interface ProcessIdentity {
+  readonly pid: number;
+  /** Field 22 of /proc/PID/stat. */
+  readonly startTime: number;
+}
+
+/**
+ * The start time in a /proc/PID/stat text. The command name (field 2) is in
+ * parentheses and may hold spaces and parentheses itself, so fields are counted
+ * from the last ')'.
+ */
+export function parseProcStatStartTime(text: string): number | undefined {
+  const close = text.lastIndexOf(')');
+  if (close === -1) return undefined;
+  // After ')' come field 3 (state) onwards: field 22 is the 20th.
+  const value = text.slice(close + 1).trim().split(/\s+/)[19];
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** The identity of a live process, or undefined when there is no such process. */
+export async function readProcessIdentity(pid: number): Promise<ProcessIdentity | undefined> {
+  const text = await readFile(`/proc/${pid}/stat`, 'latin1').catch(() => undefined);
+  const startTime = text === undefined ? undefined : parseProcStatStartTime(text);
+  return startTime === undefined ? undefined : { pid, startTime };
+}
+
+/**
+ * True when no process has this pid: a cheap check (one syscall, no file) that
+ * misses only a pid recycled by another process, which isProcessGone catches.
+ */
+export function isPidGone(pid: number): boolean {
+  // 0 and negative pids would name process groups to kill(2): never a holder.
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** True when the process has ended, also when its pid now belongs to another process. */
+export async function isProcessGone(identity: ProcessIdentity): Promise<boolean> {
+  if (isPidGone(identity.pid)) return true;
+  const now = await readProcessIdentity(identity.pid);
+  return now === undefined || now.startTime !== identity.startTime;
+}
