@@ -3,16 +3,19 @@
  *
  * ```ts
  * const engine = await Engine.open({ root, runroot });
- * const c = await engine.run({ rootfs, args: ['id'], userns: { kind: 'keep-id' }, ... });
+ * const c = await engine.run({ rootfs, args: ['id'], userns: { kind: 'auto' }, ... });
  * const status = await c.exited;
+ * await engine.close();
  * ```
  */
 import { normalizeEngineOptions, type EngineOpenOptions, type EngineSettings } from './settings.ts';
 import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions, type RunningContainer } from './run.ts';
+import { IdAllocator, type IdAllocationsReport } from './id-allocator.ts';
 
 export class Engine {
   readonly settings: EngineSettings;
   #hostFacts: Promise<HostFacts> | undefined;
+  #idAllocator: IdAllocator | undefined;
 
   private constructor(settings: EngineSettings) {
     this.settings = settings;
@@ -24,12 +27,33 @@ export class Engine {
     return this.#hostFacts;
   }
 
+  /** Created on first use: runs with explicit maps never open the state database. */
+  async #allocator(): Promise<IdAllocator> {
+    const { host } = await this.#facts();
+    this.#idAllocator ??= new IdAllocator({ root: this.settings.root, host });
+    return this.#idAllocator;
+  }
+
   static async open(options: EngineOpenOptions): Promise<Engine> {
     return new Engine(await normalizeEngineOptions(options));
   }
 
   /** Starts a container; resolves once its process runs. */
   async run(options: RunOptions): Promise<RunningContainer> {
-    return runContainerFromOptions(this.settings, await this.#facts(), options);
+    return runContainerFromOptions(this.settings, await this.#facts(), options,
+      async (size, containerId) => (await this.#allocator()).allocate({ size, containerId }));
+  }
+
+  /**
+   * The host id blocks held by containers (`--userns=auto`) and how much of the pool is
+   * free. Allocations whose holders have all died are collected first.
+   */
+  async listIdAllocations(): Promise<IdAllocationsReport> {
+    return (await this.#allocator()).list();
+  }
+
+  /** Closes the state database if it was opened. Running containers are not affected. */
+  async close(): Promise<void> {
+    await this.#idAllocator?.close();
   }
 }

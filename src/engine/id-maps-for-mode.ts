@@ -3,30 +3,42 @@
  * namespace is never a default: only `host` does it.
  */
 import { IsolaError } from '../errors/index.ts';
-import { keepIdMaps, type IdMaps } from '../userns/index.ts';
+import { keepIdMaps, readRemapIdMaps, type IdMaps } from '../userns/index.ts';
 import type { HostContext } from '../runtime/index.ts';
 import type { UsernsMode } from '../spec/index.ts';
+import type { IdAllocation } from './id-allocator.ts';
 
-export function idMapsForMode(mode: UsernsMode, host: HostContext): IdMaps | undefined {
+export interface ModeIdMaps {
+  /** Undefined for `host`: no user namespace. */
+  readonly idMaps: IdMaps | undefined;
+  /** The block `auto` holds for the container; the caller releases it. */
+  readonly allocation: IdAllocation | undefined;
+}
+
+/** Allocates `size` ids (or the pool's default) for `auto`. */
+export type AllocateIds = (size: number | undefined) => Promise<IdAllocation>;
+
+export async function idMapsForMode(mode: UsernsMode, host: HostContext, allocate: AllocateIds): Promise<ModeIdMaps> {
   switch (mode.kind) {
     case 'host':
-      return undefined;
+      return { idMaps: undefined, allocation: undefined };
     case 'explicit':
       if (mode.uidMap.length === 0 || mode.gidMap.length === 0) {
         throw new IsolaError('ISOLA_USERNS_MAP_INCOMPLETE', `--${mode.uidMap.length === 0 ? 'uidmap' : 'gidmap'} is missing`,
           { hint: 'give both --uidmap and --gidmap' });
       }
-      return { uidMap: mode.uidMap, gidMap: mode.gidMap };
+      return { idMaps: { uidMap: mode.uidMap, gidMap: mode.gidMap }, allocation: undefined };
     case 'keep-id':
       if (host.isPrivileged) {
         throw new IsolaError('ISOLA_USERNS_KEEP_ID_ROOTLESS_ONLY', '--userns=keep-id is for rootless use: root has no id to keep',
           { hint: 'pass --uidmap/--gidmap instead' });
       }
-      return keepIdMaps({ uid: host.uid, gid: host.gid, subuids: host.subuids, subgids: host.subgids });
-    case 'auto':
+      return { idMaps: keepIdMaps({ uid: host.uid, gid: host.gid, subuids: host.subuids, subgids: host.subgids }), allocation: undefined };
     case 'remap':
-      // TODO(#3): the allocator gives every container its own range.
-      throw new IsolaError('ISOLA_USERNS_AUTO_UNAVAILABLE', `--userns=${mode.kind} needs the ID range allocator, which is not built yet`,
-        { hint: host.isPrivileged ? 'pass --uidmap 0:100000:65536 --gidmap 0:100000:65536' : 'pass --userns=keep-id or explicit --uidmap/--gidmap' });
+      return { idMaps: await readRemapIdMaps(mode.user), allocation: undefined };
+    case 'auto': {
+      const allocation = await allocate(mode.size);
+      return { idMaps: allocation.idMaps, allocation };
+    }
   }
 }

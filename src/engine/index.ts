@@ -1,9 +1,12 @@
 /**
- * engine/: the public TypeScript API (Engine) and, later, the state store.
- * It combines userns, spec and runtime into container operations and returns
- * data: it never prints, reads the environment or exits the process.
+ * engine/: the public TypeScript API (Engine) and the state store (state/, the
+ * SQLite database that keeps which container holds which host ids). It combines
+ * userns, spec and runtime into container operations and returns data: it never
+ * prints, reads the environment or exits the process.
  */
 export { Engine } from './engine.ts';
 export type { EngineOpenOptions, EngineSettings } from './settings.ts';
 export type { RunOptions, RunningContainer } from './run.ts';
 export { parseProcLimits } from './host-limits.ts';
+export { IdAllocator, type IdAllocation, type IdAllocationInfo, type IdAllocationsReport, type IdAllocatorOptions, type IdPoolReport } from './id-allocator.ts';
+export { StateError, type StateErrorCode } from './state/index.ts';

@@ -5,10 +5,11 @@
  */
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateConfig, resolveUser, type ContainerOptions } from '../spec/index.ts';
+import { checkOptions, generateConfig, resolveUser, type ContainerOptions } from '../spec/index.ts';
 import { readHostContext, runContainer, type HostContext, type OciConfig } from '../runtime/index.ts';
 import type { ExitStatus } from '../launch/index.ts';
 import { idMapsForMode } from './id-maps-for-mode.ts';
+import type { IdAllocation } from './id-allocator.ts';
 import { removeRuntimeFiles, writeRuntimeFiles } from './runtime-files.ts';
 import { checkUlimitsWithinHost, readBindingHardLimits } from './host-limits.ts';
 import type { EngineSettings } from './settings.ts';
@@ -56,14 +57,29 @@ export async function readHostFacts(settings: EngineSettings): Promise<HostFacts
   return { host, hardLimits };
 }
 
-export async function runContainerFromOptions(settings: EngineSettings, facts: HostFacts, options: RunOptions): Promise<RunningContainer> {
+/**
+ * A failed release leaves a row whose holders (this isola, the container's monitor)
+ * are about to be gone, so the next allocation collects it: never worth failing for.
+ */
+function releaseQuietly(allocation: IdAllocation | undefined): void {
+  try {
+    allocation?.release();
+  } catch {
+    // See above: collected later.
+  }
+}
+
+export async function runContainerFromOptions(settings: EngineSettings, facts: HostFacts, options: RunOptions,
+  allocate: (size: number | undefined, containerId: string) => Promise<IdAllocation>): Promise<RunningContainer> {
   const id = await newContainerId();
   // keep-id keeps the caller as the container's default user too (podman's behaviour).
   const keptUser = options.userns.kind === 'keep-id' ? `${facts.host.uid}:${facts.host.gid}` : undefined;
   const { host, hardLimits: hostHardLimits } = facts;
+  // Every check that needs no ids comes before the allocation, so bad input allocates nothing.
+  checkOptions(options);
   const user = await resolveUser(options.rootfs, options.user ?? keptUser);
   checkUlimitsWithinHost(options.ulimits, hostHardLimits);
-  const idMaps = idMapsForMode(options.userns, host);
+  const { idMaps, allocation } = await idMapsForMode(options.userns, host, (size) => allocate(size, id));
   const dir = join(settings.runroot, 'containers', id);
   try {
     const runtimeFiles = await writeRuntimeFiles(dir, options.hostname ?? id.slice(0, 12));
@@ -72,11 +88,16 @@ export async function runContainerFromOptions(settings: EngineSettings, facts: H
       host, bundle: dir, shimPath: settings.shimPath, isInteractive: options.isInteractive,
       isHostTerminalRaw: options.isHostTerminalRaw === true,
     });
-    // TODO(#5): a detached container keeps its directory until `isola rm`.
-    const exited = launched.exited.finally(() => removeRuntimeFiles(dir));
+    await allocation?.recordMonitor(launched.shimPid);
+    // TODO(#5): a detached container keeps its directory and its ids until `isola rm`.
+    const exited = launched.exited.finally(async () => {
+      await removeRuntimeFiles(dir);
+      releaseQuietly(allocation);
+    });
     return { id, pid: launched.pid, exited, signal: (signal) => launched.signal(signal) };
   } catch (error) {
     await removeRuntimeFiles(dir);
+    releaseQuietly(allocation);
     throw error;
   }
 }
