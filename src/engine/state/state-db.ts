@@ -86,6 +86,9 @@ export class StateDb {
 function migrate(db: StateDb, raw: DatabaseSync): void {
   const version = () => Number((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
   if (version() === MIGRATIONS.length) return;
+  // WAL, set once and kept in the file: readers never block the writer. It cannot
+  // change inside a transaction, so it comes first; setting it twice is harmless.
+  db.run('PRAGMA journal_mode = WAL');
   db.immediate(() => {
     // Read again under the lock: a concurrent isola may have migrated meanwhile.
     const current = version();
@@ -118,11 +121,9 @@ export async function openStateDb(root: string): Promise<StateDb> {
   }
   const db = new StateDb(path, raw);
   try {
-    // WAL: readers never block the writer. NORMAL sync: a power cut may lose the last
-    // allocations, but it also ends every container that held them.
-    db.run('PRAGMA journal_mode = WAL');
-    db.run('PRAGMA synchronous = NORMAL');
     migrate(db, raw);
+    // A power cut may lose the last allocations, but it also ends every container that held them.
+    db.run('PRAGMA synchronous = NORMAL');
   } catch (error) {
     db.close();
     throw error;
