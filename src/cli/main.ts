@@ -17,14 +17,16 @@ type Command = (argv: readonly string[], context: CliContext) => Promise<number>
 /** Commands load on demand, so each pays only for its own code. */
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   run: async () => (await import('./commands/run.ts')).runCommand,
+  userns: async () => (await import('./commands/userns.ts')).usernsCommand,
 };
 
 const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
 
 commands:
   run [flags] --rootfs DIR -- COMMAND...   run a command in a new container
+  userns ls [--format table|json]          list the host id ranges containers hold, and the pool
 
-run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns host|keep-id|auto --hostname NAME
+run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
   -v HOST:CTR[:ro] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
   --cap-add CAP --cap-drop CAP --ulimit NAME=SOFT[:HARD] --privileged -i -t --network none|host|private`;
 
