@@ -29,7 +29,8 @@ function formatPool(pool: IdPoolReport): string {
   return `pool: ${where} (${pool.blocks} blocks of ${pool.blockSize}), ${pool.freeBlocks} free`;
 }
 
-function formatAllocations(report: IdAllocationsReport): string {
+/** The table, then the pool line. */
+export function formatAllocations(report: IdAllocationsReport): string {
   const header = ['CONTAINER', 'HOST UIDS', 'HOST GIDS', 'SIZE', 'SINCE'];
   const rows = report.allocations.map((a: IdAllocationInfo) => [
     a.containerId?.slice(0, 12) ?? '-', describeRange(a.hostUid, a.size), describeRange(a.hostGid, a.size), String(a.size), formatTime(a.sinceMs),
@@ -37,7 +38,8 @@ function formatAllocations(report: IdAllocationsReport): string {
   return `${formatTable([header, ...rows])}\n${formatPool(report.pool)}\n`;
 }
 
-function toJson(report: IdAllocationsReport): string {
+/** An array with one object per allocation. */
+export function formatAllocationsJson(report: IdAllocationsReport): string {
   const entries = report.allocations.map((a) => ({
     container: a.containerId ?? null, hostUid: a.hostUid, hostGid: a.hostGid, size: a.size, since: new Date(a.sinceMs).toISOString(),
   }));
@@ -52,7 +54,7 @@ async function listCommand(argv: readonly string[], context: CliContext): Promis
   const engine = await Engine.open(context.engineOptions);
   try {
     const report = await engine.listIdAllocations();
-    process.stdout.write(format === 'json' ? toJson(report) : formatAllocations(report));
+    process.stdout.write(format === 'json' ? formatAllocationsJson(report) : formatAllocations(report));
     return 0;
   } finally {
     await engine.close();
