@@ -28,9 +28,8 @@ export class Engine {
   }
 
   /** Created on first use: runs with explicit maps never open the state database. */
-  async #allocator(): Promise<IdAllocator> {
-    const { host } = await this.#facts();
-    this.#idAllocator ??= new IdAllocator({ root: this.settings.root, host });
+  #allocator(): IdAllocator {
+    this.#idAllocator ??= new IdAllocator({ root: this.settings.root, host: async () => (await this.#facts()).host });
     return this.#idAllocator;
   }
 
@@ -40,8 +39,14 @@ export class Engine {
 
   /** Starts a container; resolves once its process runs. */
   async run(options: RunOptions): Promise<RunningContainer> {
-    return runContainerFromOptions(this.settings, await this.#facts(), options,
-      async (size, containerId) => (await this.#allocator()).allocate({ size, containerId }));
+    // The state database opens while the host facts are read and the options checked.
+    const ready = options.userns.kind === 'auto' ? this.#allocator().prepare() : undefined;
+    // runContainerFromOptions awaits it; this only keeps an earlier failure from leaving it unhandled.
+    ready?.catch(() => {});
+    return runContainerFromOptions(this.settings, await this.#facts(), options, {
+      ready,
+      allocate: (size, containerId) => this.#allocator().allocate({ size, containerId }),
+    });
   }
 
   /**
@@ -49,7 +54,7 @@ export class Engine {
    * free. Allocations whose holders have all died are collected first.
    */
   async listIdAllocations(): Promise<IdAllocationsReport> {
-    return (await this.#allocator()).list();
+    return this.#allocator().list();
   }
 
   /** Closes the state database if it was opened. Running containers are not affected. */

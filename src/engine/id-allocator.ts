@@ -16,6 +16,8 @@ import {
   setIdAllocationMonitor, type IdAllocationRecord, type ProcessIdentity, type StateDb,
 } from './state/index.ts';
 
+export type PoolHost = Pick<HostContext, 'isPrivileged' | 'userName' | 'subuids' | 'subgids'>;
+
 /** A block held for one container until `release()`. */
 export interface IdAllocation {
   readonly block: IdBlock;
@@ -33,7 +35,8 @@ export interface IdAllocation {
 export interface IdAllocatorOptions {
   /** The engine's root: the state database is `<root>/state.db`. */
   readonly root: string;
-  readonly host: Pick<HostContext, 'isPrivileged' | 'userName' | 'subuids' | 'subgids'>;
+  /** The caller, or a function reading it when the pool is first needed. */
+  readonly host: PoolHost | (() => Promise<PoolHost>);
   /** @default { uidFile: '/etc/subuid', gidFile: '/etc/subgid' } */
   readonly subidFiles?: { readonly uidFile: string; readonly gidFile: string } | undefined;
 }
@@ -90,6 +93,15 @@ export class IdAllocator {
    * @throws UsernsError ISOLA_USERNS_RANGE_EXHAUSTED, _SIZE_TOO_LARGE, _NO_SUBIDS, _POOL_INCOMPLETE,
    *   _SUBID_MALFORMED; InvalidOptionError for a bad size; StateError when the database fails.
    */
+  /**
+   * Opens the database and reads the pool and this process's identity, so a later
+   * allocate() is one short transaction: the engine overlaps this with other set-up.
+   * Allocates nothing. @throws what allocate() throws about the pool and the database.
+   */
+  async prepare(): Promise<void> {
+    await Promise.all([this.#openDb(), this.#readPool(), this.#readSelf()]);
+  }
+
   async allocate(request: { readonly size?: number | undefined; readonly containerId?: string | undefined } = {}): Promise<IdAllocation> {
     const [db, pool, holder] = await Promise.all([this.#openDb(), this.#readPool(), this.#readSelf()]);
     const size = request.size ?? pool.defaultSize;
@@ -183,7 +195,7 @@ export class IdAllocator {
   }
 
   async #computePool(): Promise<IdPool> {
-    const { host } = this.#options;
+    const host = typeof this.#options.host === 'function' ? await this.#options.host() : this.#options.host;
     const { uidFile, gidFile } = this.#options.subidFiles ?? { uidFile: SUBUID_FILE, gidFile: SUBGID_FILE };
     if (!host.isPrivileged) return callerIdPool({ name: host.userName, subuids: host.subuids, subgids: host.subgids, uidFile, gidFile });
     const [uidLines, gidLines] = await Promise.all([readSubidFile(uidFile), readSubidFile(gidFile)]);

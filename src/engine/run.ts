@@ -69,17 +69,25 @@ function releaseQuietly(allocation: IdAllocation | undefined): void {
   }
 }
 
+/** Where `--userns=auto` gets its ids. */
+export interface IdSource {
+  /** Settles once the source is ready to allocate (see IdAllocator.prepare); started early by the caller. */
+  readonly ready: Promise<void> | undefined;
+  allocate(size: number | undefined, containerId: string): Promise<IdAllocation>;
+}
+
 export async function runContainerFromOptions(settings: EngineSettings, facts: HostFacts, options: RunOptions,
-  allocate: (size: number | undefined, containerId: string) => Promise<IdAllocation>): Promise<RunningContainer> {
+  ids: IdSource): Promise<RunningContainer> {
   const id = await newContainerId();
   // keep-id keeps the caller as the container's default user too (podman's behaviour).
   const keptUser = options.userns.kind === 'keep-id' ? `${facts.host.uid}:${facts.host.gid}` : undefined;
   const { host, hardLimits: hostHardLimits } = facts;
   // Every check that needs no ids comes before the allocation, so bad input allocates nothing.
   checkOptions(options);
-  const user = await resolveUser(options.rootfs, options.user ?? keptUser);
+  // Opening the state database overlaps reading the rootfs's passwd and group files.
+  const [user] = await Promise.all([resolveUser(options.rootfs, options.user ?? keptUser), ids.ready]);
   checkUlimitsWithinHost(options.ulimits, hostHardLimits);
-  const { idMaps, allocation } = await idMapsForMode(options.userns, host, (size) => allocate(size, id));
+  const { idMaps, allocation } = await idMapsForMode(options.userns, host, (size) => ids.allocate(size, id));
   const dir = join(settings.runroot, 'containers', id);
   try {
     const runtimeFiles = await writeRuntimeFiles(dir, options.hostname ?? id.slice(0, 12));

@@ -19,6 +19,7 @@ const BUSY_TIMEOUT_MS = 10_000;
 /** SQLite's primary result codes for a lock held by someone else. */
 const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
+const SQLITE_CANTOPEN = 14;
 
 function isBusy(error: unknown): boolean {
   const errcode = (error as { errcode?: number }).errcode;
@@ -110,9 +111,16 @@ export async function openStateDb(root: string): Promise<StateDb> {
   const path = join(root, STATE_DB_NAME);
   let raw: DatabaseSync;
   try {
-    await mkdir(root, { recursive: true, mode: 0o700 });
     const { DatabaseSync } = await import('node:sqlite');
-    raw = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
+    const openFile = () => new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      raw = openFile();
+    } catch (error) {
+      // The root is created only when missing: a mkdir on every run would cost start-up time.
+      if (((error as { errcode?: number }).errcode ?? 0) !== SQLITE_CANTOPEN) throw error;
+      await mkdir(root, { recursive: true, mode: 0o700 });
+      raw = openFile();
+    }
   } catch (error) {
     throw new StateError('ISOLA_STATE_DB_UNAVAILABLE', `cannot open the state database ${path}: ${(error as Error).message}`, path, {
       cause: error,
