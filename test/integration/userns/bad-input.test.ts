@@ -41,7 +41,9 @@ test('a full pool fails the next container and allocates nothing', async (t) => 
       assertOneErrorLine(second, 'no free block');
       assert.equal((await listAllocations(dirs)).length, 1, 'only the holder\'s range');
     } finally {
+      // The holder must see the barrier open before the test removes it.
       await barrier.release();
+      await holder;
     }
     assert.equal((await holder).code, 0);
     assert.deepEqual(await listAllocations(dirs), []);

@@ -10,10 +10,23 @@ import { test } from 'node:test';
 import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
 import { requireRoot } from '../../helpers/requirements.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
+import type { CommandResult } from '../../helpers/run-command.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 import { createBarrier, hostRangesOverlap, parseMapLines, pidsByEnvEntry, type MapLine } from './userns-run.ts';
 
 const COUNT = 50;
+
+/**
+ * The map of the first of `pids` still there: the marker is also carried by the
+ * container's short-lived `sleep` processes, which may be gone by now.
+ */
+async function readMapOfAny(pids: readonly number[], file: string, marker: string): Promise<MapLine[]> {
+  for (const pid of pids) {
+    const text = await readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => undefined);
+    if (text !== undefined) return parseMapLines(text);
+  }
+  throw new Error(`no live host process carries ${marker}`);
+}
 
 test('fifty concurrent containers get pairwise disjoint host uid and gid ranges, all released afterwards', async (t) => {
   if (!requireRoot(t)) return;
@@ -26,21 +39,19 @@ test('fifty concurrent containers get pairwise disjoint host uid and gid ranges,
       '--', 'sh', '-c', `cat /proc/self/uid_map /proc/self/gid_map; ${barrier.arriveAndWait(`c${i}`)}`], { timeoutMs: 180_000 }));
     let uidMaps: MapLine[][] = [];
     let gidMaps: MapLine[][] = [];
+    let results: CommandResult[] = [];
     try {
       // Only while all of them run is a shared range a conflict: one that ended may be reused.
       await barrier.waitForArrivals(COUNT, 150_000);
       const pids = await pidsByEnvEntry(markers);
-      const hostPids = markers.map((marker) => {
-        const [pid] = pids.get(marker) ?? [];
-        assert.ok(pid !== undefined, `no host process carries ${marker}`);
-        return pid;
-      });
-      uidMaps = await Promise.all(hostPids.map(async (pid) => parseMapLines(await readFile(`/proc/${pid}/uid_map`, 'utf8'))));
-      gidMaps = await Promise.all(hostPids.map(async (pid) => parseMapLines(await readFile(`/proc/${pid}/gid_map`, 'utf8'))));
+      const readMaps = (file: string) => Promise.all(markers.map((marker) => readMapOfAny(pids.get(marker) ?? [], file, marker)));
+      uidMaps = await readMaps('uid_map');
+      gidMaps = await readMaps('gid_map');
     } finally {
+      // Every container must have seen the barrier open before the test removes it.
       await barrier.release();
+      results = await Promise.all(runs);
     }
-    const results = await Promise.all(runs);
     for (const [i, result] of results.entries()) {
       assert.equal(result.code, 0, result.stderr);
       const inside = parseMapLines(result.stdout);

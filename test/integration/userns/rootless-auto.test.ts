@@ -26,7 +26,9 @@ test('a rootless container gets the user\'s subordinate range by default, and a 
       assert.match(second.stderr, /^isola: [^\n]+\n?$/);
       assert.ok(second.stderr.includes('no free block'), second.stderr);
     } finally {
+      // The container must see the barrier open before the test removes it.
       await barrier.release();
+      await first;
     }
     const result = await first;
     assert.equal(result.code, 0, result.stderr);
