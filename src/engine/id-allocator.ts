@@ -89,11 +89,6 @@ export class IdAllocator {
   }
 
   /**
-   * Allocates a block of `size` ids (the pool's default size when undefined).
-   * @throws UsernsError ISOLA_USERNS_RANGE_EXHAUSTED, _SIZE_TOO_LARGE, _NO_SUBIDS, _POOL_INCOMPLETE,
-   *   _SUBID_MALFORMED; InvalidOptionError for a bad size; StateError when the database fails.
-   */
-  /**
    * Opens the database and reads the pool and this process's identity, so a later
    * allocate() is one short transaction: the engine overlaps this with other set-up.
    * Allocates nothing. @throws what allocate() throws about the pool and the database.
@@ -102,6 +97,11 @@ export class IdAllocator {
     await Promise.all([this.#openDb(), this.#readPool(), this.#readSelf()]);
   }
 
+  /**
+   * Allocates a block of `size` ids (the pool's default size when undefined).
+   * @throws UsernsError ISOLA_USERNS_RANGE_EXHAUSTED, _SIZE_TOO_LARGE, _NO_SUBIDS, _POOL_INCOMPLETE,
+   *   _SUBID_MALFORMED; InvalidOptionError for a bad size; StateError when the database fails.
+   */
   async allocate(request: { readonly size?: number | undefined; readonly containerId?: string | undefined } = {}): Promise<IdAllocation> {
     const [db, pool, holder] = await Promise.all([this.#openDb(), this.#readPool(), this.#readSelf()]);
     const size = request.size ?? pool.defaultSize;
