@@ -11,6 +11,17 @@ export interface CliContext {
   readonly engineOptions: EngineOpenOptions;
 }
 
+/**
+ * The configuration files: the system's, then, for an ordinary user, its
+ * own under $XDG_CONFIG_HOME (default ~/.config).
+ */
+export function configFiles(env: Readonly<Record<string, string | undefined>>, uid: number): string[] {
+  const files = ['/etc/isola/isola.toml'];
+  const configHome = env['XDG_CONFIG_HOME'] ?? (env['HOME'] === undefined ? undefined : join(env['HOME'], '.config'));
+  if (uid !== 0 && configHome !== undefined) files.push(join(configHome, 'isola', 'isola.toml'));
+  return files;
+}
+
 /** Root: /var/lib/isola and /run/isola. Rootless: XDG data and runtime dirs. */
 export function defaultLocations(env: Readonly<Record<string, string | undefined>>, uid: number): { root: string; runroot: string } {
   if (uid === 0) return { root: '/var/lib/isola', runroot: '/run/isola' };

@@ -5,7 +5,7 @@
  */
 import { isIsolaError, type IsolaError } from '../errors/index.ts';
 import { flagValue, parseArgs, type FlagSpec } from './parse-args.ts';
-import { defaultLocations, type CliContext } from './context.ts';
+import { configFiles, defaultLocations, type CliContext } from './context.ts';
 
 const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'root', takesValue: true }, { name: 'runroot', takesValue: true },
@@ -63,13 +63,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       return name === undefined || global.flags.has('help') ? 0 : 125;
     }
     const env = process.env;
-    const locations = defaultLocations(env, process.getuid?.() ?? 0);
+    const uid = process.getuid?.() ?? 0;
+    const locations = defaultLocations(env, uid);
     const context: CliContext = {
       env, cwd: process.cwd(),
       engineOptions: {
         root: flagValue(global, 'root') ?? locations.root,
         runroot: flagValue(global, 'runroot') ?? locations.runroot,
         searchPath: env['PATH'],
+        configFiles: configFiles(env, uid),
       },
     };
     return await (await load())(rest, context);

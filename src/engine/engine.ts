@@ -11,6 +11,7 @@
 import { normalizeEngineOptions, type EngineOpenOptions, type EngineSettings } from './settings.ts';
 import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions, type RunningContainer } from './run.ts';
 import { IdAllocator, type IdAllocationsReport } from './id-allocator.ts';
+import { configuredUserns } from './config-defaults.ts';
 
 export class Engine {
   readonly settings: EngineSettings;
@@ -29,7 +30,9 @@ export class Engine {
 
   /** Created on first use: runs with explicit maps never open the state database. */
   #allocator(): IdAllocator {
-    this.#idAllocator ??= new IdAllocator({ root: this.settings.root, host: async () => (await this.#facts()).host });
+    this.#idAllocator ??= new IdAllocator({
+      root: this.settings.root, host: async () => (await this.#facts()).host, configuredPool: this.settings.config.pool,
+    });
     return this.#idAllocator;
   }
 
@@ -40,7 +43,8 @@ export class Engine {
   /** Starts a container; resolves once its process runs. */
   async run(options: RunOptions): Promise<RunningContainer> {
     // The state database opens while the host facts are read and the options checked.
-    const ready = options.userns.kind === 'auto' ? this.#allocator().prepare() : undefined;
+    const mode = configuredUserns(options.userns, this.settings.config);
+    const ready = mode.kind === 'auto' ? this.#allocator().prepare() : undefined;
     // runContainerFromOptions awaits it; this only keeps an earlier failure from leaving it unhandled.
     ready?.catch(() => {});
     return runContainerFromOptions(this.settings, await this.#facts(), options, {

@@ -37,6 +37,8 @@ export interface IdAllocatorOptions {
   readonly root: string;
   /** The caller, or a function reading it when the pool is first needed. */
   readonly host: PoolHost | (() => Promise<PoolHost>);
+  /** Root's pool from the configuration file, instead of the isola entry or the default. */
+  readonly configuredPool?: SubidRange | undefined;
   /** @default { uidFile: '/etc/subuid', gidFile: '/etc/subgid' } */
   readonly subidFiles?: { readonly uidFile: string; readonly gidFile: string } | undefined;
 }
@@ -199,7 +201,7 @@ export class IdAllocator {
     const { uidFile, gidFile } = this.#options.subidFiles ?? { uidFile: SUBUID_FILE, gidFile: SUBGID_FILE };
     if (!host.isPrivileged) return callerIdPool({ name: host.userName, subuids: host.subuids, subgids: host.subgids, uidFile, gidFile });
     const [uidLines, gidLines] = await Promise.all([readSubidFile(uidFile), readSubidFile(gidFile)]);
-    return rootIdPool({ uidFile, gidFile, uidLines, gidLines });
+    return rootIdPool({ uidFile, gidFile, uidLines, gidLines }, this.#options.configuredPool);
   }
 
   #readSelf(): Promise<ProcessIdentity> {

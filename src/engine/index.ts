@@ -6,6 +6,7 @@
  */
 export { Engine } from './engine.ts';
 export type { EngineOpenOptions, EngineSettings } from './settings.ts';
+export type { EngineConfig } from './config/index.ts';
 export type { RunOptions, RunningContainer } from './run.ts';
 export { parseProcLimits } from './host-limits.ts';
 export { IdAllocator, type IdAllocation, type IdAllocationInfo, type IdAllocationsReport, type IdAllocatorOptions, type IdPoolReport } from './id-allocator.ts';

@@ -5,7 +5,8 @@
  */
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkOptions, generateConfig, resolveUser, type ContainerOptions } from '../spec/index.ts';
+import { checkOptions, generateConfig, resolveUser, type ContainerOptions, type UsernsMode } from '../spec/index.ts';
+import { applyConfigDefaults } from './config-defaults.ts';
 import { readHostContext, runContainer, type HostContext, type OciConfig } from '../runtime/index.ts';
 import type { ExitStatus } from '../launch/index.ts';
 import { idMapsForMode } from './id-maps-for-mode.ts';
@@ -14,7 +15,9 @@ import { removeRuntimeFiles, writeRuntimeFiles } from './runtime-files.ts';
 import { checkUlimitsWithinHost, readBindingHardLimits } from './host-limits.ts';
 import type { EngineSettings } from './settings.ts';
 
-export interface RunOptions extends ContainerOptions {
+export interface RunOptions extends Omit<ContainerOptions, 'userns'> {
+  /** @default the configuration file's `userns`, else auto */
+  readonly userns?: UsernsMode | undefined;
   /** The caller's terminal size, for a container with a terminal. */
   readonly consoleSize?: { readonly rows: number; readonly cols: number } | undefined;
   /** Put the caller's terminal in raw mode while relaying the container's. */
@@ -26,6 +29,8 @@ export interface RunningContainer {
   /** Host pid of the container's first process. */
   readonly pid: number;
   readonly exited: Promise<ExitStatus>;
+  /** Things the user should know about how the container was set up. */
+  readonly notes: readonly string[];
   signal(signal: NodeJS.Signals): void;
 }
 
@@ -76,8 +81,10 @@ export interface IdSource {
   allocate(size: number | undefined, containerId: string): Promise<IdAllocation>;
 }
 
-export async function runContainerFromOptions(settings: EngineSettings, facts: HostFacts, options: RunOptions,
+export async function runContainerFromOptions(settings: EngineSettings, facts: HostFacts, requested: RunOptions,
   ids: IdSource): Promise<RunningContainer> {
+  const { options: configured, rlimitDefaults, notes } = applyConfigDefaults(requested, settings.config, facts.hardLimits);
+  const options: ContainerOptions & RunOptions = { ...requested, ...configured };
   const id = await newContainerId();
   // keep-id keeps the caller as the container's default user too (podman's behaviour).
   const keptUser = options.userns.kind === 'keep-id' ? `${facts.host.uid}:${facts.host.gid}` : undefined;
@@ -91,7 +98,7 @@ export async function runContainerFromOptions(settings: EngineSettings, facts: H
   const dir = join(settings.runroot, 'containers', id);
   try {
     const runtimeFiles = await writeRuntimeFiles(dir, options.hostname ?? id.slice(0, 12));
-    const config = withConsoleSize(generateConfig({ options, user, idMaps, runtimeFiles, hostHardLimits, containerId: id }), options.consoleSize);
+    const config = withConsoleSize(generateConfig({ options, user, idMaps, runtimeFiles, hostHardLimits, rlimitDefaults, containerId: id }), options.consoleSize);
     const launched = await runContainer(config, {
       host, bundle: dir, shimPath: settings.shimPath, isInteractive: options.isInteractive,
       isHostTerminalRaw: options.isHostTerminalRaw === true,
@@ -102,7 +109,7 @@ export async function runContainerFromOptions(settings: EngineSettings, facts: H
       await removeRuntimeFiles(dir);
       releaseQuietly(allocation);
     });
-    return { id, pid: launched.pid, exited, signal: (signal) => launched.signal(signal) };
+    return { id, pid: launched.pid, exited, notes, signal: (signal) => launched.signal(signal) };
   } catch (error) {
     await removeRuntimeFiles(dir);
     releaseQuietly(allocation);

@@ -3,6 +3,7 @@
  * in from flags and the environment; a library user passes them directly.
  */
 import { locateShim } from '../runtime/index.ts';
+import { loadEngineConfig, SYSTEM_CONFIG_FILE, type EngineConfig } from './config/index.ts';
 
 export interface EngineSettings {
   /** Persistent state: images, layers, containers, the state database. */
@@ -13,6 +14,8 @@ export interface EngineSettings {
   readonly searchPath: string;
   /** The built C shim. */
   readonly shimPath: string;
+  /** Defaults from the configuration files. */
+  readonly config: EngineConfig;
 }
 
 export interface EngineOpenOptions {
@@ -22,6 +25,8 @@ export interface EngineOpenOptions {
   readonly searchPath?: string | undefined;
   /** @default the shim built in this package (build/isola-shim) */
   readonly shimPath?: string | undefined;
+  /** TOML files read in order, later ones overriding. @default ['/etc/isola/isola.toml'] */
+  readonly configFiles?: readonly string[] | undefined;
 }
 
 export async function normalizeEngineOptions(options: EngineOpenOptions): Promise<EngineSettings> {
@@ -30,5 +35,6 @@ export async function normalizeEngineOptions(options: EngineOpenOptions): Promis
     runroot: options.runroot,
     searchPath: options.searchPath ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     shimPath: options.shimPath ?? await locateShim(),
+    config: await loadEngineConfig(options.configFiles ?? [SYSTEM_CONFIG_FILE]),
   };
 }

@@ -18,3 +18,4 @@ export { DEFAULT_DEVICES } from './devices.ts';
 export { DEFAULT_RLIMITS, OCI_VERSION, generateConfig, type GenerateInput } from './generate.ts';
 export { checkOptions, checkUserIsMapped, isIdMapped, type MappedUser } from './validate.ts';
 export { serializeOciConfig } from './serialize.ts';
+export { parseUsernsMode } from './userns-mode.ts';

@@ -20,7 +20,7 @@ export const DEFAULT_POOL: SubidRange = { start: 2 ** 31, size: 2 ** 32 - DEFAUL
 /** The /etc/subuid and /etc/subgid owner whose ranges become root's pool. */
 export const POOL_OWNER = 'isola';
 
-export type IdPoolSource = 'isola-entry' | 'default' | 'caller';
+export type IdPoolSource = 'config' | 'isola-entry' | 'default' | 'caller';
 
 export interface IdPool {
   readonly source: IdPoolSource;
@@ -54,7 +54,8 @@ function describeRanges(ranges: readonly SubidRange[]): string {
  * Root's pool.
  * @throws UsernsError ISOLA_USERNS_POOL_INCOMPLETE when only one of the files has an `isola` entry.
  */
-export function rootIdPool(files: SubidFiles): IdPool {
+export function rootIdPool(files: SubidFiles, configured?: SubidRange): IdPool {
+  if (configured !== undefined) return configuredIdPool(files, configured);
   const owner = { name: POOL_OWNER, id: -1 };
   const uids = normalizeRanges(subidRangesOf(files.uidLines, owner));
   const gids = normalizeRanges(subidRangesOf(files.gidLines, owner));
@@ -79,6 +80,17 @@ export function rootIdPool(files: SubidFiles): IdPool {
     source: 'default', uids: free, gids: free, alignment: DEFAULT_BLOCK_SIZE, defaultSize: DEFAULT_BLOCK_SIZE,
     name: `the default pool ${describeRanges(free)}`,
     growHint: `stop containers, or add an ${POOL_OWNER} entry to ${files.uidFile} and ${files.gidFile} to choose the pool`,
+  };
+}
+
+/** The [pool] of isola.toml, minus what /etc/subuid and /etc/subgid grant to anyone. */
+function configuredIdPool(files: SubidFiles, configured: SubidRange): IdPool {
+  const granted = [...files.uidLines, ...files.gidLines].map((line) => line.range);
+  const free = subtractRanges([configured], granted);
+  return {
+    source: 'config', uids: free, gids: free, alignment: 1, defaultSize: DEFAULT_BLOCK_SIZE,
+    name: `the configured pool ${describeRanges(free)}`,
+    growHint: 'stop containers, or enlarge [pool] in isola.toml',
   };
 }
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { parseUlimit } from '../../security/index.ts';
-import { ConflictingOptionsError, parseEnvFile, type UsernsMode, type VolumeOption } from '../../spec/index.ts';
+import { ConflictingOptionsError, parseEnvFile, parseUsernsMode, type UsernsMode, type VolumeOption } from '../../spec/index.ts';
 import { parseIdMapSpec } from '../../userns/index.ts';
 import type { RunOptions } from '../../engine/index.ts';
 import { flagValue, flagValues, isFlagSet, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
@@ -49,7 +49,8 @@ function optional<T>(args: ParsedArgs, name: string, parse: (text: string) => T)
   return text === undefined ? undefined : parse(text);
 }
 
-function parseUserns(args: ParsedArgs): UsernsMode {
+/** Undefined without a mapping flag: the engine applies the configured default. */
+function parseUserns(args: ParsedArgs): UsernsMode | undefined {
   const text = flagValue(args, 'userns');
   const uidMaps = flagValues(args, 'uidmap').map((s) => parseIdMapSpec(s, '--uidmap'));
   const gidMaps = flagValues(args, 'gidmap').map((s) => parseIdMapSpec(s, '--gidmap'));
@@ -57,12 +58,7 @@ function parseUserns(args: ParsedArgs): UsernsMode {
     if (text !== undefined) throw new ConflictingOptionsError(`--userns=${text}`, '--uidmap/--gidmap', 'an explicit map is its own mode');
     return { kind: 'explicit', uidMap: uidMaps, gidMap: gidMaps.length > 0 ? gidMaps : uidMaps };
   }
-  if (text === undefined || text === '' || text === 'auto') return { kind: 'auto' };
-  if (text === 'host' || text === 'keep-id') return { kind: text };
-  const size = /^auto:size=(\d+)$/.exec(text)?.[1];
-  if (size !== undefined) return { kind: 'auto', size: Number(size) };
-  if (text.startsWith('remap:') && text.length > 6) return { kind: 'remap', user: text.slice(6) };
-  throw new InvalidOptionError('--userns', 'host, keep-id, auto[:size=N] or remap:USER', text);
+  return text === undefined || text === '' ? undefined : parseUsernsMode(text, '--userns');
 }
 
 function parseVolume(text: string, cwd: string): VolumeOption {

@@ -28,6 +28,7 @@ export async function runCommand(argv: readonly string[], context: CliContext): 
       ...options,
       isHostTerminalRaw: options.hasTerminal && options.isInteractive && isatty(0),
     });
+    for (const note of container.notes) process.stderr.write(`isola: note: ${note}\n`);
     deliver = (signal) => container.signal(signal);
     for (const signal of held) deliver(signal);
     const status = await container.exited;

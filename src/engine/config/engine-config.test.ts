@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeEngineConfigs, parseEngineConfig } from './engine-config.ts';
-import { configFilesFor, loadEngineConfig } from './load-config.ts';
+import { loadEngineConfig } from './load-config.ts';
 
 test('every documented key parses into its typed field', () => {
   const config = parseEngineConfig(`userns = "remap:bob"\nauto_size = 1024\npids_limit = 0\ndefault_ulimits = ["nofile=1024:2048", "nproc=99"]\n[pool]\nstart = 3000000000\nsize = 65536\n`, 'a.toml');
@@ -39,11 +39,6 @@ for (const [name, text] of bad) {
 test('later files override earlier ones key by key', () => {
   const merged = mergeEngineConfigs([{ userns: 'auto', pidsLimit: 100 }, { pidsLimit: 5 }]);
   assert.deepEqual(merged, { userns: 'auto', pidsLimit: 5 });
-});
-
-test('root reads only the system file; a user also reads its own', () => {
-  assert.deepEqual(configFilesFor({ isRoot: true, configHome: '/root/.config' }), ['/etc/isola/isola.toml']);
-  assert.deepEqual(configFilesFor({ isRoot: false, configHome: '/home/a/.config' }), ['/etc/isola/isola.toml', '/home/a/.config/isola/isola.toml']);
 });
 
 test('missing files are no configuration and present ones are merged in order', async (t) => {

@@ -4,4 +4,4 @@
  * the engine applies.
  */
 export { ConfigError, mergeEngineConfigs, parseEngineConfig, type EngineConfig } from './engine-config.ts';
-export { configFilesFor, loadEngineConfig, SYSTEM_CONFIG_FILE } from './load-config.ts';
+export { loadEngineConfig, SYSTEM_CONFIG_FILE } from './load-config.ts';
