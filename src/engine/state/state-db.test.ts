@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -65,4 +65,13 @@ test('a root that cannot be created is a clear error', async () => {
   const file = join(base, 'a-file');
   await writeFile(file, '');
   await assert.rejects(openStateDb(join(file, 'root')), (err: { code?: string }) => err.code === 'ISOLA_STATE_DB_UNAVAILABLE');
+});
+
+test('a missing root is created 0700 but its missing parents 0755', async (t) => {
+  const base = await mkdtemp(join(tmpdir(), 'isola-state-parents-'));
+  t.after(() => rm(base, { recursive: true, force: true }));
+  const db = await openStateDb(join(base, 'x', 'root'));
+  db.close();
+  assert.equal((await stat(join(base, 'x'))).mode & 0o777, 0o755);
+  assert.equal((await stat(join(base, 'x', 'root'))).mode & 0o777, 0o700);
 });

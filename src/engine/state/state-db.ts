@@ -8,7 +8,7 @@
  * process while it holds the database's write lock.
  */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { MIGRATIONS } from './schema.ts';
 import { StateError } from './errors.ts';
@@ -118,6 +118,9 @@ export async function openStateDb(root: string): Promise<StateDb> {
     } catch (error) {
       // The root is created only when missing: a mkdir on every run would cost start-up time.
       if (((error as { errcode?: number }).errcode ?? 0) !== SQLITE_CANTOPEN) throw error;
+      // Missing parents get 0755: the runroot may live beside the root, and
+      // containers must be able to reach their files there.
+      await mkdir(dirname(root), { recursive: true, mode: 0o755 });
       await mkdir(root, { recursive: true, mode: 0o700 });
       raw = openFile();
     }
