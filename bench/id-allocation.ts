@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { InvalidOptionError } from '../src/errors/index.ts';
 import { ensureHostRootfs } from '../test/fixtures/host-rootfs.ts';
 import { timeAllocations, type AllocationBench } from './lib/allocation-timing.ts';
+import { parseCount } from './lib/bench-args.ts';
 import { createScratchDir, removeScratchDir } from './lib/scratch.ts';
 import { summarize, type Summary } from './lib/timing.ts';
 import { prepareUsernsRunCases, USERNS_CASE, type UsernsRunCase } from './lib/userns-run-cases.ts';
@@ -38,12 +39,6 @@ interface BenchArgs {
   readonly pairs: number;
   readonly live: number;
   readonly isJson: boolean;
-}
-
-function parseCount(option: string, text: string, min: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new InvalidOptionError(option, `an integer >= ${min}`, text);
-  return value;
 }
 
 function parseBenchArgs(argv: readonly string[]): BenchArgs {

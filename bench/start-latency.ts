@@ -28,6 +28,7 @@ import { isUnavailable, prepareCases, UNSHARE_OVERHEAD, type BenchCase } from '.
 import { recordMissingHostTraces, removeHostTraces } from './lib/host-traces.ts';
 import { ensurePeerTools, type PeerStatus } from './lib/peers.ts';
 import { CASE, checkTargets, formatTable, type CaseResult, type UnavailableCase } from './lib/report.ts';
+import { parseCount } from './lib/bench-args.ts';
 import { createScratchDir, removeScratchDir } from './lib/scratch.ts';
 import { summarize } from './lib/timing.ts';
 
@@ -38,12 +39,6 @@ interface BenchArgs {
   readonly runs: number;
   readonly warmupRuns: number;
   readonly isJson: boolean;
-}
-
-function parseCount(option: string, text: string, min: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new InvalidOptionError(option, `an integer >= ${min}`, text);
-  return value;
 }
 
 function parseBenchArgs(argv: readonly string[]): BenchArgs {
