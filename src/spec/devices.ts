@@ -4,7 +4,7 @@
  * host's nodes; it must never chown or chmod them (that changes the host's
  * node), so uid, gid and mode here describe the host node, not a request.
  */
-import type { OciDevice } from '../runtime/oci-config.ts';
+import type { OciDevice } from '../runtime/index.ts';
 
 const CHAR_MODE = 0o666;
 

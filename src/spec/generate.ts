@@ -14,7 +14,7 @@ import type {
   OciProcess,
   OciResources,
   OciRlimit,
-} from '../runtime/oci-config.ts';
+} from '../runtime/index.ts';
 import { InvalidOptionError } from '../errors/index.ts';
 import { protectedPaths, resolveCapabilities, rlimitResource } from '../security/index.ts';
 import type { ContainerOptions } from './container-options.ts';

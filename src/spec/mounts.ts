@@ -4,7 +4,7 @@
  * and tmpfs mounts, so a user mount can cover a default one and never the
  * other way round.
  */
-import type { OciMount } from '../runtime/oci-config.ts';
+import type { OciMount } from '../runtime/index.ts';
 import type { NetworkMode, TmpfsOption, VolumeOption } from './container-options.ts';
 
 /** Host paths of the files the engine wrote for this container. */

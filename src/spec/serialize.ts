@@ -4,7 +4,7 @@
  * the exact 18446744073709551615 is written instead through JSON.rawJSON
  * (Node 21+), so runc and crun can read what isola writes.
  */
-import type { OciConfig } from '../runtime/oci-config.ts';
+import type { OciConfig } from '../runtime/index.ts';
 import { RLIM_INFINITY, RLIM_INFINITY_BIGINT } from '../security/index.ts';
 
 // TypeScript's lib has no declaration for JSON.rawJSON yet.
