@@ -85,14 +85,13 @@ export async function runContainerFromOptions(settings: EngineSettings, facts: H
   ids: IdSource): Promise<RunningContainer> {
   const { options: configured, rlimitDefaults, notes } = applyConfigDefaults(requested, settings.config, facts.hardLimits);
   const options: ContainerOptions & RunOptions = { ...requested, ...configured };
-  const id = await newContainerId();
   // keep-id keeps the caller as the container's default user too (podman's behaviour).
   const keptUser = options.userns.kind === 'keep-id' ? `${facts.host.uid}:${facts.host.gid}` : undefined;
   const { host, hardLimits: hostHardLimits } = facts;
   // Every check that needs no ids comes before the allocation, so bad input allocates nothing.
   checkOptions(options);
-  // Opening the state database overlaps reading the rootfs's passwd and group files.
-  const [user] = await Promise.all([resolveUser(options.rootfs, options.user ?? keptUser), ids.ready]);
+  // Independent reads overlap: the id, the rootfs's passwd and group files, the state database.
+  const [id, user] = await Promise.all([newContainerId(), resolveUser(options.rootfs, options.user ?? keptUser), ids.ready]);
   checkUlimitsWithinHost(options.ulimits, hostHardLimits);
   const { idMaps, allocation } = await idMapsForMode(options.userns, host, (size) => ids.allocate(size, id));
   const dir = join(settings.runroot, 'containers', id);

@@ -28,12 +28,12 @@ export async function removeRuntimeFiles(dir: string): Promise<void> {
 }
 
 export async function writeRuntimeFiles(dir: string, hostname: string): Promise<RuntimeFiles> {
-  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const [resolvers] = await Promise.all([resolvConf(), mkdir(dir, { recursive: true, mode: 0o755 })]);
   const files = { hostname: join(dir, 'hostname'), hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf') };
   await Promise.all([
     writeFile(files.hostname, `${hostname}\n`, { mode: 0o644 }),
     writeFile(files.hosts, hostsFile(hostname), { mode: 0o644 }),
-    writeFile(files.resolvConf, await resolvConf(), { mode: 0o644 }),
+    writeFile(files.resolvConf, resolvers, { mode: 0o644 }),
   ]);
   return files;
 }

@@ -30,11 +30,14 @@ export interface EngineOpenOptions {
 }
 
 export async function normalizeEngineOptions(options: EngineOpenOptions): Promise<EngineSettings> {
+  const [shimPath, config] = await Promise.all([
+    options.shimPath ?? locateShim(), loadEngineConfig(options.configFiles ?? [SYSTEM_CONFIG_FILE]),
+  ]);
   return {
     root: options.root,
     runroot: options.runroot,
     searchPath: options.searchPath ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    shimPath: options.shimPath ?? await locateShim(),
-    config: await loadEngineConfig(options.configFiles ?? [SYSTEM_CONFIG_FILE]),
+    shimPath,
+    config,
   };
 }
