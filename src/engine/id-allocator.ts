@@ -199,7 +199,7 @@ export class IdAllocator {
   async #computePool(): Promise<IdPool> {
     const host = typeof this.#options.host === 'function' ? await this.#options.host() : this.#options.host;
     const { uidFile, gidFile } = this.#options.subidFiles ?? { uidFile: SUBUID_FILE, gidFile: SUBGID_FILE };
-    if (!host.isPrivileged) return callerIdPool({ name: host.userName, subuids: host.subuids, subgids: host.subgids, uidFile, gidFile });
+    if (!host.isPrivileged) return callerIdPool({ user: host.userName, subuids: host.subuids, subgids: host.subgids, uidFile, gidFile });
     const [uidLines, gidLines] = await Promise.all([readSubidFile(uidFile), readSubidFile(gidFile)]);
     return rootIdPool({ uidFile, gidFile, uidLines, gidLines }, this.#options.configuredPool);
   }

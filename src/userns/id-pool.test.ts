@@ -50,7 +50,7 @@ test('an isola entry in only one of the files is an error naming the other', () 
 });
 
 test('a rootless caller\'s pool is its own subordinate ranges, sized to its largest range up to 65536', () => {
-  const caller = { name: 'alice', uidFile: '/etc/subuid', gidFile: '/etc/subgid' };
+  const caller = { user: 'alice', uidFile: '/etc/subuid', gidFile: '/etc/subgid' };
   const small = callerIdPool({ ...caller, subuids: [{ start: 100000, size: 1000 }], subgids: [{ start: 100000, size: 2000 }] });
   assert.equal(small.source, 'caller');
   assert.equal(small.defaultSize, 1000);
@@ -59,7 +59,7 @@ test('a rootless caller\'s pool is its own subordinate ranges, sized to its larg
 });
 
 test('a rootless caller without subordinate ids gets an error naming the file', () => {
-  const caller = { name: 'alice', uidFile: '/etc/subuid', gidFile: '/etc/subgid' };
+  const caller = { user: 'alice', uidFile: '/etc/subuid', gidFile: '/etc/subgid' };
   assert.throws(() => callerIdPool({ ...caller, subuids: [], subgids: [] }),
     (err: { code?: string; file?: string }) => err.code === 'ISOLA_USERNS_NO_SUBIDS' && err.file === '/etc/subuid');
   assert.throws(() => callerIdPool({ ...caller, subuids: [{ start: 1, size: 10 }], subgids: [] }),

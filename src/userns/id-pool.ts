@@ -8,7 +8,7 @@
 import { UsernsError } from './errors.ts';
 import { describeRange } from './id-map.ts';
 import { largestRangeSize, normalizeRanges, subtractRanges } from './id-ranges.ts';
-import { subidRangesOf, type SubidLine, type SubidRange } from './subid-file.ts';
+import { subidRangesOf, type SubidLine, type SubidRange, type SubordinateIds } from './subid-file.ts';
 
 /** Ids per container when none is asked for, and the block the default pool is cut into. */
 export const DEFAULT_BLOCK_SIZE = 65536;
@@ -94,14 +94,8 @@ function configuredIdPool(files: SubidFiles, configured: SubidRange): IdPool {
   };
 }
 
-export interface PoolCaller {
-  readonly name: string;
-  /** The caller's ranges in /etc/subuid and /etc/subgid. */
-  readonly subuids: readonly SubidRange[];
-  readonly subgids: readonly SubidRange[];
-  readonly uidFile: string;
-  readonly gidFile: string;
-}
+/** The caller's ranges in /etc/subuid and /etc/subgid. */
+export type PoolCaller = SubordinateIds;
 
 /**
  * An ordinary user's pool: its own subordinate ranges. By default one container gets
@@ -111,10 +105,10 @@ export interface PoolCaller {
 export function callerIdPool(caller: PoolCaller): IdPool {
   const uids = normalizeRanges(caller.subuids);
   const gids = normalizeRanges(caller.subgids);
-  const grant = `usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${caller.name}`;
+  const grant = `usermod --add-subuids 100000-165535 --add-subgids 100000-165535 ${caller.user}`;
   if (uids.length === 0 || gids.length === 0) {
     const file = uids.length === 0 ? caller.uidFile : caller.gidFile;
-    throw new UsernsError('ISOLA_USERNS_NO_SUBIDS', `${caller.name} has no subordinate ids in ${file}`, {
+    throw new UsernsError('ISOLA_USERNS_NO_SUBIDS', `${caller.user} has no subordinate ids in ${file}`, {
       file,
       hint: `have root grant some (${grant}), or pass --userns=keep-id`,
     });
@@ -122,7 +116,7 @@ export function callerIdPool(caller: PoolCaller): IdPool {
   return {
     source: 'caller', uids, gids, alignment: 1,
     defaultSize: Math.min(DEFAULT_BLOCK_SIZE, largestRangeSize(uids), largestRangeSize(gids)),
-    name: `${caller.name}'s subordinate ids (${caller.uidFile}: ${describeRanges(uids)}; ${caller.gidFile}: ${describeRanges(gids)})`,
+    name: `${caller.user}'s subordinate ids (${caller.uidFile}: ${describeRanges(uids)}; ${caller.gidFile}: ${describeRanges(gids)})`,
     growHint: `stop another container, or have root grant more (${grant})`,
   };
 }

@@ -27,6 +27,7 @@ export {
   SUBUID_FILE,
   type SubidLine,
   type SubidRange,
+  type SubordinateIds,
 } from './subid-file.ts';
 export { checkMapAllowed, chooseMapWriter, type MapCaller, type MapWriter } from './map-permission.ts';
 export { findIdMapHelpers, type IdMapHelpers } from './id-map-helpers.ts';

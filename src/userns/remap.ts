@@ -7,7 +7,7 @@
 import { UsernsError } from './errors.ts';
 import type { IdMapEntry, IdMaps } from './id-map.ts';
 import { normalizeRanges, subtractRanges } from './id-ranges.ts';
-import { readSubidFile, subidRangesOf, SUBGID_FILE, SUBUID_FILE, type SubidRange } from './subid-file.ts';
+import { readSubidFile, subidRangesOf, SUBGID_FILE, SUBUID_FILE, type SubidRange, type SubordinateIds } from './subid-file.ts';
 
 /**
  * Container ids from 0 up, filled from the ranges in file order. A range that repeats
@@ -29,13 +29,8 @@ function mapRanges(ranges: readonly SubidRange[]): IdMapEntry[] {
   return entries;
 }
 
-export interface RemapRanges {
-  readonly user: string;
-  readonly subuids: readonly SubidRange[];
-  readonly subgids: readonly SubidRange[];
-  readonly uidFile: string;
-  readonly gidFile: string;
-}
+/** The ranges of the user named in remap:USER. */
+export type RemapRanges = SubordinateIds;
 
 /** @throws UsernsError ISOLA_USERNS_REMAP_NO_ENTRY when USER has no range in one of the files. */
 export function remapIdMaps(ranges: RemapRanges): IdMaps {

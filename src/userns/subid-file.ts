@@ -3,6 +3,15 @@ import { UsernsError } from './errors.ts';
 import { INVALID_ID } from './id-map.ts';
 
 /** A block of subordinate ids: `size` ids from `start`, as /etc/subuid and /etc/subgid grant them. */
+/** One user's subordinate ids, with the files they came from (named in messages). */
+export interface SubordinateIds {
+  readonly user: string;
+  readonly subuids: readonly SubidRange[];
+  readonly subgids: readonly SubidRange[];
+  readonly uidFile: string;
+  readonly gidFile: string;
+}
+
 export interface SubidRange {
   readonly start: number;
   readonly size: number;
