@@ -5,7 +5,7 @@
  * (to collect abandoned ones and find a free block), so the cost grows with
  * their number; this measures it at the sizes asked for, in one database.
  */
-import { IdAllocator, type IdAllocation } from '../../src/engine/index.ts';
+import { IdAllocator, type IdAllocation } from '../../src/engine/id-allocator.ts';
 import { summarize, type Summary } from './timing.ts';
 
 export interface AllocationTiming {

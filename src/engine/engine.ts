@@ -10,13 +10,13 @@
  */
 import { normalizeEngineOptions, type EngineOpenOptions, type EngineSettings } from './settings.ts';
 import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions, type RunningContainer } from './run.ts';
-import { IdAllocator, type IdAllocationsReport } from './id-allocator.ts';
+import type { IdAllocationsReport, IdAllocator } from './id-allocator.ts';
 import { configuredUserns } from './config-defaults.ts';
 
 export class Engine {
   readonly settings: EngineSettings;
   #hostFacts: Promise<HostFacts> | undefined;
-  #idAllocator: IdAllocator | undefined;
+  #idAllocator: Promise<IdAllocator> | undefined;
 
   private constructor(settings: EngineSettings) {
     this.settings = settings;
@@ -28,11 +28,14 @@ export class Engine {
     return this.#hostFacts;
   }
 
-  /** Created on first use: runs with explicit maps never open the state database. */
-  #allocator(): IdAllocator {
-    this.#idAllocator ??= new IdAllocator({
+  /**
+   * Created on first use: runs with explicit maps never load the allocator
+   * and SQLite, nor open the state database.
+   */
+  #allocator(): Promise<IdAllocator> {
+    this.#idAllocator ??= import('./id-allocator.ts').then(({ IdAllocator }) => new IdAllocator({
       root: this.settings.root, host: async () => (await this.#facts()).host, configuredPool: this.settings.config.pool,
-    });
+    }));
     return this.#idAllocator;
   }
 
@@ -44,12 +47,12 @@ export class Engine {
   async run(options: RunOptions): Promise<RunningContainer> {
     // The state database opens while the host facts are read and the options checked.
     const mode = configuredUserns(options.userns, this.settings.config);
-    const ready = mode.kind === 'auto' ? this.#allocator().prepare() : undefined;
+    const ready = mode.kind === 'auto' ? this.#allocator().then((ids) => ids.prepare()) : undefined;
     // runContainerFromOptions awaits it; this only keeps an earlier failure from leaving it unhandled.
     ready?.catch(() => {});
     return runContainerFromOptions(this.settings, await this.#facts(), options, {
       ready,
-      allocate: (size, containerId) => this.#allocator().allocate({ size, containerId }),
+      allocate: async (size, containerId) => (await this.#allocator()).allocate({ size, containerId }),
     });
   }
 
@@ -58,11 +61,11 @@ export class Engine {
    * free. Allocations whose holders have all died are collected first.
    */
   async listIdAllocations(): Promise<IdAllocationsReport> {
-    return this.#allocator().list();
+    return (await this.#allocator()).list();
   }
 
   /** Closes the state database if it was opened. Running containers are not affected. */
   async close(): Promise<void> {
-    await this.#idAllocator?.close();
+    await (await this.#idAllocator)?.close();
   }
 }

@@ -3,7 +3,9 @@
  * in from flags and the environment; a library user passes them directly.
  */
 import { locateShim } from '../runtime/index.ts';
-import { loadEngineConfig, SYSTEM_CONFIG_FILE, type EngineConfig } from './config/index.ts';
+// Not config/index.ts: that would load the TOML parser on every start.
+import { loadEngineConfig, SYSTEM_CONFIG_FILE } from './config/load-config.ts';
+import type { EngineConfig } from './config/index.ts';
 
 export interface EngineSettings {
   /** Persistent state: images, layers, containers, the state database. */

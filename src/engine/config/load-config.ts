@@ -3,19 +3,21 @@
  * configuration; an unreadable one is an error (it exists for a reason).
  */
 import { readFile } from 'node:fs/promises';
-import { mergeEngineConfigs, parseEngineConfig, ConfigError, type EngineConfig } from './engine-config.ts';
+import type { EngineConfig } from './engine-config.ts';
 
 export const SYSTEM_CONFIG_FILE = '/etc/isola/isola.toml';
 
 export async function loadEngineConfig(files: readonly string[]): Promise<EngineConfig> {
-  const configs = await Promise.all(files.map(async (file) => {
-    try {
-      return parseEngineConfig(await readFile(file, 'utf8'), file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      if (error instanceof ConfigError) throw error;
-      throw new ConfigError(file, `cannot be read: ${(error as Error).message}`, `check the permissions of ${file}`);
-    }
+  const texts = await Promise.all(files.map((file) => readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    return new Error(error.message);
+  })));
+  if (texts.every((text) => text === undefined)) return {};
+  // The TOML parser loads only when there is a file to parse: most hosts have none.
+  const { ConfigError, mergeEngineConfigs, parseEngineConfig } = await import('./engine-config.ts');
+  return mergeEngineConfigs(texts.map((text, i) => {
+    const file = files[i]!;
+    if (text instanceof Error) throw new ConfigError(file, `cannot be read: ${text.message}`, `check the permissions of ${file}`);
+    return text === undefined ? {} : parseEngineConfig(text, file);
   }));
-  return mergeEngineConfigs(configs);
 }
