@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InvalidOptionError } from '../errors/index.ts';
+import { isInitialUserNamespace } from '../runtime/index.ts';
 import { rlimitResource } from '../security/index.ts';
 import type { UlimitOption } from '../spec/index.ts';
 
@@ -33,10 +34,10 @@ export function parseProcLimits(text: string): Record<string, number> {
 
 /** Hard limits that bind this process, or undefined when it may raise them. */
 export async function readBindingHardLimits(): Promise<Record<string, number> | undefined> {
-  const status = await readFile('/proc/self/status', 'utf8');
+  const [status, isInitialNs, limits] = await Promise.all([
+    readFile('/proc/self/status', 'utf8'), isInitialUserNamespace(), readFile('/proc/self/limits', 'utf8'),
+  ]);
   const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0';
-  const [uidMap, limits] = await Promise.all([readFile('/proc/self/uid_map', 'utf8'), readFile('/proc/self/limits', 'utf8')]);
-  const isInitialNs = /^\s*0\s+0\s+4294967295\s*$/.test(uidMap);
   if (isInitialNs && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n) return undefined;
   return parseProcLimits(limits);
 }

@@ -8,7 +8,7 @@
 import { IsolaError } from '../errors/index.ts';
 import {
   blockIdMaps, callerIdPool, checkBlockSize, chooseIdBlock, measureIdPool, readSubidFile, rootIdPool,
-  SUBGID_FILE, SUBUID_FILE, type IdBlock, type IdMaps, type IdPool, type IdPoolSource, type SubidRange,
+  SUBGID_FILE, SUBUID_FILE, type IdBlock, type IdMaps, type IdPool, type SubidRange,
 } from '../userns/index.ts';
 import type { HostContext } from '../runtime/index.ts';
 import {
@@ -52,10 +52,7 @@ export interface IdAllocationInfo {
   readonly sinceMs: number;
 }
 
-export interface IdPoolReport {
-  readonly source: IdPoolSource;
-  readonly uids: readonly SubidRange[];
-  readonly gids: readonly SubidRange[];
+export interface IdPoolReport extends Pick<IdPool, 'source' | 'uids' | 'gids'> {
   /** The default size of a container's block, which `blocks` and `freeBlocks` count in. */
   readonly blockSize: number;
   readonly blocks: number;

@@ -8,7 +8,6 @@ export { Engine } from './engine.ts';
 export type { EngineOpenOptions, EngineSettings } from './settings.ts';
 export type { EngineConfig } from './config/index.ts';
 export type { RunOptions, RunningContainer } from './run.ts';
-export { parseProcLimits } from './host-limits.ts';
 // The allocator's code loads only for --userns=auto (engine.ts imports it on demand).
 export type { IdAllocator, IdAllocation, IdAllocationInfo, IdAllocationsReport, IdAllocatorOptions, IdPoolReport } from './id-allocator.ts';
 export { StateError, type StateErrorCode } from './state/index.ts';

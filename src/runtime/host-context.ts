@@ -23,7 +23,7 @@ export const SUBUID_FILE = '/etc/subuid';
 export const SUBGID_FILE = '/etc/subgid';
 
 /** True when this process's user namespace is the initial one. */
-async function isInitialUserNamespace(): Promise<boolean> {
+export async function isInitialUserNamespace(): Promise<boolean> {
   const map = await readFile('/proc/self/uid_map', 'utf8');
   return /^\s*0\s+0\s+4294967295\s*$/.test(map);
 }

@@ -6,7 +6,7 @@
  * kernel's ID-map rules, which the engine shares.
  */
 export type * from './oci-config.ts';
-export { readHostContext, type HostContext } from './host-context.ts';
+export { isInitialUserNamespace, readHostContext, type HostContext } from './host-context.ts';
 export { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts';
 export { runContainer, type RunContainerOptions } from './run-container.ts';
 export { locateShim } from './shim-path.ts';
