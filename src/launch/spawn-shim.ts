@@ -5,6 +5,7 @@
  * `signal()`, once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { IsolaError } from '../errors/index.ts';
 import { decodeShimMessage, MESSAGE_BYTES, MESSAGE_TYPE, type ShimMessage } from './messages.ts';
@@ -104,8 +105,10 @@ export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedCont
     };
     socket.once('close', () => { isSocketClosed = true; settleAfterExit(); });
     child.on('exit', (code, signal) => {
-      // A monitor that dies without reporting leaves an unknown status.
-      resolveExit({ code: code ?? undefined, signal: signal === null ? undefined : 9 });
+      // Only reached when the monitor died without reporting the container's
+      // exit (an exited report resolved it first): the monitor's own status
+      // is the best there is.
+      resolveExit({ code: code ?? undefined, signal: signal === null ? undefined : constants.signals[signal] });
       exitText = signal ?? String(code);
       settleAfterExit();
     });
