@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: runs one container on a rootfs built from the host's own
- * binaries (no image download), in its own user namespace. As root it maps
- * container ids 0-65535 to host 100000-165535; as an ordinary user it keeps the
- * caller's uid inside (`--userns=keep-id`).
+ * binaries (no image download), in its own user namespace. As root it gets a
+ * fresh range of 65536 host ids (the default, --userns=auto); as an ordinary
+ * user it keeps the caller's uid inside (`--userns=keep-id`).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -18,9 +18,9 @@ if (!existsSync(isola)) {
 }
 
 const rootfs = await ensureHostRootfs();
-const userns = process.getuid?.() === 0
-  ? ['--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536']
-  : ['--userns=keep-id'];
+// Root gets the default: a fresh range of its own (--userns=auto). An
+// ordinary user may have no subordinate ids, so it keeps its own uid.
+const userns = process.getuid?.() === 0 ? [] : ['--userns=keep-id'];
 const argv = ['run', '--rm', '--rootfs', rootfs, ...userns, '--hostname', 'demo',
   '--', 'sh', '-c', 'id; hostname; echo pid $$; cat /proc/self/uid_map'];
 
