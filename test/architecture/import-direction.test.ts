@@ -19,6 +19,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   cli: ['engine', 'spec', 'userns', 'security', 'errors'],
   engine: ['spec', 'runtime', 'userns', 'security', 'launch', 'cgroups', 'errors'],
   spec: ['security', 'userns', 'errors'],
+  image: ['runtime', 'launch', 'errors'],
   runtime: ['launch', 'cgroups', 'security', 'userns', 'errors'],
   launch: ['errors'],
   cgroups: ['errors'],
