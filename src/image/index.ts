@@ -11,3 +11,5 @@ export { writeTar, formatEntryHeader, type TarWriteEntry, type TarWriteItem } fr
 export { TarParser, type TarParserEvents } from './tar/tar-parser.ts';
 export { TarError, type TarErrorCode } from './tar/tar-error.ts';
 export { openDecompressed, type Compression } from './tar/decompress.ts';
+export { unpackLayer, type LayerUnpackOptions, type UnpackedLayer } from './unpack/unpack-layer.ts';
+export { LayerError, type LayerErrorCode } from './unpack/layer-error.ts';
