@@ -58,5 +58,5 @@ export function sparseEntryBytes(name: string, realSize: number, segments: reado
     return block;
   };
   return Buffer.concat([header('PaxHeaders/x', 'x', pax.length), pax, Buffer.alloc((512 - (pax.length % 512)) % 512),
-    header('GNUSparseFile.0/x', '0', stored.length), stored]);
+    header('GNUSparseFile.0/x', '0', mapBlock.length + data.length), stored]);
 }

@@ -88,7 +88,7 @@ function toLayerError(err: unknown, blob: string, signal: AbortSignal | undefine
  */
 export async function unpackLayer(options: LayerUnpackOptions): Promise<UnpackedLayer> {
   const { blob, target, whiteouts, maxSizeBytes, signal } = normalizeOptions(options);
-  signal?.throwIfAborted();
+  if (signal?.aborted === true) throw new LayerError('ISOLA_LAYER_ABORTED', blob, 'unpacking was aborted before it started');
   const [shimPath, realRoot] = await Promise.all([locateShim(), isRealRoot()]);
   // 0700 until the end: nobody else may enter while the tree is half made.
   await mkdir(target, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
