@@ -53,7 +53,10 @@
 	X(STEP_SYNC, 46, "sync")                      \
 	X(STEP_MONITOR, 47, "monitor")                \
 	X(STEP_ENSURE_DIR, 48, "ensure-dir")        \
-	X(STEP_JOIN_CGROUP, 49, "join-cgroup")
+	X(STEP_JOIN_CGROUP, 49, "join-cgroup")        \
+	X(STEP_SET_SYSCTL, 70, "set-sysctl")          \
+	X(STEP_SET_PERSONALITY, 71, "set-personality") \
+	X(STEP_SET_TIME_OFFSETS, 72, "set-time-offsets")
 
 #define STEP_ENUM(name, value, text) name = value,
 enum step { STEPS(STEP_ENUM) };
