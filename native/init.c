@@ -125,7 +125,9 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	 * unlimited. */
 	if (expect_message(sync_fd, MSG_PARENT_DONE, STEP_WAIT_FOR_PARENT) < 0)
 		return -1;
-	if (set_setup_ids(plan) < 0 || enter_time_namespace(plan) < 0)
+	/* Before the setup ids: changing ids makes the init non-dumpable, and
+	 * its /proc/self/timens_offsets then belongs to host root. */
+	if (enter_time_namespace(plan) < 0 || set_setup_ids(plan) < 0)
 		return -1;
 	if (enter_rootfs(plan, sync_fd, &slave_fd) < 0)
 		return -1;

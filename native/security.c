@@ -51,8 +51,9 @@ int set_personality(const struct plan *plan)
 /* Offsets can be set only while no process is in the time namespace, so
  * the init unshares one (it becomes its children's), writes the offsets and
  * then joins it itself: it is single-threaded, which setns requires here.
- * Needs CAP_SYS_TIME and CAP_SYS_ADMIN in the user namespace: run as the
- * setup ids, before identity changes. */
+ * Needs CAP_SYS_TIME and CAP_SYS_ADMIN in the user namespace, which the
+ * init has from clone on, and to be dumpable to write its own /proc file:
+ * run before any id change. */
 int enter_time_namespace(const struct plan *plan)
 {
 	const struct plan_record *rec = plan_find(plan, TAG_TIME_OFFSETS);
