@@ -12,7 +12,7 @@ export class ConfigError extends IsolaError {
   readonly field: string;
 
   constructor(code: ConfigErrorCode, field: string, problem: string, options: IsolaErrorOptions = {}) {
-    super(code, `config.json ${field}: ${problem}`, options);
+    super(code, `config.json ${field === '' ? '(document)' : field}: ${problem}`, options);
     this.name = 'ConfigError';
     this.field = field;
   }

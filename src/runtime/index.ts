@@ -16,3 +16,4 @@ export { parseMountOptions } from './mount-options.ts';
 export { OCI_VERSION_MAX, OCI_VERSION_MIN, SUPPORTED_HOOKS, runtimeFeatures, runtimeVersionText, type OciFeatures } from './features.ts';
 export { defaultSpec, type DefaultSpecOptions } from './default-spec.ts';
 export { ConfigError, type ConfigErrorCode } from './config-error.ts';
+export { parseRuntimeConfig, validateRuntimeConfig, type ValidatedConfig } from './validate-config.ts';

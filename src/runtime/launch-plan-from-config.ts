@@ -13,6 +13,7 @@ import { checkNoUsernsAllowed, planIdMaps, toIdMapEntries } from './id-map-plan.
 import { devSymlinks, planDevices, planMounts } from './mount-plan.ts';
 import { MS } from './mount-options.ts';
 import { planPersonality, planSeccomp, planSysctls, planTimeOffsets } from './kernel-settings.ts';
+import { validateRuntimeConfig } from './validate-config.ts';
 
 export interface PlanContext {
   readonly host: HostContext;
@@ -63,7 +64,10 @@ function planRlimits(process: OciProcess): PlanRlimit[] {
   });
 }
 
+/** @throws ConfigError for a field validateRuntimeConfig refuses, IsolaError for what this host cannot do. */
 export async function buildLaunchPlan(config: OciConfig, context: PlanContext): Promise<LaunchPlan> {
+  // A config from another engine is untrusted input: check every field before deciding anything.
+  validateRuntimeConfig(config);
   const { process, root, linux = {} } = config;
   if (process === undefined || (process.args ?? []).length === 0) {
     throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', 'the config has no process.args', { hint: 'give the command to run' });

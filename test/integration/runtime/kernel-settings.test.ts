@@ -17,7 +17,9 @@ function config(rootfs: string, script: string, extra: { process?: Partial<NonNu
     ociVersion: '1.3.0',
     root: { path: rootfs },
     process: { user: { uid: 0, gid: 0 }, cwd: '/', args: ['sh', '-c', `exec >/dev/null 2>&1; ${script}`], env: ['PATH=/usr/bin:/bin'], ...extra.process },
-    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, { destination: '/dev', type: 'tmpfs', source: 'tmpfs' }],
+    // /tmp on a tmpfs: the rootfs fixture is shared and must stay as built.
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, { destination: '/dev', type: 'tmpfs', source: 'tmpfs' },
+      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs' }],
     linux: {
       namespaces: ['user', 'pid', 'mount', 'ipc', 'uts', 'network'].map((type) => ({ type: type as 'user' })),
       uidMappings: MAP, gidMappings: MAP, devices: [{ type: 'c', path: '/dev/null', major: 1, minor: 3 }], ...extra.linux,

@@ -13,7 +13,8 @@ const MAP = ['--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536'];
 
 async function run(flags: readonly string[], script: string): Promise<CommandResult> {
   const rootfs = await ensureHostRootfs({ extraBinaries: ['unshare', 'keyctl'] });
-  return withTempDirs((dirs) => runIsola([...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, ...flags, '--', 'sh', '-c', script]));
+  // /tmp on a tmpfs: the rootfs fixture is shared and must stay as built.
+  return withTempDirs((dirs) => runIsola([...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--tmpfs', '/tmp', ...flags, '--', 'sh', '-c', script]));
 }
 
 async function profileFile(t: { after: (fn: () => Promise<void>) => void }, profile: object): Promise<string> {
