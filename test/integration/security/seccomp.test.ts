@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
-import { requireRoot } from '../../helpers/requirements.ts';
+import { requireCommand, requireRoot } from '../../helpers/requirements.ts';
+import { prepareRootless, runRootless } from '../rootless/rootless-run.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 import type { CommandResult } from '../../helpers/run-command.ts';
 
@@ -72,4 +73,13 @@ test('--sysctl sets namespaced keys inside and refuses one that would change the
   assert.match(host.stderr, /vm\.swappiness/);
   const sharedNet = await run(['--network', 'host', '--sysctl', 'net.ipv4.ip_forward=1'], 'true');
   assert.equal(sharedNet.code, 125);
+});
+
+test('rootless, the default profile is loaded for a user without capabilities', async (t) => {
+  if (!requireRoot(t, 'creates the rootless test user') || !requireCommand(t, 'newuidmap')) return;
+  const setup = await prepareRootless();
+  const script = 'id -u; grep "^Seccomp:" /proc/self/status; grep "^CapEff:" /proc/self/status';
+  const r = await withTempDirs((dirs) => runRootless(setup, dirs, ['--userns=keep-id', '--', 'sh', '-c', script]), { owner: setup.user });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), [String(setup.user.uid), 'Seccomp:\t2', 'CapEff:\t0000000000000000']);
 });
