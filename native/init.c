@@ -106,7 +106,7 @@ static int enter_rootfs(const struct plan *plan, int sync_fd, int *slave_fd)
 	 * /dev, masks and read-only paths in /proc; the rootfs turns read-only
 	 * last so every target could be created. */
 	if (ensure_dirs(plan, rootfd, 0) < 0 || mount_entries(plan, rootfd) < 0 || create_symlinks(plan, rootfd) < 0 ||
-	    open_console(plan, rootfd, sync_fd, slave_fd) < 0 || mask_paths(plan, rootfd) < 0 ||
+	    write_sysctls(plan, rootfd) < 0 || open_console(plan, rootfd, sync_fd, slave_fd) < 0 || mask_paths(plan, rootfd) < 0 ||
 	    make_paths_readonly(plan, rootfd) < 0 || make_rootfs_readonly(plan, rootfd) < 0)
 		return -1;
 	if (pivot_to_rootfs(rootfd) < 0)
@@ -125,11 +125,13 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	 * unlimited. */
 	if (expect_message(sync_fd, MSG_PARENT_DONE, STEP_WAIT_FOR_PARENT) < 0)
 		return -1;
-	if (set_setup_ids(plan) < 0)
+	/* Before the setup ids: changing ids makes the init non-dumpable, and
+	 * its /proc/self/timens_offsets then belongs to host root. */
+	if (enter_time_namespace(plan) < 0 || set_setup_ids(plan) < 0)
 		return -1;
 	if (enter_rootfs(plan, sync_fd, &slave_fd) < 0)
 		return -1;
-	if (set_names(plan) < 0 || bring_loopback_up(plan) < 0)
+	if (set_names(plan) < 0 || bring_loopback_up(plan) < 0 || set_personality(plan) < 0)
 		return -1;
 	/* rlimits and oom_score_adj while still privileged in the namespace. */
 	if (apply_rlimits(plan) < 0 || set_oom_score_adj(plan) < 0)
@@ -138,7 +140,7 @@ int run_container_init(const struct plan *plan, int sync_fd)
 		return fail(STEP_NEW_SESSION, 0, errno, "setsid");
 	if (attach_console(slave_fd) < 0)
 		return -1;
-	if (set_identity(plan) < 0)
+	if (load_seccomp(plan, SECCOMP_PHASE_BEFORE_IDENTITY) < 0 || set_identity(plan) < 0)
 		return -1;
 	/* As the final user, so the directory's permissions apply to it. */
 	if (cwd != NULL && chdir(plan_str(cwd, 0)) < 0)
@@ -147,5 +149,7 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return fail(STEP_CLOSE_FDS, 0, errno, "close_range");
 	reset_signals();
+	if (load_seccomp(plan, SECCOMP_PHASE_BEFORE_EXEC) < 0)
+		return -1;
 	return exec_process(plan);
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PLAN_VERSION 2
+#define PLAN_VERSION 3
 #define PLAN_MAX_BYTES (16u << 20)
 
 /* Tags mirrored in src/launch/plan-tags.ts. Signature letters: u number,
@@ -42,10 +42,13 @@
 	X(TAG_ENV, 21, "s*")                                   \
 	X(TAG_TERMINAL, 22, "uuu")  /* rows, cols, make host stdin raw */ \
 	X(TAG_OOM_SCORE_ADJ, 23, "u") /* two's complement */   \
-	X(TAG_SECCOMP, 24, "b")     /* struct sock_filter[] */ \
+	X(TAG_SECCOMP, 24, "uub")   /* SECCOMP_FILTER_FLAG_*, SECCOMP_PHASE_*, struct sock_filter[] */ \
 	X(TAG_NEW_SESSION, 25, "")                             \
 	X(TAG_ENSURE_DIR, 26, "su") /* path in rootfs, precreate */ \
-	X(TAG_CGROUP_PROCS, 27, "s*") /* cgroup.procs files the init joins */
+	X(TAG_CGROUP_PROCS, 27, "s*") /* cgroup.procs files the init joins */ \
+	X(TAG_SYSCTL, 47, "ss")     /* path in rootfs (/proc/sys/...), value */ \
+	X(TAG_PERSONALITY, 48, "u") /* personality(2) persona */ \
+	X(TAG_TIME_OFFSETS, 49, "uuuu") /* monotonic secs, nsecs, boottime secs, nsecs (two's complement) */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };
@@ -57,6 +60,10 @@ enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };
 #define MOUNT_KIND_TARGET_DIR 4u
 #define MOUNT_KIND_TARGET_FILE 8u
 #define MOUNT_KIND_PRECREATE 16u
+
+/* TAG_SECCOMP phases: when the filter is loaded. */
+#define SECCOMP_PHASE_BEFORE_IDENTITY 1u
+#define SECCOMP_PHASE_BEFORE_EXEC 2u
 
 /* TAG_MAP_WRITER methods. */
 #define MAP_WRITER_DIRECT 1u

@@ -32,6 +32,12 @@ int set_setup_ids(const struct plan *plan);
 int apply_rlimits(const struct plan *plan);
 int set_identity(const struct plan *plan);
 
+/* security.c */
+int write_sysctls(const struct plan *plan, int rootfd);
+int set_personality(const struct plan *plan);
+int enter_time_namespace(const struct plan *plan);
+int load_seccomp(const struct plan *plan, uint64_t phase);
+
 /* console.c */
 int open_console(const struct plan *plan, int rootfd, int sync_fd, int *slave_fd);
 int attach_console(int slave_fd);

@@ -58,7 +58,10 @@
 	X(STEP_FSOPS_RESOLVE, 76, "fsops-resolve")    \
 	X(STEP_FSOPS_MKNOD, 77, "fsops-mknod")        \
 	X(STEP_FSOPS_SET_ATTRS, 78, "fsops-set-attrs") \
-	X(STEP_FSOPS_SETXATTR, 79, "fsops-setxattr")
+	X(STEP_FSOPS_SETXATTR, 79, "fsops-setxattr") \
+	X(STEP_SET_SYSCTL, 70, "set-sysctl")          \
+	X(STEP_SET_PERSONALITY, 71, "set-personality") \
+	X(STEP_SET_TIME_OFFSETS, 72, "set-time-offsets")
 
 #define STEP_ENUM(name, value, text) name = value,
 enum step { STEPS(STEP_ENUM) };

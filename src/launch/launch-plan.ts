@@ -54,6 +54,24 @@ export interface PlanCapabilities {
   readonly ambient: bigint;
 }
 
+export interface PlanSeccomp {
+  /** struct sock_filter[] bytes. */
+  readonly program: Uint8Array;
+  /** SECCOMP_FILTER_FLAG_* bits. */
+  readonly flags: number;
+  /**
+   * When the shim loads it: without no_new_privs the kernel wants
+   * CAP_SYS_ADMIN, so before the identity change; with it, right before execve.
+   */
+  readonly phase: 'before-identity' | 'before-exec';
+}
+
+/** CLOCK_MONOTONIC and CLOCK_BOOTTIME offsets of a new time namespace. */
+export interface PlanTimeOffsets {
+  readonly monotonic: { readonly secs: bigint; readonly nanosecs: number };
+  readonly boottime: { readonly secs: bigint; readonly nanosecs: number };
+}
+
 export interface LaunchPlan {
   readonly namespaces: readonly NamespaceKind[];
   /** cgroup.procs files the init is written into before it runs anything. */
@@ -77,6 +95,13 @@ export interface LaunchPlan {
   readonly additionalGids?: readonly number[] | undefined;
   readonly capabilities: PlanCapabilities;
   readonly noNewPrivileges: boolean;
+  readonly seccomp?: PlanSeccomp | undefined;
+  /** Written after the mounts: `path` is under /proc/sys inside the rootfs. */
+  readonly sysctls?: readonly { readonly path: string; readonly value: string }[] | undefined;
+  /** personality(2) persona, set before execve. */
+  readonly personality?: number | undefined;
+  /** A new time namespace with these offsets, entered by the init before anything else. */
+  readonly timeOffsets?: PlanTimeOffsets | undefined;
   readonly cwd: string;
   readonly args: readonly string[];
   readonly env: readonly string[];

@@ -2,7 +2,7 @@
  * Writes a LaunchPlan in the shim's wire format (native/plan.h): a header,
  * then typed records of u64 and NUL-terminated string fields.
  */
-import { CLONE_FLAGS, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, TAG } from './plan-tags.ts';
+import { CLONE_FLAGS, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, SECCOMP_PHASE, TAG } from './plan-tags.ts';
 import type { LaunchPlan, PlanMount } from './launch-plan.ts';
 import type { IdMapEntry } from '../userns/index.ts';
 
@@ -77,6 +77,20 @@ function writeFilesystem(w: PlanWriter, plan: LaunchPlan): void {
   for (const link of plan.symlinks) w.record(TAG.symlink, [link.target, link.path]);
   for (const path of plan.maskedPaths) w.record(TAG.maskPath, [path]);
   for (const path of plan.readonlyPaths) w.record(TAG.readonlyPath, [path]);
+  for (const sysctl of plan.sysctls ?? []) w.record(TAG.sysctl, [sysctl.path, sysctl.value]);
+}
+
+function writeKernelSettings(w: PlanWriter, plan: LaunchPlan): void {
+  if (plan.personality !== undefined) w.record(TAG.personality, [plan.personality]);
+  const time = plan.timeOffsets;
+  if (time !== undefined) {
+    w.record(TAG.timeOffsets, [time.monotonic.secs, time.monotonic.nanosecs, time.boottime.secs, time.boottime.nanosecs]);
+  }
+  const seccomp = plan.seccomp;
+  if (seccomp !== undefined) {
+    const phase = seccomp.phase === 'before-exec' ? SECCOMP_PHASE.beforeExec : SECCOMP_PHASE.beforeIdentity;
+    w.record(TAG.seccomp, [seccomp.flags, phase, seccomp.program]);
+  }
 }
 
 function writeProcess(w: PlanWriter, plan: LaunchPlan): void {
@@ -108,5 +122,6 @@ export function encodeLaunchPlan(plan: LaunchPlan): Buffer {
   writeIdMaps(w, plan);
   writeFilesystem(w, plan);
   writeProcess(w, plan);
+  writeKernelSettings(w, plan);
   return w.finish();
 }

@@ -3,7 +3,9 @@
  * runs it: decides how each part happens on this host (ID map writer, mount
  * targets, devices), builds the LaunchPlan and starts the shim. It knows
  * nothing of images, flags or the engine's state. It uses userns/ for the
- * kernel's ID-map rules, which the engine shares.
+ * kernel's ID-map rules, which the engine shares. It also answers what it
+ * supports (`features`, `--version`), writes a default config (`spec`), and
+ * checks a config.json strictly before running it.
  */
 export type * from './oci-config.ts';
 export { isInitialUserNamespace, readHostContext, type HostContext } from './host-context.ts';
@@ -11,3 +13,7 @@ export { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts'
 export { runContainer, type RunContainerOptions } from './run-container.ts';
 export { locateShim } from './shim-path.ts';
 export { parseMountOptions } from './mount-options.ts';
+export { OCI_VERSION_MAX, OCI_VERSION_MIN, SUPPORTED_HOOKS, runtimeFeatures, runtimeVersionText, type OciFeatures } from './features.ts';
+export { defaultSpec, type DefaultSpecOptions } from './default-spec.ts';
+export { ConfigError, type ConfigErrorCode } from './config-error.ts';
+export { parseRuntimeConfig, validateRuntimeConfig, type ValidatedConfig } from './validate-config.ts';

@@ -12,6 +12,8 @@ import type { HostContext } from './host-context.ts';
 import { checkNoUsernsAllowed, planIdMaps, toIdMapEntries } from './id-map-plan.ts';
 import { devSymlinks, planDevices, planMounts } from './mount-plan.ts';
 import { MS } from './mount-options.ts';
+import { planPersonality, planSeccomp, planSysctls, planTimeOffsets } from './kernel-settings.ts';
+import { validateRuntimeConfig } from './validate-config.ts';
 
 export interface PlanContext {
   readonly host: HostContext;
@@ -35,7 +37,8 @@ function unsupported(what: string): IsolaError {
 }
 
 function planNamespaces(namespaces: readonly OciNamespace[]): NamespaceKind[] {
-  return namespaces.map((ns) => {
+  // A time namespace is not a clone flag here: the init makes it (planTimeOffsets).
+  return namespaces.filter((ns) => ns.type !== 'time').map((ns) => {
     const kind = NAMESPACE_KINDS[ns.type];
     if (kind === undefined) throw unsupported(`namespace type ${JSON.stringify(ns.type)}`);
     if (ns.path !== undefined) throw unsupported(`joining the ${ns.type} namespace at ${ns.path}`);
@@ -61,21 +64,15 @@ function planRlimits(process: OciProcess): PlanRlimit[] {
   });
 }
 
-function checkUnsupported(config: OciConfig): void {
-  const linux = config.linux ?? {};
-  if (linux.seccomp !== undefined) throw unsupported('linux.seccomp');
-  if (linux.sysctl !== undefined && Object.keys(linux.sysctl).length > 0) throw unsupported('linux.sysctl');
-  if (linux.timeOffsets !== undefined) throw unsupported('linux.timeOffsets');
-  if (linux.personality !== undefined) throw unsupported('linux.personality');
-}
-
+/** @throws ConfigError for a field validateRuntimeConfig refuses, IsolaError for what this host cannot do. */
 export async function buildLaunchPlan(config: OciConfig, context: PlanContext): Promise<LaunchPlan> {
+  // A config from another engine is untrusted input: check every field before deciding anything.
+  validateRuntimeConfig(config);
   const { process, root, linux = {} } = config;
   if (process === undefined || (process.args ?? []).length === 0) {
     throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', 'the config has no process.args', { hint: 'give the command to run' });
   }
   if (root === undefined) throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', 'the config has no root.path');
-  checkUnsupported(config);
   const namespaces = planNamespaces(linux.namespaces ?? []);
   const hasUserns = namespaces.includes('user');
   const idMaps = hasUserns ? planIdMaps(toIdMapEntries(linux.uidMappings), toIdMapEntries(linux.gidMappings), context.host) : undefined;
@@ -104,6 +101,8 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     user: { uid: user.uid, gid: user.gid, umask: user.umask ?? 0o022 },
     additionalGids: keepsGroups ? undefined : user.additionalGids ?? [],
     capabilities: planCapabilities(process), noNewPrivileges: process.noNewPrivileges === true,
+    seccomp: planSeccomp(config), sysctls: planSysctls(config), personality: planPersonality(config),
+    timeOffsets: planTimeOffsets(config),
     cwd: process.cwd, args: process.args ?? [], env: process.env ?? [],
   };
 }

@@ -36,6 +36,11 @@ const PROPAGATION: Readonly<Record<string, number>> = {
 /** Accepted and meaningless here: remount is implied, tmpcopyup is podman's. */
 const IGNORED = new Set(['defaults', 'remount', 'tmpcopyup', 'notmpcopyup', 'copy-symlink', 'z', 'Z']);
 
+/** Every option parseMountOptions understands, for `features`. */
+export const MOUNT_OPTION_NAMES: readonly string[] = [
+  ...Object.keys(FLAG_OPTIONS), 'bind', 'rbind', ...Object.keys(PROPAGATION), ...IGNORED,
+].sort();
+
 export interface ParsedMountOptions {
   readonly isBind: boolean;
   readonly isRecursive: boolean;

@@ -1,7 +1,8 @@
 /**
  * security/ owns the kernel's protection settings as data: capability names,
  * numbers and docker's --cap-add/--cap-drop/--privileged rules, the masked and
- * read-only /proc and /sys paths, and --ulimit names and values. It decides
+ * read-only /proc and /sys paths, --ulimit names and values, and seccomp:
+ * the default profile and the compiler from an OCI profile to BPF bytes. It decides
  * nothing about a particular container's namespaces or mounts (spec/ does) and
  * applies nothing to a process (the shim does).
  */
@@ -28,3 +29,15 @@ export {
   type Ulimit,
   type UlimitName,
 } from './rlimits.ts';
+export { compileSeccomp, type CompiledSeccomp, type CompileSeccompOptions } from './seccomp/compile.ts';
+export { defaultSeccompProfile, type DefaultSeccompOptions } from './seccomp/default-profile.ts';
+export { SeccompError, type SeccompErrorCode } from './seccomp/errors.ts';
+export {
+  SECCOMP_ACTIONS,
+  SECCOMP_ARCHITECTURES,
+  SECCOMP_FLAGS,
+  SECCOMP_OPERATORS,
+  type SeccompArgRule,
+  type SeccompProfile,
+  type SeccompSyscallRule,
+} from './seccomp/profile.ts';

@@ -4,6 +4,7 @@
  * the host facts into an OCI runtime config.
  */
 import type { IdMapEntry } from '../userns/index.ts';
+import type { SeccompProfile } from '../security/index.ts';
 
 export type UsernsMode =
   | { readonly kind: 'host' }
@@ -11,6 +12,12 @@ export type UsernsMode =
   | { readonly kind: 'keep-id' }
   | { readonly kind: 'auto'; readonly size?: number | undefined }
   | { readonly kind: 'remap'; readonly user: string };
+
+/** `--security-opt seccomp=...`: isola's default profile, none, or a profile file's contents. */
+export type SeccompOption =
+  | { readonly kind: 'default' }
+  | { readonly kind: 'unconfined' }
+  | { readonly kind: 'profile'; readonly profile: SeccompProfile };
 
 export type NetworkMode = 'none' | 'host' | 'private';
 
@@ -61,6 +68,10 @@ export interface ContainerOptions {
   /** CPU time as a number of CPUs (`--cpus 1.5`), from 0.01. @default no limit */
   readonly cpus?: number | undefined;
   readonly isPrivileged: boolean;
+  /** @default isola's default profile, or none with isPrivileged (as docker does) */
+  readonly seccomp?: SeccompOption | undefined;
+  /** `--sysctl`: namespaced kernel parameters, e.g. `{ 'net.ipv4.ip_forward': '1' }`. @default none */
+  readonly sysctls?: Readonly<Record<string, string>> | undefined;
   readonly hasTerminal: boolean;
   readonly isInteractive: boolean;
   readonly network: NetworkMode;

@@ -7,7 +7,7 @@
  * nothing: the engine passes in the ID maps and file paths it decided, and
  * runtime/ carries the config out.
  */
-export type { ContainerOptions, NetworkMode, TmpfsOption, UlimitOption, UsernsMode, VolumeOption } from './container-options.ts';
+export type { ContainerOptions, NetworkMode, SeccompOption, TmpfsOption, UlimitOption, UsernsMode, VolumeOption } from './container-options.ts';
 export { ConflictingOptionsError, SpecError, type SpecErrorCode, type SpecErrorOptions } from './errors.ts';
 export { MAX_SYMLINKS, readFileInRoot, resolveInRoot, type ReadInRootOptions } from './safe-rootfs-path.ts';
 export { parseGroup, parsePasswd, type GroupEntry, type PasswdEntry } from './passwd.ts';

@@ -34,6 +34,7 @@ function compiled(id: string): ValidateFunction {
 
 const configValidator = compiled('config-schema.json');
 const stateValidator = compiled('state-schema.json');
+const featuresValidator = compiled('features-schema.json');
 
 function describeErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? error.keyword} ${JSON.stringify(error.params)}`);
@@ -53,4 +54,9 @@ export function validateOciConfig(config: unknown): string[] {
 /** Schema errors of a `state` document; empty when it is valid. */
 export function validateOciState(state: unknown): string[] {
   return validateWith(stateValidator, state);
+}
+
+/** Schema errors of a `features` document; empty when it is valid. */
+export function validateOciFeatures(features: unknown): string[] {
+  return validateWith(featuresValidator, features);
 }

@@ -5,7 +5,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { parseUlimit } from '../../security/index.ts';
-import { ConflictingOptionsError, parseEnvFile, parseUsernsMode, type UsernsMode, type VolumeOption } from '../../spec/index.ts';
+import {
+  ConflictingOptionsError, parseEnvFile, parseUsernsMode, type SeccompOption, type UsernsMode, type VolumeOption,
+} from '../../spec/index.ts';
+import type { SeccompProfile } from '../../security/index.ts';
 import { parseIdMapSpec } from '../../userns/index.ts';
 import type { RunOptions } from '../../engine/index.ts';
 import { flagValue, flagValues, isFlagSet, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
@@ -22,6 +25,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'privileged', takesValue: false }, { name: 'interactive', short: 'i', takesValue: false },
   { name: 'tty', short: 't', takesValue: false }, { name: 'network', takesValue: true }, { name: 'net', takesValue: true },
   { name: 'pids-limit', takesValue: true }, { name: 'memory', short: 'm', takesValue: true }, { name: 'cpus', takesValue: true },
+  { name: 'security-opt', takesValue: true, isRepeatable: true }, { name: 'sysctl', takesValue: true, isRepeatable: true },
 ];
 
 /** docker's memory units: powers of 1024, with an optional b or ib (512m, 512mb, 512MiB, 1.5g). */
@@ -98,6 +102,43 @@ function expandEnv(entries: readonly string[], env: Readonly<Record<string, stri
   });
 }
 
+/** `--security-opt seccomp=unconfined|PROFILE.json`; the last one wins, as in docker. */
+async function parseSecurityOpts(args: ParsedArgs, cwd: string): Promise<SeccompOption | undefined> {
+  let seccomp: SeccompOption | undefined;
+  for (const text of flagValues(args, 'security-opt')) {
+    const [key, value] = [text.slice(0, text.indexOf('=')), text.slice(text.indexOf('=') + 1)];
+    if (key !== 'seccomp' || value === '') {
+      throw new InvalidOptionError('--security-opt', 'seccomp=unconfined or seccomp=PROFILE.json (other options are not supported yet)', text);
+    }
+    seccomp = value === 'unconfined' ? { kind: 'unconfined' } : { kind: 'profile', profile: await readSeccompProfile(resolve(cwd, value)) };
+  }
+  return seccomp;
+}
+
+/** A profile file, checked only as JSON here: the runtime's compiler checks every field and names it. */
+async function readSeccompProfile(path: string): Promise<SeccompProfile> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidOptionError('--security-opt', 'seccomp=FILE with a readable JSON seccomp profile', path, { cause: error });
+  }
+  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { defaultAction?: unknown }).defaultAction !== 'string') {
+    throw new InvalidOptionError('--security-opt', 'a seccomp profile: a JSON object with a defaultAction', path);
+  }
+  return parsed as SeccompProfile;
+}
+
+/** `--sysctl KEY=VALUE`; which keys a container may set is the runtime's check. */
+function parseSysctls(args: ParsedArgs): Record<string, string> | undefined {
+  const entries = flagValues(args, 'sysctl').map((text) => {
+    const equals = text.indexOf('=');
+    if (equals <= 0) throw new InvalidOptionError('--sysctl', 'KEY=VALUE such as net.ipv4.ip_forward=1', text);
+    return [text.slice(0, equals), text.slice(equals + 1)] as const;
+  });
+  return entries.length === 0 ? undefined : Object.fromEntries(entries);
+}
+
 export interface RunCommandLine {
   readonly options: RunOptions;
   readonly shouldRemove: boolean;
@@ -128,6 +169,7 @@ export async function runOptionsFromArgs(args: ParsedArgs, env: Readonly<Record<
       cpus: optional(args, 'cpus', parseCpus),
       isPrivileged: isFlagSet(args, 'privileged'), hasTerminal, isInteractive: isFlagSet(args, 'interactive'),
       network: parseNetwork(args), userns: parseUserns(args),
+      seccomp: await parseSecurityOpts(args, cwd), sysctls: parseSysctls(args),
     },
   };
 }

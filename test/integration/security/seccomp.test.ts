@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
+import { runIsola } from '../../helpers/run-cli.ts';
+import { requireCommand, requireRoot } from '../../helpers/requirements.ts';
+import { prepareRootless, runRootless } from '../rootless/rootless-run.ts';
+import { withTempDirs } from '../../helpers/temp-dirs.ts';
+import type { CommandResult } from '../../helpers/run-command.ts';
+
+const MAP = ['--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536'];
+
+async function run(flags: readonly string[], script: string): Promise<CommandResult> {
+  const rootfs = await ensureHostRootfs({ extraBinaries: ['unshare', 'keyctl'] });
+  // /tmp on a tmpfs: the rootfs fixture is shared and must stay as built.
+  return withTempDirs((dirs) => runIsola([...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--tmpfs', '/tmp', ...flags, '--', 'sh', '-c', script]));
+}
+
+async function profileFile(t: { after: (fn: () => Promise<void>) => void }, profile: object): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'isola-seccomp-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'profile.json'), JSON.stringify(profile));
+  return join(dir, 'profile.json');
+}
+
+test('a profile that denies mkdir makes mkdir fail with EPERM and leaves other calls alone', async (t) => {
+  if (!requireRoot(t)) return;
+  const path = await profileFile(t, { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] });
+  const r = await run(['--security-opt', `seccomp=${path}`], 'mkdir /tmp/d; echo mkdir=$?; touch /tmp/f && echo touched');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['mkdir=1', 'touched']);
+  assert.match(r.stderr, /Operation not permitted/);
+});
+
+test('the default profile denies keyctl and unshare -U but runs ordinary commands', async (t) => {
+  if (!requireRoot(t)) return;
+  const r = await run([], 'keyctl show >/dev/null 2>&1; echo keyctl=$?; unshare -U true 2>/dev/null; echo unshare=$?; mkdir /tmp/d && echo mkdir=0; grep "^Seccomp:" /proc/self/status');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['keyctl=1', 'unshare=1', 'mkdir=0', 'Seccomp:\t2']);
+});
+
+test('seccomp=unconfined and --privileged run without a filter', async (t) => {
+  if (!requireRoot(t)) return;
+  const script = 'unshare -U true && echo unshare=0; grep "^Seccomp:" /proc/self/status';
+  for (const flags of [['--security-opt', 'seccomp=unconfined'], ['--privileged']]) {
+    const r = await run(flags, script);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['unshare=0', 'Seccomp:\t0'], flags.join(' '));
+  }
+});
+
+test('a profile with an unknown action fails before anything runs and leaves nothing behind', async (t) => {
+  if (!requireRoot(t)) return;
+  const path = await profileFile(t, { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_SOMETIMES' }] });
+  const rootfs = await ensureHostRootfs({ extraBinaries: ['unshare', 'keyctl'] });
+  await withTempDirs(async (dirs) => {
+    const r = await runIsola([...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--security-opt', `seccomp=${path}`, '--', 'true']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /^isola: linux\.seccomp\.syscalls\[0\]\.action: /);
+    assert.deepEqual(await readdir(join(dirs.runroot, 'containers')).catch(() => []), []);
+  });
+});
+
+test('--sysctl sets namespaced keys inside and refuses one that would change the host', async (t) => {
+  if (!requireRoot(t)) return;
+  const r = await run(['--sysctl', 'net.ipv4.ip_forward=1', '--sysctl', 'kernel.shmmax=123456'], 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['1', '123456']);
+  const host = await run(['--sysctl', 'vm.swappiness=1'], 'true');
+  assert.equal(host.code, 125);
+  assert.match(host.stderr, /vm\.swappiness/);
+  const sharedNet = await run(['--network', 'host', '--sysctl', 'net.ipv4.ip_forward=1'], 'true');
+  assert.equal(sharedNet.code, 125);
+});
+
+test('rootless, the default profile is loaded for a user without capabilities', async (t) => {
+  if (!requireRoot(t, 'creates the rootless test user') || !requireCommand(t, 'newuidmap')) return;
+  const setup = await prepareRootless();
+  const script = 'id -u; grep "^Seccomp:" /proc/self/status; grep "^CapEff:" /proc/self/status';
+  const r = await withTempDirs((dirs) => runRootless(setup, dirs, ['--userns=keep-id', '--', 'sh', '-c', script]), { owner: setup.user });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), [String(setup.user.uid), 'Seccomp:\t2', 'CapEff:\t0000000000000000']);
+});
