@@ -10,11 +10,13 @@ import { constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IsolaError } from '../errors/index.ts';
-import { openCgroupDriver, type CgroupDriver } from '../cgroups/index.ts';
+import { createFsCgroupHost, openCgroupDriver, removeCgroupDirs, type CgroupDriver, type CgroupLayout } from '../cgroups/index.ts';
+import { expandCgroupMount, isCgroupMount } from './cgroup-mount.ts';
 import { spawnShim, type DetachMode, type LaunchedContainer } from '../launch/index.ts';
 import type { OciConfig } from './oci-config.ts';
 import type { HostContext } from './host-context.ts';
-import { cgroupLimitsFromResources } from './cgroup-request.ts';
+import { cgroupLimitsFromResources, hasOwnUserns } from './cgroup-request.ts';
+import { writeDeviceRules } from './device-rules.ts';
 import { buildLaunchPlan } from './launch-plan-from-config.ts';
 import {
   checkContainerId, containerDir, deriveStatus, execFifoPath, InvalidStateError, isRecordedProcessAlive, makeRoot,
@@ -74,17 +76,33 @@ async function readConfig(path: string): Promise<OciConfig> {
   }
 }
 
-async function makeCgroup(runtime: OciRuntime, id: string, config: OciConfig): Promise<ContainerRecord['cgroup']> {
+async function makeCgroup(runtime: OciRuntime, id: string, config: OciConfig): Promise<{ cgroup: ContainerRecord['cgroup']; layout?: CgroupLayout | undefined }> {
   const manager = runtime.cgroupManager ?? 'cgroupfs';
-  const limits = cgroupLimitsFromResources(config.linux?.resources);
-  if (manager === 'disabled') return undefined;
-  const path = cgroupfsPath(config.linux?.cgroupsPath ?? `isola-runtime/${id}`, manager);
+  const linux = config.linux ?? {};
+  const isConfined = hasOwnUserns(config);
+  if (manager === 'disabled') {
+    cgroupLimitsFromResources(linux.resources, { areDeviceRulesHandled: isConfined });
+    return { cgroup: undefined };
+  }
   const driver = await (runtime.cgroups ?? (hostCgroups ??= openCgroupDriver()));
+  const deviceRules = isConfined ? [] : linux.resources?.devices ?? [];
+  const limits = cgroupLimitsFromResources(linux.resources, { areDeviceRulesHandled: isConfined || driver.layout.v1Mounts.has('devices') });
+  const path = cgroupfsPath(linux.cgroupsPath ?? `isola-runtime/${id}`, manager);
   const cgroup = await driver.createCgroup({ path, limits });
-  const freezer = await makeV1FreezerDir(driver.layout, path).catch(() => undefined);
-  const dirs = [...(cgroup?.dirs ?? []), ...(freezer === undefined ? [] : [freezer])];
-  const procsFiles = [...(cgroup?.procsFiles ?? []), ...(freezer === undefined ? [] : [`${freezer}/cgroup.procs`])];
-  return dirs.length === 0 ? undefined : { dirs, procsFiles };
+  const extra: string[] = [];
+  try {
+    const devices = await writeDeviceRules(driver.layout, path, deviceRules, linux.devices ?? []);
+    if (devices !== undefined) extra.push(devices);
+    const freezer = await makeV1FreezerDir(driver.layout, path).catch(() => undefined);
+    if (freezer !== undefined) extra.push(freezer);
+  } catch (error) {
+    await cgroup?.remove().catch(() => {});
+    await removeCgroupDirs(extra, createFsCgroupHost()).catch(() => {});
+    throw error;
+  }
+  const dirs = [...(cgroup?.dirs ?? []), ...extra];
+  const procsFiles = [...(cgroup?.procsFiles ?? []), ...extra.map((d) => `${d}/cgroup.procs`)];
+  return { cgroup: dirs.length === 0 ? undefined : { dirs, procsFiles }, layout: driver.layout };
 }
 
 /**
@@ -116,12 +134,15 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
   };
   try {
     await writeRecord(runtime.root, record);
-    record = { ...record, cgroup: await makeCgroup(runtime, options.id, config) };
+    const made = await makeCgroup(runtime, options.id, config);
+    record = { ...record, cgroup: made.cgroup };
     await writeRecord(runtime.root, record);
+    const mounts = plan.mounts.flatMap((m) => !isCgroupMount(m) ? [m]
+      : made.layout === undefined ? [] : expandCgroupMount(m, made.cgroup?.dirs ?? [], made.layout));
     const launched = await spawnShim({
       shimPath: runtime.shimPath, isInteractive: true,
       plan: {
-        ...plan, cgroupProcs: record.cgroup?.procsFiles, execFifo: execFifoPath(runtime.root, options.id),
+        ...plan, mounts, cgroupProcs: record.cgroup?.procsFiles, execFifo: execFifoPath(runtime.root, options.id),
         detach: options.detach ?? 'exit', pidFile: options.pidFile === undefined ? undefined : resolve(options.pidFile),
         consoleSocket: options.consoleSocket === undefined ? undefined : resolve(options.consoleSocket),
       },
