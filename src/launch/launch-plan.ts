@@ -71,9 +71,29 @@ export interface PlanTimeOffsets {
   readonly monotonic: { readonly secs: bigint; readonly nanosecs: number };
   readonly boottime: { readonly secs: bigint; readonly nanosecs: number };
 }
+/** How the shim parts from the process it launched (native/plan.h DETACH_*). */
+export type DetachMode = 'exit' | 'stay';
 
 export interface LaunchPlan {
+  /** Namespaces created for the process. */
   readonly namespaces: readonly NamespaceKind[];
+  /** Existing namespaces joined (setns) before the process is cloned; the user namespace first. */
+  readonly joinNamespaces?: readonly { readonly kind: NamespaceKind; readonly path: string }[] | undefined;
+  /**
+   * A fifo the shim makes; the init blocks on it after setup, before taking
+   * its final identity, until someone opens it for reading (OCI start).
+   */
+  readonly execFifo?: string | undefined;
+  /**
+   * Unset: the shim monitors the process until it exits. 'exit': the shim
+   * exits once the process is created (with execFifo) or executed; 'stay':
+   * it stays the parent and monitor, and tolerates nobody reading its reports.
+   */
+  readonly detach?: DetachMode | undefined;
+  /** Written with the process's host pid once it is created (or executed). */
+  readonly pidFile?: string | undefined;
+  /** A unix socket the pty master is sent to (SCM_RIGHTS) instead of being relayed. */
+  readonly consoleSocket?: string | undefined;
   /** cgroup.procs files the init is written into before it runs anything. */
   readonly cgroupProcs?: readonly string[] | undefined;
   readonly idMaps?: PlanIdMaps | undefined;

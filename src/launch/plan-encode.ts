@@ -2,7 +2,7 @@
  * Writes a LaunchPlan in the shim's wire format (native/plan.h): a header,
  * then typed records of u64 and NUL-terminated string fields.
  */
-import { CLONE_FLAGS, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, SECCOMP_PHASE, TAG } from './plan-tags.ts';
+import { CLONE_FLAGS, DETACH, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, SECCOMP_PHASE, TAG } from './plan-tags.ts';
 import type { LaunchPlan, PlanMount } from './launch-plan.ts';
 import type { IdMapEntry } from '../userns/index.ts';
 
@@ -113,12 +113,21 @@ function writeProcess(w: PlanWriter, plan: LaunchPlan): void {
   w.record(TAG.env, [...plan.env]);
 }
 
+function writeLifecycle(w: PlanWriter, plan: LaunchPlan): void {
+  for (const ns of plan.joinNamespaces ?? []) w.record(TAG.joinNamespace, [CLONE_FLAGS[ns.kind], ns.path]);
+  if (plan.execFifo !== undefined) w.record(TAG.execFifo, [plan.execFifo]);
+  if (plan.detach !== undefined) w.record(TAG.detach, [DETACH[plan.detach]]);
+  if (plan.pidFile !== undefined) w.record(TAG.pidFile, [plan.pidFile]);
+  if (plan.consoleSocket !== undefined) w.record(TAG.consoleSocket, [plan.consoleSocket]);
+}
+
 export function encodeLaunchPlan(plan: LaunchPlan): Buffer {
   if (plan.args.length === 0) throw new TypeError('a launch plan needs at least one argument');
   const w = new PlanWriter();
   const flags = plan.namespaces.reduce((sum, kind) => sum | CLONE_FLAGS[kind], 0);
   w.record(TAG.namespaces, [flags >>> 0]);
   if (plan.cgroupProcs !== undefined && plan.cgroupProcs.length > 0) w.record(TAG.cgroupProcs, [...plan.cgroupProcs]);
+  writeLifecycle(w, plan);
   writeIdMaps(w, plan);
   writeFilesystem(w, plan);
   writeProcess(w, plan);

@@ -11,11 +11,13 @@ export const TAG = {
   groups: 16, capabilities: 17, noNewPrivs: 18, cwd: 19, args: 20, env: 21, terminal: 22, oomScoreAdj: 23,
   seccomp: 24, newSession: 25, ensureDir: 26, cgroupProcs: 27,
   sysctl: 47, personality: 48, timeOffsets: 49,
+  execFifo: 32, detach: 33, pidFile: 34, consoleSocket: 35, joinNamespace: 36,
 } as const;
 
 export const MOUNT_KIND = { bind: 1, recursive: 2, targetDir: 4, targetFile: 8, precreate: 16 } as const;
 export const MAP_WRITER = { direct: 1, helper: 2 } as const;
 export const SECCOMP_PHASE = { beforeIdentity: 1, beforeExec: 2 } as const;
+export const DETACH = { exit: 1, stay: 2 } as const;
 
 /** clone(2) namespace flags. */
 export const CLONE_FLAGS = {

@@ -32,6 +32,12 @@ describe('cgroupLimitsFromResources', () => {
     });
   }
 
+  it('accepts device rules only when the caller handles them', () => {
+    const resources = { devices: [{ allow: false, access: 'rwm' }], pids: { limit: 5 } };
+    assert.equal(cgroupLimitsFromResources(resources, { areDeviceRulesHandled: true }).pidsMax, 5);
+    assert.throws(() => cgroupLimitsFromResources(resources, { areDeviceRulesHandled: false }), { code: 'ISOLA_RUNTIME_UNSUPPORTED' });
+  });
+
   it('refuses a negative limit other than -1', () => {
     assert.throws(() => cgroupLimitsFromResources({ pids: { limit: -5 } }), { code: 'ISOLA_RUNTIME_INVALID_CONFIG' });
   });

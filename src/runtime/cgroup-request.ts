@@ -56,9 +56,24 @@ function cpuLimits(cpu: OciCpu | undefined): CpuLimits | undefined {
   return { quotaUs, periodUs: limitValue(cpu.period, 'linux.resources.cpu.period') ?? DEFAULT_CPU_PERIOD_US };
 }
 
-export function cgroupLimitsFromResources(resources: OciResources | undefined): CgroupLimits {
+export interface ResourceContext {
+  /**
+   * Whether linux.resources.devices (which podman and containerd always
+   * send) is taken care of: by construction in a user namespace of its own
+   * (mknod is refused there and only linux.devices are bind-mounted in), or
+   * by the caller writing a v1 devices cgroup.
+   */
+  readonly areDeviceRulesHandled?: boolean | undefined;
+}
+
+/** A user namespace created for the container (not joined, not absent). */
+export function hasOwnUserns(config: OciConfig): boolean {
+  return (config.linux?.namespaces ?? []).some((ns) => ns.type === 'user' && (ns.path ?? '') === '');
+}
+
+export function cgroupLimitsFromResources(resources: OciResources | undefined, context: ResourceContext = {}): CgroupLimits {
   if (resources === undefined) return {};
-  checkOnly(resources, ['pids', 'memory', 'cpu'], 'linux.resources');
+  checkOnly(resources, context.areDeviceRulesHandled === true ? ['pids', 'memory', 'cpu', 'devices'] : ['pids', 'memory', 'cpu'], 'linux.resources');
   return {
     pidsMax: limitValue(resources.pids?.limit, 'linux.resources.pids.limit'),
     memory: memoryLimits(resources.memory),
@@ -72,5 +87,5 @@ export function cgroupLimitsFromResources(resources: OciResources | undefined): 
  */
 export function cgroupRequestFromConfig(config: OciConfig, fallbackPath: string): CgroupRequest {
   const linux = config.linux ?? {};
-  return { path: linux.cgroupsPath ?? fallbackPath, limits: cgroupLimitsFromResources(linux.resources) };
+  return { path: linux.cgroupsPath ?? fallbackPath, limits: cgroupLimitsFromResources(linux.resources, { areDeviceRulesHandled: hasOwnUserns(config) }) };
 }

@@ -17,3 +17,12 @@ export { OCI_VERSION_MAX, OCI_VERSION_MIN, SUPPORTED_HOOKS, runtimeFeatures, run
 export { defaultSpec, type DefaultSpecOptions } from './default-spec.ts';
 export { ConfigError, type ConfigErrorCode } from './config-error.ts';
 export { parseRuntimeConfig, validateRuntimeConfig, type ValidatedConfig } from './validate-config.ts';
+export { buildExecPlan, type ExecPlanInput } from './exec-plan.ts';
+export { checkContainerId, InvalidStateError, type ContainerRecord, type ContainerStatus } from './container-state.ts';
+export { runHooks, type HookKind } from './hooks.ts';
+export { cgroupfsPath, createContainer, startContainer, type CgroupManager, type CreateOptions, type OciRuntime } from './oci-create.ts';
+export { containerPids, containerProcessIds, deleteContainer, killContainer, parseSignal } from './oci-delete.ts';
+export {
+  containerConfig, containerState, execInContainer, listContainers, pauseContainer, resumeContainer, runBundle,
+  type ContainerListEntry, type ContainerStateDocument, type ExecOptions, type RunningBundle,
+} from './oci-operations.ts';
