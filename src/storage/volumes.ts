@@ -4,7 +4,7 @@
  * NAME:/path` on first use belongs to the container's root, so the
  * container can write to it; `isola volume create` makes it the caller's.
  */
-import { chown, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from './errors.ts';
 import type { CallerUserns } from './rootfs.ts';
@@ -54,6 +54,9 @@ export interface VolumeOwner {
 async function makeVolume(root: string, name: string, owner: VolumeOwner | undefined): Promise<{ info: VolumeInfo; isNew: boolean }> {
   checkName(name);
   await mkdir(volumesDir(root), { recursive: true, mode: 0o711 });
+  // The init binds the volume as the container's root, which must be able
+  // to search every directory above it: search permission only, no listing.
+  await chmod(root, 0o711);
   const temporary = join(volumesDir(root), `.new-${name}-${process.pid}-${Date.now()}`);
   const createdAt = new Date().toISOString();
   try {
