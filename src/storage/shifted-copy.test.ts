@@ -32,7 +32,7 @@ test('a shifted copy keeps contents, modes, links and times with every owner mov
   const dir = await layer();
   try {
     const dst = join(dir, 'dst');
-    const stats = copyShifted(join(dir, 'src'), dst, shift);
+    const stats = await copyShifted(join(dir, 'src'), dst, shift);
     assert.equal(stats.entries, 7);
     assert.equal(await readFile(join(dst, 'etc', 'passwd'), 'utf8'), 'root:x:0:0::/root:/bin/sh\n');
     const tool = await lstat(join(dst, 'tool'));
@@ -55,7 +55,7 @@ test('a failed copy names the file and is a StorageError', async (t) => {
   if (!requireRoot(t, 'chowns to other ids')) return;
   const dir = await mkdtemp(join(tmpdir(), 'isola-copy-'));
   try {
-    assert.throws(() => copyShifted(join(dir, 'missing'), join(dir, 'dst'), shift), { code: 'ISOLA_STORAGE_COPY_FAILED' });
+    await assert.rejects(copyShifted(join(dir, 'missing'), join(dir, 'dst'), shift), { code: 'ISOLA_STORAGE_COPY_FAILED' });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
