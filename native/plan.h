@@ -19,35 +19,37 @@
 /* Tags mirrored in src/launch/plan-tags.ts. Signature letters: u number,
  * s string, b bytes; a trailing '*' repeats the previous letter. */
 #define PLAN_TAGS(X)                                       \
-	X(TAG_NAMESPACES, 1, "u")   /* clone flags */ \
+	X(TAG_NAMESPACES, 1, "u")   /* clone flags */          \
 	X(TAG_UID_MAP, 2, "u*")     /* (inside, outside, count)... */ \
-	X(TAG_GID_MAP, 3, "u*") \
+	X(TAG_GID_MAP, 3, "u*")                                \
 	X(TAG_MAP_WRITER, 4, "uuss") /* method, deny setgroups, newuidmap, newgidmap */ \
 	X(TAG_SETUP_IDS, 5, "uu")   /* uid, gid to become after the maps */ \
 	X(TAG_ROOTFS, 6, "suu")     /* path, propagation flags, readonly */ \
 	X(TAG_MOUNT, 7, "sssusuuu") /* source, dest, fstype, MS_ flags, data, kind, MOUNT_ATTR_ set, propagation */ \
-	X(TAG_SYMLINK, 8, "ss")     /* target, link path */ \
-	X(TAG_MASK_PATH, 9, "s") \
-	X(TAG_READONLY_PATH, 10, "s") \
-	X(TAG_HOSTNAME, 11, "s") \
-	X(TAG_DOMAINNAME, 12, "s") \
-	X(TAG_LOOPBACK_UP, 13, "") \
+	X(TAG_SYMLINK, 8, "ss")     /* target, link path */    \
+	X(TAG_MASK_PATH, 9, "s")                               \
+	X(TAG_READONLY_PATH, 10, "s")                          \
+	X(TAG_HOSTNAME, 11, "s")                               \
+	X(TAG_DOMAINNAME, 12, "s")                             \
+	X(TAG_LOOPBACK_UP, 13, "")                             \
 	X(TAG_RLIMIT, 14, "uuu")    /* resource, soft, hard */ \
-	X(TAG_USER, 15, "uuu")      /* uid, gid, umask */ \
-	X(TAG_GROUPS, 16, "u*") \
+	X(TAG_USER, 15, "uuu")      /* uid, gid, umask */      \
+	X(TAG_GROUPS, 16, "u*")                                \
 	X(TAG_CAPABILITIES, 17, "uuuuu") /* bounding, effective, permitted, inheritable, ambient */ \
-	X(TAG_NO_NEW_PRIVS, 18, "") \
-	X(TAG_CWD, 19, "s") \
-	X(TAG_ARGS, 20, "ss*") \
-	X(TAG_ENV, 21, "s*") \
+	X(TAG_NO_NEW_PRIVS, 18, "")                            \
+	X(TAG_CWD, 19, "s")                                    \
+	X(TAG_ARGS, 20, "ss*")                                 \
+	X(TAG_ENV, 21, "s*")                                   \
 	X(TAG_TERMINAL, 22, "uuu")  /* rows, cols, make host stdin raw */ \
-	X(TAG_OOM_SCORE_ADJ, 23, "u") /* two's complement */ \
-	X(TAG_SECCOMP, 24, "uub")   /* SECCOMP_FILTER_FLAG_*, SECCOMP_PHASE_*, struct sock_filter[] */ \
-	X(TAG_NEW_SESSION, 25, "") \
+	X(TAG_OOM_SCORE_ADJ, 23, "u") /* two's complement */   \
+	X(TAG_SECCOMP, 24, "b")     /* struct sock_filter[] */ \
+	X(TAG_NEW_SESSION, 25, "")                             \
 	X(TAG_ENSURE_DIR, 26, "su") /* path in rootfs, precreate */ \
 	X(TAG_CGROUP_PROCS, 27, "s*") /* cgroup.procs files the init joins */ \
+	X(TAG_ROOTFS_OVERLAY, 28, "sssus*") /* upper, work, extra options, OVERLAY_ flags, lowers (top first) */ \
+	X(TAG_MOUNT_IDMAP, 29, "uu*") /* after an ID-mapped TAG_MOUNT: uid triple count, uid then gid triples */ \
 	X(TAG_EXEC_FIFO, 32, "s")   /* fifo the init blocks on until `start` */ \
-	X(TAG_DETACH, 33, "u")      /* DETACH_* */ \
+	X(TAG_DETACH, 33, "u")      /* DETACH_* */             \
 	X(TAG_PID_FILE, 34, "s")    /* gets the init's host pid */ \
 	X(TAG_CONSOLE_SOCKET, 35, "s") /* unix socket the pty master is sent to */ \
 	X(TAG_JOIN_NAMESPACE, 36, "us") /* clone flag, namespace file to setns */ \
@@ -74,6 +76,9 @@ enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };
  * and monitor it while nobody may be reading the reports. */
 #define DETACH_EXIT 1u
 #define DETACH_STAY 2u
+/* TAG_ROOTFS_OVERLAY flags. */
+#define OVERLAY_IDMAP_LOWERS 1u /* ID-map each lower with the container's maps */
+#define OVERLAY_IN_USERNS 2u    /* the init mounts it inside the container's user namespace */
 
 /* TAG_MAP_WRITER methods. */
 #define MAP_WRITER_DIRECT 1u

@@ -18,6 +18,7 @@ type Command = (argv: readonly string[], context: CliContext) => Promise<number>
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   run: async () => (await import('./commands/run.ts')).runCommand,
   userns: async () => (await import('./commands/userns.ts')).usernsCommand,
+  volume: async () => (await import('./commands/volume.ts')).volumeCommand,
 };
 
 const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
@@ -25,9 +26,10 @@ const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
 commands:
   run [flags] --rootfs DIR -- COMMAND...   run a command in a new container
   userns ls [--format table|json]          list the host id ranges containers hold, and the pool
+  volume create|ls|rm|inspect [NAME...]    named volumes (-v NAME:/path makes one on first use)
 
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
-  -v HOST:CTR[:ro] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
+  --layer DIR (repeatable, bottom first) --rootfs-copy -v HOST|NAME:CTR[:ro,U,idmap[=uids=D-H-N;gids=D-H-N]] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
   --cap-add CAP --cap-drop CAP --ulimit NAME=SOFT[:HARD] --pids-limit N --memory SIZE --cpus N
   --privileged -i -t --network none|host|private --security-opt seccomp=unconfined|PROFILE.json --sysctl K=V
 

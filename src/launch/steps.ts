@@ -15,6 +15,7 @@ export const STEP_NAMES = {
   75: 'fsops-read', 76: 'fsops-resolve', 77: 'fsops-mknod', 78: 'fsops-set-attrs', 79: 'fsops-setxattr',
   70: 'set-sysctl', 71: 'set-personality', 72: 'set-time-offsets',
   55: 'join-namespace', 56: 'make-exec-fifo', 57: 'wait-for-start', 58: 'write-pid-file', 59: 'console-socket',
+  50: 'idmap-userns', 51: 'idmap-mount', 52: 'mount-overlay', 53: 'pass-mount', 54: 'attach-mount',
 } as const;
 
 export type ShimStep = (typeof STEP_NAMES)[keyof typeof STEP_NAMES];

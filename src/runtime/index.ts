@@ -26,3 +26,4 @@ export {
   containerConfig, containerState, execInContainer, listContainers, pauseContainer, resumeContainer, runBundle,
   type ContainerListEntry, type ContainerStateDocument, type ExecOptions, type RunningBundle,
 } from './oci-operations.ts';
+export { callerUsernsMaps, runInCallerUserns, type RunInUsernsOptions } from './run-in-userns.ts';
