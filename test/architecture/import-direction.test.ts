@@ -17,13 +17,14 @@ const srcDir = new URL('../../src/', import.meta.url);
 /** Folders each folder may import code from. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   cli: ['engine', 'spec', 'userns', 'security', 'errors'],
-  engine: ['spec', 'runtime', 'userns', 'security', 'launch', 'cgroups', 'errors'],
+  engine: ['spec', 'runtime', 'userns', 'security', 'launch', 'cgroups', 'errors', 'image'],
   spec: ['security', 'userns', 'errors'],
   runtime: ['launch', 'cgroups', 'security', 'userns', 'errors'],
   launch: ['errors'],
   cgroups: ['errors'],
   security: ['errors'],
   userns: ['errors'],
+  image: ['errors'],
   errors: [],
 };
 /** Folders each folder may import types (only) from, beyond ALLOWED. */
