@@ -12,11 +12,13 @@ import { normalizeEngineOptions, type EngineOpenOptions, type EngineSettings } f
 import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions, type RunningContainer } from './run.ts';
 import type { IdAllocationsReport, IdAllocator } from './id-allocator.ts';
 import { configuredUserns } from './config-defaults.ts';
+import type { ImageService } from './images.ts';
 
 export class Engine {
   readonly settings: EngineSettings;
   #hostFacts: Promise<HostFacts> | undefined;
   #idAllocator: Promise<IdAllocator> | undefined;
+  #images: Promise<ImageService> | undefined;
 
   private constructor(settings: EngineSettings) {
     this.settings = settings;
@@ -37,6 +39,15 @@ export class Engine {
       root: this.settings.root, host: async () => (await this.#facts()).host, configuredPool: this.settings.config.pool,
     }));
     return this.#idAllocator;
+  }
+
+  /**
+   * Pull, list, inspect, remove, tag and push images; log in to registries.
+   * Loaded on first use: `run --rootfs` never loads the image code.
+   */
+  images(): Promise<ImageService> {
+    this.#images ??= import('./images.ts').then(({ ImageService }) => new ImageService(this.settings));
+    return this.#images;
   }
 
   static async open(options: EngineOpenOptions): Promise<Engine> {
@@ -67,5 +78,6 @@ export class Engine {
   /** Closes the state database if it was opened. Running containers are not affected. */
   async close(): Promise<void> {
     await (await this.#idAllocator)?.close();
+    await (await this.#images)?.close();
   }
 }

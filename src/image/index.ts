@@ -17,3 +17,10 @@ export {
   MEDIA_TYPES, hostPlatform, parseImageConfig, parseManifest, selectPlatform,
   type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform,
 } from './manifest.ts';
+export { BlobStore, type BlobSource, type IngestOptions } from './blob-store.ts';
+export { ImageStore, type ImageRecord, type LayerRecord, type NewImage, type RemovedImage, type UnpackedLayer } from './image-store.ts';
+export { RegistryClient, UPLOAD_CHUNK_BYTES, type FetchedManifest, type RegistryClientOptions } from './registry-client.ts';
+export type { PullEvent, PushEvent } from './pull-events.ts';
+export { pullImage, mapConcurrently, type PullImageOptions } from './pull.ts';
+export { pushImage, type PushImageOptions } from './push.ts';
+export { ensureImageUnpacked, ensureLayerUnpacked, type LayerUnpacking, type UnpackLayerFn, type WhiteoutFormat } from './layer-unpack.ts';
