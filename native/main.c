@@ -6,6 +6,7 @@
  * and fixed-size reports out (report.h). The shim never prints: stdio belongs
  * to the container. */
 #include "shim.h"
+#include "fsops.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -147,6 +148,8 @@ int main(int argc, char **argv)
 		printf("isola-shim plan version %d\n", PLAN_VERSION);
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "fsops") == 0)
+		return run_fsops();
 	/* TypeScript may be gone when we report; a write error is enough. */
 	signal(SIGPIPE, SIG_IGN);
 	if (read_plan(&plan) < 0 || (status = launch(&plan)) < 0) {

@@ -53,7 +53,12 @@
 	X(STEP_SYNC, 46, "sync")                      \
 	X(STEP_MONITOR, 47, "monitor")                \
 	X(STEP_ENSURE_DIR, 48, "ensure-dir")        \
-	X(STEP_JOIN_CGROUP, 49, "join-cgroup")
+	X(STEP_JOIN_CGROUP, 49, "join-cgroup")        \
+	X(STEP_FSOPS_READ, 75, "fsops-read")          \
+	X(STEP_FSOPS_RESOLVE, 76, "fsops-resolve")    \
+	X(STEP_FSOPS_MKNOD, 77, "fsops-mknod")        \
+	X(STEP_FSOPS_SET_ATTRS, 78, "fsops-set-attrs") \
+	X(STEP_FSOPS_SETXATTR, 79, "fsops-setxattr")
 
 #define STEP_ENUM(name, value, text) name = value,
 enum step { STEPS(STEP_ENUM) };

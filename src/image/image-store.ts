@@ -21,7 +21,7 @@ export interface LayerRecord {
   readonly mediaType: string;
 }
 
-export interface UnpackedLayer {
+export interface StoredLayer {
   readonly diffId: Digest;
   /** Uncompressed size in bytes. */
   readonly size: number;
@@ -85,7 +85,7 @@ export class ImageStore {
     return mkdtemp(join(this.dir, 'tmp', 'layer-'));
   }
 
-  unpackedLayer(diffId: Digest): UnpackedLayer | undefined {
+  unpackedLayer(diffId: Digest): StoredLayer | undefined {
     const row = this.#db.get('SELECT * FROM layers WHERE diff_id = ?', diffId);
     return row === undefined ? undefined : layerFromRow(row);
   }
@@ -94,7 +94,7 @@ export class ImageStore {
    * Moves an unpacked layer into place. When another process got there first
    * the temp directory is dropped and theirs is kept.
    */
-  async commitLayer(tempDir: string, layer: UnpackedLayer): Promise<void> {
+  async commitLayer(tempDir: string, layer: StoredLayer): Promise<void> {
     await mkdir(join(this.dir, 'layers'), { recursive: true, mode: 0o700 });
     const isNew = this.#db.immediate(() => {
       if (this.#db.get('SELECT 1 AS x FROM layers WHERE diff_id = ?', layer.diffId) !== undefined) return false;
@@ -233,7 +233,7 @@ export class ImageStore {
   }
 }
 
-function layerFromRow(row: Row): UnpackedLayer {
+function layerFromRow(row: Row): StoredLayer {
   return {
     diffId: row['diff_id'] as Digest, size: Number(row['size']), fileCount: Number(row['file_count']),
     maxUid: Number(row['max_uid']), maxGid: Number(row['max_gid']),

@@ -1,10 +1,21 @@
 /**
- * image/: references, the registry client (OCI distribution), the blob and image
- * stores, manifests, and safe layer unpacking. It fetches, verifies and stores
- * content under the engine root and returns data; it never prints, reads the
- * environment or exits, and knows nothing of containers.
+ * image/: OCI images. It owns references, the registry client (OCI
+ * distribution), the blob and image stores, manifests, and safe layer
+ * unpacking (tar reading and writing, whiteouts, path resolution confined to
+ * the layer's directory). It fetches, verifies and stores content under the
+ * engine root and returns data; it never prints, reads the environment or
+ * exits. It does not mount or shift ids: storage/ stacks unpacked layers and maps them.
  */
-// Registry, references and stores (image-registry).
+// Layers: tar and unpack (branch image-layers).
+export type { TarEntry, TarEntryType, SparseSegment } from './tar/tar-entry.ts';
+export { readTarEntries, type TarStreamEntry } from './tar/tar-reader.ts';
+export { writeTar, formatEntryHeader, type TarWriteEntry, type TarWriteItem } from './tar/tar-writer.ts';
+export { TarParser, type TarParserEvents } from './tar/tar-parser.ts';
+export { TarError, type TarErrorCode } from './tar/tar-error.ts';
+export { openDecompressed, type Compression } from './tar/decompress.ts';
+export { unpackLayer, type LayerUnpackOptions, type UnpackedLayer } from './unpack/unpack-layer.ts';
+export { LayerError, type LayerErrorCode } from './unpack/layer-error.ts';
+// Registry, references and stores (branch image-registry).
 export { ImageError, RegistryError, type ImageErrorCode } from './errors.ts';
 export { digestHex, digestOf, isDigest, parseDigest, type Digest } from './digest.ts';
 export {
@@ -18,7 +29,7 @@ export {
   type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform,
 } from './manifest.ts';
 export { BlobStore, type BlobSource, type IngestOptions } from './blob-store.ts';
-export { ImageStore, type ImageRecord, type LayerRecord, type NewImage, type RemovedImage, type UnpackedLayer } from './image-store.ts';
+export { ImageStore, type ImageRecord, type LayerRecord, type NewImage, type RemovedImage, type StoredLayer } from './image-store.ts';
 export { RegistryClient, UPLOAD_CHUNK_BYTES, type FetchedManifest, type RegistryClientOptions } from './registry-client.ts';
 export type { PullEvent, PushEvent } from './pull-events.ts';
 export { pullImage, mapConcurrently, type PullImageOptions } from './pull.ts';

@@ -4,9 +4,10 @@
  * config's, then committed to the store (shared by every image that has it).
  */
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ImageError } from './errors.ts';
 import type { Digest } from './digest.ts';
-import type { ImageStore, LayerRecord, UnpackedLayer } from './image-store.ts';
+import type { ImageStore, LayerRecord, StoredLayer } from './image-store.ts';
 
 /** How overlay whiteouts are written: char devices (root) or user xattrs (rootless overlay with userxattr). */
 export type WhiteoutFormat = 'overlay' | 'overlay-userxattr';
@@ -22,10 +23,12 @@ export interface LayerUnpacking {
 }
 
 /** Unpacks one layer unless it is unpacked already; returns what the store records. */
-export async function ensureLayerUnpacked(store: ImageStore, layer: LayerRecord, options: LayerUnpacking): Promise<UnpackedLayer> {
+export async function ensureLayerUnpacked(store: ImageStore, layer: LayerRecord, options: LayerUnpacking): Promise<StoredLayer> {
   const existing = store.unpackedLayer(layer.diffId);
   if (existing !== undefined) return existing;
-  const target = await store.newLayerTempDir();
+  const temp = await store.newLayerTempDir();
+  // unpackLayer creates its target itself, inside the temp directory.
+  const target = join(temp, 'rootfs');
   try {
     const result = await options.unpack({ blob: store.blobs.path(layer.blobDigest), target, whiteouts: options.whiteouts, signal: options.signal });
     if (result.diffId !== layer.diffId) {
@@ -35,13 +38,12 @@ export async function ensureLayerUnpacked(store: ImageStore, layer: LayerRecord,
     const unpacked = { diffId: layer.diffId as Digest, size: result.size, fileCount: result.fileCount, maxUid: result.maxUid, maxGid: result.maxGid };
     await store.commitLayer(target, unpacked);
     return unpacked;
-  } catch (error) {
-    await rm(target, { recursive: true, force: true });
-    throw error;
+  } finally {
+    await rm(temp, { recursive: true, force: true });
   }
 }
 
 /** Every layer of an image, unpacked, bottom first. */
-export async function ensureImageUnpacked(store: ImageStore, layers: readonly LayerRecord[], options: LayerUnpacking): Promise<UnpackedLayer[]> {
+export async function ensureImageUnpacked(store: ImageStore, layers: readonly LayerRecord[], options: LayerUnpacking): Promise<StoredLayer[]> {
   return Promise.all(layers.map((layer) => ensureLayerUnpacked(store, layer, options)));
 }

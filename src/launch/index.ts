@@ -10,3 +10,4 @@ export { spawnShim, type LaunchedContainer, type ExitStatus, type SpawnShimOptio
 export { ShimError } from './shim-error.ts';
 export { STEP_NAMES, type ShimStep } from './steps.ts';
 export { CLONE_FLAGS } from './plan-tags.ts';
+export { runFsOps, encodeFsOps, FILE_TYPE_BITS, type FsOp, type FsOpsResult, type RunFsOpsOptions, type SkippedFsOp } from './fs-ops.ts';
