@@ -100,7 +100,7 @@ static int enter_rootfs(const struct plan *plan, int sync_fd, int *slave_fd)
 
 	if (plan_find(plan, TAG_ROOTFS) == NULL)
 		return 0;
-	if (make_root_slave() < 0 || bind_rootfs(plan, &rootfd) < 0)
+	if (make_root_slave() < 0 || attach_rootfs_overlay(plan) < 0 || bind_rootfs(plan, &rootfd) < 0)
 		return -1;
 	/* Mounts first, then what lives on them: symlinks and the console in
 	 * /dev, masks and read-only paths in /proc; the rootfs turns read-only
@@ -123,7 +123,7 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	/* Nothing before the parent's part: files created without the maps would
 	 * belong to the overflow id, and a process outside its cgroup would run
 	 * unlimited. */
-	if (expect_message(sync_fd, MSG_PARENT_DONE, STEP_WAIT_FOR_PARENT) < 0)
+	if (receive_prepared_mounts(sync_fd) < 0)
 		return -1;
 	if (set_setup_ids(plan) < 0)
 		return -1;

@@ -52,11 +52,14 @@ static int bind_entry(const struct plan_record *rec, int targetfd)
 	/* mount_setattr takes the propagation type alone: AT_RECURSIVE, set for
 	 * rbind, is what applies it to the submounts. */
 	struct mount_attr attr = { .attr_set = plan_u64(rec, 6), .propagation = plan_u64(rec, 7) & ~(uint64_t)MS_REC };
-	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, plan_str(rec, 0), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
+	/* An ID-mapped bind was made, with its attributes, by the shim (idmap-mount.c). */
+	int is_prepared = (attr.attr_set & MOUNT_ATTR_IDMAP) != 0;
+	int tree = is_prepared ? take_prepared_mount(rec->index)
+			       : (int)syscall(SYS_open_tree, AT_FDCWD, plan_str(rec, 0), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | recursive);
 
 	if (tree < 0)
-		return fail(STEP_BIND_MOUNT, rec->index, errno, plan_str(rec, 0));
-	if ((attr.attr_set || attr.propagation) &&
+		return is_prepared ? -1 : fail(STEP_BIND_MOUNT, rec->index, errno, plan_str(rec, 0));
+	if (!is_prepared && (attr.attr_set || attr.propagation) &&
 	    syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | recursive, &attr, sizeof(attr)) < 0) {
 		close_keep_errno(tree);
 		return fail(STEP_SET_MOUNT_ATTRS, rec->index, errno, plan_str(rec, 1));

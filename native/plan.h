@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PLAN_VERSION 2
+#define PLAN_VERSION 3
 #define PLAN_MAX_BYTES (16u << 20)
 
 /* Tags mirrored in src/launch/plan-tags.ts. Signature letters: u number,
@@ -45,7 +45,9 @@
 	X(TAG_SECCOMP, 24, "b")     /* struct sock_filter[] */ \
 	X(TAG_NEW_SESSION, 25, "")                             \
 	X(TAG_ENSURE_DIR, 26, "su") /* path in rootfs, precreate */ \
-	X(TAG_CGROUP_PROCS, 27, "s*") /* cgroup.procs files the init joins */
+	X(TAG_CGROUP_PROCS, 27, "s*") /* cgroup.procs files the init joins */ \
+	X(TAG_ROOTFS_OVERLAY, 28, "sssus*") /* upper, work, extra options, OVERLAY_ flags, lowers (top first) */ \
+	X(TAG_MOUNT_IDMAP, 29, "uu*") /* after an ID-mapped TAG_MOUNT: uid triple count, uid then gid triples */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };
@@ -57,6 +59,10 @@ enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };
 #define MOUNT_KIND_TARGET_DIR 4u
 #define MOUNT_KIND_TARGET_FILE 8u
 #define MOUNT_KIND_PRECREATE 16u
+
+/* TAG_ROOTFS_OVERLAY flags. */
+#define OVERLAY_IDMAP_LOWERS 1u /* ID-map each lower with the container's maps */
+#define OVERLAY_IN_USERNS 2u    /* the init mounts it inside the container's user namespace */
 
 /* TAG_MAP_WRITER methods. */
 #define MAP_WRITER_DIRECT 1u

@@ -13,6 +13,7 @@
 #define MSG_EXITED 4      /* value: raw wait status */
 #define MSG_PARENT_DONE 5 /* shim -> init: ID maps and cgroups are in place */
 #define MSG_CONSOLE 6     /* init -> shim: pty master passed as SCM_RIGHTS */
+#define MSG_MOUNT_FD 50   /* shim -> init: a detached mount (idmap-mount.c) as SCM_RIGHTS */
 
 #define MSG_DETAIL_BYTES 488
 

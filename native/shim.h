@@ -24,6 +24,12 @@ int make_rootfs_readonly(const struct plan *plan, int rootfd);
 int pivot_to_rootfs(int rootfd);
 int ensure_dirs(const struct plan *plan, int rootfd, int precreate);
 
+/* idmap-mount.c: detached mounts the shim makes and the init attaches. */
+int prepare_mounts(const struct plan *plan, pid_t pid, int sync_fd);
+int receive_prepared_mounts(int sync_fd);
+int take_prepared_mount(uint32_t index);
+int attach_rootfs_overlay(const struct plan *plan);
+
 /* idmap.c: runs in the shim, the parent of the clone. */
 int write_id_maps(const struct plan *plan, pid_t pid);
 

@@ -54,6 +54,11 @@
 	X(STEP_MONITOR, 47, "monitor")                \
 	X(STEP_ENSURE_DIR, 48, "ensure-dir")        \
 	X(STEP_JOIN_CGROUP, 49, "join-cgroup")        \
+	X(STEP_IDMAP_USERNS, 50, "idmap-userns")      \
+	X(STEP_IDMAP_MOUNT, 51, "idmap-mount")        \
+	X(STEP_MOUNT_OVERLAY, 52, "mount-overlay")    \
+	X(STEP_PASS_MOUNT, 53, "pass-mount")          \
+	X(STEP_ATTACH_MOUNT, 54, "attach-mount")      \
 	X(STEP_FSOPS_READ, 75, "fsops-read")          \
 	X(STEP_FSOPS_RESOLVE, 76, "fsops-resolve")    \
 	X(STEP_FSOPS_MKNOD, 77, "fsops-mknod")        \

@@ -26,6 +26,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   tag: async () => (await import('./commands/tag.ts')).tagCommand,
   login: async () => (await import('./commands/login.ts')).loginCommand,
   logout: async () => (await import('./commands/login.ts')).logoutCommand,
+  volume: async () => (await import('./commands/volume.ts')).volumeCommand,
 };
 
 const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
@@ -40,9 +41,10 @@ commands:
   rmi IMAGE...                             remove images (names; layers no other image uses)
   tag IMAGE NAME...                        give an image more names
   login -u USER -p PASS|--password-stdin REGISTRY, logout REGISTRY
+  volume create|ls|rm|inspect [NAME...]    named volumes (-v NAME:/path makes one on first use)
 
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
-  -v HOST:CTR[:ro] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
+  --layer DIR (repeatable, bottom first) --rootfs-copy -v HOST|NAME:CTR[:ro,U,idmap[=uids=D-H-N;gids=D-H-N]] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
   --cap-add CAP --cap-drop CAP --ulimit NAME=SOFT[:HARD] --pids-limit N --memory SIZE --cpus N
   --privileged -i -t --network none|host|private
 

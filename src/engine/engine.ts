@@ -13,6 +13,7 @@ import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions
 import type { IdAllocationsReport, IdAllocator } from './id-allocator.ts';
 import { configuredUserns } from './config-defaults.ts';
 import type { ImageService } from './images.ts';
+import type { VolumeInfo } from '../storage/index.ts';
 
 export class Engine {
   readonly settings: EngineSettings;
@@ -73,6 +74,28 @@ export class Engine {
    */
   async listIdAllocations(): Promise<IdAllocationsReport> {
     return (await this.#allocator()).list();
+  }
+
+  /** `isola volume create`: an empty volume owned by the caller. @throws StorageError ISOLA_STORAGE_VOLUME_EXISTS, ISOLA_STORAGE_VOLUME_NAME */
+  async createVolume(name: string): Promise<VolumeInfo> {
+    return (await import('../storage/index.ts')).createVolume(this.settings.root, name);
+  }
+
+  async listVolumes(): Promise<VolumeInfo[]> {
+    return (await import('../storage/index.ts')).listVolumes(this.settings.root);
+  }
+
+  /** @throws StorageError ISOLA_STORAGE_VOLUME_MISSING */
+  async inspectVolume(name: string): Promise<VolumeInfo> {
+    return (await import('../storage/index.ts')).inspectVolume(this.settings.root, name);
+  }
+
+  /** Removes the volume and its data (rootless, inside your user namespace when it holds subordinate ids). */
+  async removeVolume(name: string): Promise<void> {
+    const storage = await import('../storage/index.ts');
+    const { host } = await this.#facts();
+    const writer = host.isPrivileged ? undefined : storage.callerUserns(host, this.settings.shimPath, this.settings.searchPath);
+    await storage.removeVolume(this.settings.root, name, writer);
   }
 
   /** Closes the state database if it was opened. Running containers are not affected. */

@@ -13,3 +13,5 @@ export type { IdAllocator, IdAllocation, IdAllocationInfo, IdAllocationsReport, 
 export { StateError, type StateErrorCode } from './state/index.ts';
 export type { ImageService, ImageDetails, PullOptions, PushOptions, RegistryAccessOptions } from './images.ts';
 export type { ImageRecord, PullEvent, PushEvent, RemovedImage, Credentials, ImageConfig } from '../image/index.ts';
+export type { VolumeInfo } from '../storage/index.ts';
+export { StorageError, type StorageErrorCode } from '../storage/index.ts';

@@ -3,7 +3,8 @@
  * exits, no trace of it. Each step that creates something has its undo in
  * `finally` or on the failure path.
  */
-import { open } from 'node:fs/promises';
+import { access, open } from 'node:fs/promises';
+import { InvalidOptionError } from '../errors/index.ts';
 import { join } from 'node:path';
 import { checkOptions, generateConfig, resolveUser, type ContainerOptions, type UsernsMode } from '../spec/index.ts';
 import { applyConfigDefaults } from './config-defaults.ts';
@@ -14,8 +15,16 @@ import type { IdAllocation } from './id-allocator.ts';
 import { removeRuntimeFiles, writeRuntimeFiles } from './runtime-files.ts';
 import { checkUlimitsWithinHost, readBindingHardLimits } from './host-limits.ts';
 import type { EngineSettings } from './settings.ts';
+import { prepareContainerStorage, type ContainerStorage } from './container-storage.ts';
 
-export interface RunOptions extends Omit<ContainerOptions, 'userns'> {
+export interface RunOptions extends Omit<ContainerOptions, 'userns' | 'rootfs'> {
+  /** A root filesystem directory; give this or rootfsLayers. */
+  readonly rootfs?: string | undefined;
+  /**
+   * Use a chowned copy of rootfsLayers even where ID-mapped mounts work
+   * (benchmarks and tests of the fallback). @default false
+   */
+  readonly isRootfsCopyForced?: boolean | undefined;
   /** @default the configuration file's `userns`, else auto */
   readonly userns?: UsernsMode | undefined;
   /** The caller's terminal size, for a container with a terminal. */
@@ -74,6 +83,33 @@ function releaseQuietly(allocation: IdAllocation | undefined): void {
   }
 }
 
+/**
+ * With layers there is no rootfs yet: its path is decided with the container
+ * id, so the checks see a placeholder. Exactly one of the two is needed.
+ */
+async function chooseRootfs(options: RunOptions): Promise<string> {
+  const layers = options.rootfsLayers;
+  if ((options.rootfs === undefined) === (layers === undefined || layers.length === 0)) {
+    throw new InvalidOptionError('rootfs', 'either a rootfs directory or image layers', options.rootfs ?? 'neither',
+      { hint: 'give --rootfs DIR or an image' });
+  }
+  return options.rootfs ?? '/';
+}
+
+/**
+ * Where /etc/passwd and /etc/group are read from: the rootfs, or the
+ * topmost layer that has /etc/passwd (an image's users come from its
+ * layers; a later layer's copy replaces an earlier one).
+ */
+async function userFilesRoot(options: RunOptions & { rootfs: string }): Promise<string> {
+  const layers = options.rootfsLayers;
+  if (layers === undefined || layers.length === 0) return options.rootfs;
+  for (let i = layers.length - 1; i >= 0; i--) {
+    if (await access(join(layers[i]!, 'etc', 'passwd')).then(() => true, () => false)) return layers[i]!;
+  }
+  return layers[layers.length - 1]!;
+}
+
 /** Where `--userns=auto` gets its ids. */
 export interface IdSource {
   /** Settles once the source is ready to allocate (see IdAllocator.prepare); started early by the caller. */
@@ -83,33 +119,51 @@ export interface IdSource {
 
 export async function runContainerFromOptions(settings: EngineSettings, facts: HostFacts, requested: RunOptions,
   ids: IdSource): Promise<RunningContainer> {
-  const { options: configured, rlimitDefaults, notes } = applyConfigDefaults(requested, settings.config, facts.hardLimits);
-  const options: ContainerOptions & RunOptions = { ...requested, ...configured };
+  const rootfs = await chooseRootfs(requested);
+  const { options: configured, rlimitDefaults, notes } = applyConfigDefaults({ ...requested, rootfs }, settings.config, facts.hardLimits);
+  const options: ContainerOptions & RunOptions = { ...requested, ...configured, rootfs };
   // keep-id keeps the caller as the container's default user too (podman's behaviour).
   const keptUser = options.userns.kind === 'keep-id' ? `${facts.host.uid}:${facts.host.gid}` : undefined;
   const { host, hardLimits: hostHardLimits } = facts;
   // Every check that needs no ids comes before the allocation, so bad input allocates nothing.
   checkOptions(options);
   // Independent reads overlap: the id, the rootfs's passwd and group files, the state database.
-  const [id, user] = await Promise.all([newContainerId(), resolveUser(options.rootfs, options.user ?? keptUser), ids.ready]);
+  const [id, user] = await Promise.all([
+    newContainerId(), resolveUser(await userFilesRoot(options), options.user ?? keptUser), ids.ready,
+  ]);
   checkUlimitsWithinHost(options.ulimits, hostHardLimits);
   const { idMaps, allocation } = await idMapsForMode(options.userns, host, (size) => ids.allocate(size, id));
   const dir = join(settings.runroot, 'containers', id);
+  let storage: ContainerStorage | undefined;
   try {
+    storage = await prepareContainerStorage({
+      settings, facts, containerId: id, options, idMaps, user, isCopyForced: options.isRootfsCopyForced === true,
+    });
     const runtimeFiles = await writeRuntimeFiles(dir, options.hostname ?? id.slice(0, 12));
-    const config = withConsoleSize(generateConfig({ options, user, idMaps, runtimeFiles, hostHardLimits, rlimitDefaults, containerId: id }), options.consoleSize);
-    const launched = await runContainer(config, {
-      host, bundle: dir, shimPath: settings.shimPath, isInteractive: options.isInteractive,
-      isHostTerminalRaw: options.isHostTerminalRaw === true,
+    const launch = async (prepared: ContainerStorage) => {
+      const withStorage = { ...options, rootfs: prepared.rootfs, volumes: prepared.volumes };
+      const config = withConsoleSize(generateConfig({ options: withStorage, user, idMaps, runtimeFiles, hostHardLimits, rlimitDefaults, containerId: id }), options.consoleSize);
+      return runContainer(config, {
+        host, bundle: dir, shimPath: settings.shimPath, isInteractive: options.isInteractive,
+        isHostTerminalRaw: options.isHostTerminalRaw === true, rootfsOverlay: prepared.overlay,
+      });
+    };
+    const launched = await launch(storage).catch(async (error: unknown) => {
+      if (!await storage!.fallBack(error)) throw error;
+      return launch(storage!);
     });
     await allocation?.recordMonitor(launched.shimPid);
     // TODO(#5): a detached container keeps its directory and its ids until `isola rm`.
+    const started = storage;
     const exited = launched.exited.finally(async () => {
+      // The rootfs mount point sits in the run directory: removed first.
+      await started.remove().catch(() => {});
       await removeRuntimeFiles(dir);
       releaseQuietly(allocation);
     });
-    return { id, pid: launched.pid, exited, notes, signal: (signal) => launched.signal(signal) };
+    return { id, pid: launched.pid, exited, notes: [...notes, ...storage.notes], signal: (signal) => launched.signal(signal) };
   } catch (error) {
+    await storage?.remove().catch(() => {});
     await removeRuntimeFiles(dir);
     releaseQuietly(allocation);
     throw error;

@@ -36,8 +36,33 @@ export interface PlanMount {
   readonly isPrecreated: boolean;
   /** MOUNT_ATTR_* bits applied to a bind. */
   readonly attrSet: number;
+  /**
+   * ID-map the bind (the shim makes it before the init runs): with the
+   * container's own maps, or with these (inside = the id on disk).
+   */
+  readonly idmap?: 'container' | { readonly uidMap: readonly IdMapEntry[]; readonly gidMap: readonly IdMapEntry[] } | undefined;
   /** MS_PRIVATE, MS_SLAVE, ... (with MS_REC) applied after mounting, or 0. */
   readonly propagation: number;
+}
+
+/**
+ * The rootfs as an overlay, mounted onto `rootfs.path` (an empty directory)
+ * in the container's mount namespace only.
+ */
+export interface PlanRootfsOverlay {
+  /** Lower directories, top first (overlay's lowerdir order). */
+  readonly lowers: readonly string[];
+  readonly upper: string;
+  readonly work: string;
+  /** Extra overlay options, comma-separated (`userxattr`). */
+  readonly options: string;
+  /** ID-map each lower with the container's maps (root, ID-mapped mounts available). */
+  readonly isIdmapped: boolean;
+  /**
+   * Mounted by the init inside the container's user namespace (rootless)
+   * rather than by the shim, privileged, before the init runs.
+   */
+  readonly isInUserns: boolean;
 }
 
 export interface PlanRlimit {
@@ -60,6 +85,7 @@ export interface LaunchPlan {
   readonly cgroupProcs?: readonly string[] | undefined;
   readonly idMaps?: PlanIdMaps | undefined;
   readonly rootfs?: { readonly path: string; readonly propagation: number; readonly isReadonly: boolean } | undefined;
+  readonly rootfsOverlay?: PlanRootfsOverlay | undefined;
   readonly ensureDirs: readonly { readonly path: string; readonly isPrecreated: boolean }[];
   readonly mounts: readonly PlanMount[];
   readonly symlinks: readonly { readonly target: string; readonly path: string }[];

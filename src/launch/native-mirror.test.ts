@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { STEP_NAMES } from './steps.ts';
-import { MAP_WRITER, MOUNT_KIND, PLAN_VERSION, TAG } from './plan-tags.ts';
+import { MAP_WRITER, MOUNT_KIND, OVERLAY_FLAGS, PLAN_VERSION, TAG } from './plan-tags.ts';
 import { DETAIL_BYTES, MESSAGE_TYPE } from './messages.ts';
 
 const native = (name: string): Promise<string> => readFile(new URL(`../../native/${name}`, import.meta.url), 'utf8');
@@ -23,6 +23,8 @@ test('every plan tag in native/plan.h has the same number in plan-tags.ts', asyn
     const cName = name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
     assert.match(header, new RegExp(`#define MOUNT_KIND_${cName} ${value}u`), name);
   }
+  assert.match(header, new RegExp(`#define OVERLAY_IDMAP_LOWERS ${OVERLAY_FLAGS.idmapLowers}u`));
+  assert.match(header, new RegExp(`#define OVERLAY_IN_USERNS ${OVERLAY_FLAGS.inUserns}u`));
   assert.match(header, new RegExp(`#define MAP_WRITER_DIRECT ${MAP_WRITER.direct}u`));
   assert.match(header, new RegExp(`#define MAP_WRITER_HELPER ${MAP_WRITER.helper}u`));
 });

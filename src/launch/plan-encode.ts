@@ -2,7 +2,7 @@
  * Writes a LaunchPlan in the shim's wire format (native/plan.h): a header,
  * then typed records of u64 and NUL-terminated string fields.
  */
-import { CLONE_FLAGS, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, TAG } from './plan-tags.ts';
+import { CLONE_FLAGS, MAP_WRITER, MOUNT_ATTR_IDMAP, MOUNT_KIND, OVERLAY_FLAGS, PLAN_VERSION, TAG } from './plan-tags.ts';
 import type { LaunchPlan, PlanMount } from './launch-plan.ts';
 import type { IdMapEntry } from '../userns/index.ts';
 
@@ -70,9 +70,18 @@ function writeIdMaps(w: PlanWriter, plan: LaunchPlan): void {
 function writeFilesystem(w: PlanWriter, plan: LaunchPlan): void {
   if (plan.rootfs === undefined) return;
   w.record(TAG.rootfs, [plan.rootfs.path, plan.rootfs.propagation, plan.rootfs.isReadonly ? 1 : 0]);
+  const overlay = plan.rootfsOverlay;
+  if (overlay !== undefined) {
+    const flags = (overlay.isIdmapped ? OVERLAY_FLAGS.idmapLowers : 0) | (overlay.isInUserns ? OVERLAY_FLAGS.inUserns : 0);
+    w.record(TAG.rootfsOverlay, [overlay.upper, overlay.work, overlay.options, flags, ...overlay.lowers]);
+  }
   for (const dir of plan.ensureDirs) w.record(TAG.ensureDir, [dir.path, dir.isPrecreated ? 1 : 0]);
   for (const m of plan.mounts) {
-    w.record(TAG.mount, [m.source, m.destination, m.fstype, m.flags, m.data, mountKind(m), m.attrSet, m.propagation]);
+    const attrSet = m.idmap === undefined ? m.attrSet : m.attrSet | MOUNT_ATTR_IDMAP;
+    w.record(TAG.mount, [m.source, m.destination, m.fstype, m.flags, m.data, mountKind(m), attrSet >>> 0, m.propagation]);
+    if (m.idmap !== undefined && m.idmap !== 'container') {
+      w.record(TAG.mountIdmap, [m.idmap.uidMap.length, ...mapFields(m.idmap.uidMap), ...mapFields(m.idmap.gidMap)]);
+    }
   }
   for (const link of plan.symlinks) w.record(TAG.symlink, [link.target, link.path]);
   for (const path of plan.maskedPaths) w.record(TAG.maskPath, [path]);

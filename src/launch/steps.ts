@@ -12,6 +12,7 @@ export const STEP_NAMES = {
   31: 'set-rlimit', 32: 'set-oom-score-adj', 33: 'new-session', 34: 'set-controlling-tty', 35: 'drop-bounding-set',
   36: 'set-groups', 37: 'set-gid', 38: 'set-uid', 39: 'set-capabilities', 40: 'set-ambient', 41: 'no-new-privs',
   42: 'seccomp', 43: 'chdir', 44: 'close-fds', 45: 'exec', 46: 'sync', 47: 'monitor', 48: 'ensure-dir', 49: 'join-cgroup',
+  50: 'idmap-userns', 51: 'idmap-mount', 52: 'mount-overlay', 53: 'pass-mount', 54: 'attach-mount',
   75: 'fsops-read', 76: 'fsops-resolve', 77: 'fsops-mknod', 78: 'fsops-set-attrs', 79: 'fsops-setxattr',
 } as const;
 

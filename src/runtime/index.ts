@@ -11,3 +11,4 @@ export { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts'
 export { runContainer, type RunContainerOptions } from './run-container.ts';
 export { locateShim } from './shim-path.ts';
 export { parseMountOptions } from './mount-options.ts';
+export { callerUsernsMaps, runInCallerUserns, type RunInUsernsOptions } from './run-in-userns.ts';

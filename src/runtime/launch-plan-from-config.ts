@@ -6,7 +6,7 @@
 import { posix } from 'node:path';
 import { IsolaError } from '../errors/index.ts';
 import { capabilityMask, rlimitResource, rlimitToBigInt } from '../security/index.ts';
-import type { LaunchPlan, NamespaceKind, PlanCapabilities, PlanRlimit } from '../launch/index.ts';
+import type { LaunchPlan, NamespaceKind, PlanCapabilities, PlanRlimit, PlanRootfsOverlay } from '../launch/index.ts';
 import type { OciConfig, OciNamespace, OciProcess } from './oci-config.ts';
 import type { HostContext } from './host-context.ts';
 import { checkNoUsernsAllowed, planIdMaps, toIdMapEntries } from './id-map-plan.ts';
@@ -19,6 +19,11 @@ export interface PlanContext {
   readonly bundle: string;
   /** Switch the caller's terminal to raw mode while a container terminal is relayed. */
   readonly isHostTerminalRaw: boolean;
+  /**
+   * The rootfs as an overlay (storage/ decides its layers and how), mounted
+   * onto root.path, an empty directory, in the container's namespace only.
+   */
+  readonly rootfsOverlay?: PlanRootfsOverlay | undefined;
 }
 
 const NAMESPACE_KINDS: Readonly<Record<string, NamespaceKind>> = {
@@ -82,7 +87,14 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
   if (!hasUserns) checkNoUsernsAllowed(context.host);
   if (!namespaces.includes('mount')) throw unsupported('a container without a mount namespace');
 
-  const mounts = await planMounts(config.mounts ?? [], context.bundle);
+  const overlay = context.rootfsOverlay;
+  // Targets made before clone would land in the empty mount point, under the
+  // overlay: with one, the init makes them, as the upper layer's owner.
+  const mounts = (await planMounts(config.mounts ?? [], context.bundle)).map((m) => overlay === undefined ? m : { ...m, isPrecreated: false });
+  if (!hasUserns && (mounts.some((m) => m.idmap !== undefined) || overlay?.isIdmapped === true || overlay?.isInUserns === true)) {
+    throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', 'ID-mapped mounts need a user namespace',
+      { hint: 'drop idmap from the mounts, or give the container a user namespace' });
+  }
   const ownsDev = mounts.some((m) => m.destination === '/dev' && !m.isBind);
   const hasDevpts = mounts.some((m) => m.destination === '/dev/pts' && m.fstype === 'devpts');
   const propagation = MS.rec | (ROOTFS_PROPAGATION[linux.rootfsPropagation ?? 'private'] ?? MS.private);
@@ -91,8 +103,9 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
   return {
     namespaces, idMaps,
     rootfs: { path: posix.resolve(context.bundle, root.path), propagation, isReadonly: root.readonly === true },
+    rootfsOverlay: overlay,
     ensureDirs: [],
-    mounts: [...mounts, ...planDevices(linux.devices ?? [], ownsDev)],
+    mounts: [...mounts, ...planDevices(linux.devices ?? [], ownsDev).map((m) => overlay === undefined ? m : { ...m, isPrecreated: false })],
     symlinks: ownsDev ? devSymlinks(hasDevpts) : [],
     maskedPaths: linux.maskedPaths ?? [], readonlyPaths: linux.readonlyPaths ?? [],
     hostname: config.hostname, domainname: config.domainname,

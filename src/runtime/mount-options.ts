@@ -43,6 +43,8 @@ export interface ParsedMountOptions {
   readonly attrSet: number;
   readonly propagation: number;
   readonly data: string;
+  /** `idmap` (or `ridmap`, recursive): an ID-mapped bind. */
+  readonly isIdmapped: boolean;
 }
 
 export function parseMountOptions(options: readonly string[], destination: string): ParsedMountOptions {
@@ -51,6 +53,7 @@ export function parseMountOptions(options: readonly string[], destination: strin
   let propagation = 0;
   let isBind = false;
   let isRecursive = false;
+  let isIdmapped = false;
   const data: string[] = [];
   for (const option of options) {
     const flag = FLAG_OPTIONS[option];
@@ -63,12 +66,12 @@ export function parseMountOptions(options: readonly string[], destination: strin
     } else if (PROPAGATION[option] !== undefined) {
       propagation = PROPAGATION[option];
     } else if (option === 'idmap' || option === 'ridmap') {
-      throw new IsolaError('ISOLA_RUNTIME_UNSUPPORTED', `mount ${destination}: option ${option} is not supported yet`,
-        { hint: 'remove the idmap option from this mount' });
+      isIdmapped = true;
+      isRecursive ||= option === 'ridmap';
     } else if (!IGNORED.has(option)) {
       if (option.includes(',')) throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `mount ${destination}: option ${JSON.stringify(option)} contains a comma`);
       data.push(option);
     }
   }
-  return { isBind, isRecursive, flags, attrSet, propagation, data: data.join(',') };
+  return { isBind, isRecursive, flags, attrSet, propagation, data: data.join(','), isIdmapped };
 }

@@ -34,6 +34,18 @@ async function bindTargetKind(source: string, destination: string): Promise<'dir
   }
 }
 
+/** The mount's own maps (runtime-spec 1.1), else the container's. */
+function mountIdmap(mount: OciMount): PlanMount['idmap'] {
+  if (mount.uidMappings === undefined && mount.gidMappings === undefined) return 'container';
+  const entries = (maps: OciMount['uidMappings']) => (maps ?? []).map((m) => ({ containerId: m.containerID, hostId: m.hostID, size: m.size }));
+  const uidMap = entries(mount.uidMappings);
+  const gidMap = mount.gidMappings === undefined ? uidMap : entries(mount.gidMappings);
+  if (uidMap.length === 0) {
+    throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `mount ${mount.destination}: idmap with gidMappings needs uidMappings too`);
+  }
+  return { uidMap, gidMap };
+}
+
 export async function planMounts(mounts: readonly OciMount[], bundle: string): Promise<PlanMount[]> {
   const planned: PlanMount[] = [];
   const ownFilesystems: string[] = [];
@@ -44,11 +56,16 @@ export async function planMounts(mounts: readonly OciMount[], bundle: string): P
     const rawSource = mount.source ?? mount.type ?? 'none';
     const source = isBind ? posix.resolve(bundle, rawSource) : rawSource;
     const createTarget = isBind ? await bindTargetKind(source, destination) : 'dir';
+    if (options.isIdmapped && !isBind) {
+      throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `mount ${destination}: idmap applies only to bind mounts`,
+        { hint: 'drop idmap or make the mount a bind' });
+    }
     planned.push({
       source, destination, fstype: isBind ? '' : mount.type ?? 'none', flags: options.flags, data: options.data,
       isBind, isRecursive: options.isRecursive, createTarget,
       isPrecreated: !ownFilesystems.some((parent) => isUnder(destination, parent)),
       attrSet: options.attrSet, propagation: options.propagation,
+      idmap: options.isIdmapped ? mountIdmap(mount) : undefined,
     });
     if (!isBind) ownFilesystems.push(destination);
   }

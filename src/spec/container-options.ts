@@ -15,11 +15,21 @@ export type UsernsMode =
 export type NetworkMode = 'none' | 'host' | 'private';
 
 export interface VolumeOption {
-  /** Absolute host path. */
+  /** Absolute host path; for a named volume, its name until the engine resolves it. */
   readonly source: string;
   /** Absolute path inside the container. */
   readonly destination: string;
   readonly isReadonly: boolean;
+  /** `-v NAME:/path`: a named volume under <root>/volumes, created on first use. */
+  readonly volumeName?: string | undefined;
+  /**
+   * `:idmap`: an ID-mapped bind; 'container' uses the container's maps (files
+   * the caller owns show as owned by the container's root), else these maps
+   * (podman's `idmap=uids=...;gids=...`: id on disk, host id, count).
+   */
+  readonly idmap?: 'container' | { readonly uidMap: readonly IdMapEntry[]; readonly gidMap: readonly IdMapEntry[] } | undefined;
+  /** `:U`: chown the source, recursively, to the container's ids first. */
+  readonly isChowned?: boolean | undefined;
 }
 
 export interface TmpfsOption {
@@ -36,8 +46,13 @@ export interface UlimitOption {
 }
 
 export interface ContainerOptions {
-  /** Absolute path of the root filesystem directory. */
+  /** Absolute path of the root filesystem directory (with rootfsLayers: the overlay's mount point). */
   readonly rootfs: string;
+  /**
+   * Unpacked image layer directories, bottom first: the engine mounts an
+   * overlay of them plus a writable layer of the container's own at rootfs.
+   */
+  readonly rootfsLayers?: readonly string[] | undefined;
   readonly args: readonly string[];
   /** KEY=VALUE entries, later ones win. */
   readonly env: readonly string[];

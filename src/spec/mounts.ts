@@ -4,7 +4,8 @@
  * and tmpfs mounts, so a user mount can cover a default one and never the
  * other way round.
  */
-import type { OciMount } from '../runtime/index.ts';
+import type { OciIdMapping, OciMount } from '../runtime/index.ts';
+import type { IdMapEntry } from '../userns/index.ts';
 import type { NetworkMode, TmpfsOption, VolumeOption } from './container-options.ts';
 
 /** Host paths of the files the engine wrote for this container. */
@@ -72,13 +73,19 @@ function etcMounts(input: MountInput): OciMount[] {
   ];
 }
 
+function toOciMappings(entries: readonly IdMapEntry[]): OciIdMapping[] {
+  return entries.map((e) => ({ containerID: e.containerId, hostID: e.hostId, size: e.size }));
+}
+
 /** Every mount of the container, in mount order. */
 export function buildMounts(input: MountInput): OciMount[] {
   const volumes: OciMount[] = input.volumes.map((volume) => ({
     destination: volume.destination,
     type: 'bind',
     source: volume.source,
-    options: ['rbind', 'nosuid', 'nodev', volume.isReadonly ? 'ro' : 'rw'],
+    // ridmap: the recursive bind is ID-mapped throughout (runtime-spec 1.2).
+    options: ['rbind', 'nosuid', 'nodev', volume.isReadonly ? 'ro' : 'rw', ...(volume.idmap === undefined ? [] : ['ridmap'])],
+    ...(typeof volume.idmap === 'object' ? { uidMappings: toOciMappings(volume.idmap.uidMap), gidMappings: toOciMappings(volume.idmap.gidMap) } : {}),
   }));
   const tmpfs: OciMount[] = input.tmpfs.map((mount) => ({
     destination: mount.destination,

@@ -37,7 +37,11 @@ function checkMounts(options: ContainerOptions): void {
     seen.set(normalized, `${flag} ${destination}`);
   };
   for (const volume of options.volumes) {
-    if (!posix.isAbsolute(volume.source)) {
+    if (volume.volumeName !== undefined) {
+      if (!VOLUME_NAME_PATTERN.test(volume.volumeName)) {
+        throw new InvalidOptionError('--volume', 'a volume name of letters, digits, _ . - (starting with a letter or digit)', volume.volumeName);
+      }
+    } else if (!posix.isAbsolute(volume.source)) {
       throw new InvalidOptionError('--volume', 'an absolute host path as source (named volumes are not supported)', volume.source, {
         hint: `write it as an absolute path, e.g. -v "$PWD/${volume.source}:${volume.destination}"`,
       });
@@ -57,6 +61,9 @@ function checkUlimits(options: ContainerOptions): void {
     }
   }
 }
+
+/** podman's volume names. */
+export const VOLUME_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 
 function checkUserns(options: ContainerOptions): void {
   const userns = options.userns;

@@ -17,7 +17,8 @@ const srcDir = new URL('../../src/', import.meta.url);
 /** Folders each folder may import code from. */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   cli: ['engine', 'spec', 'userns', 'security', 'errors'],
-  engine: ['spec', 'runtime', 'userns', 'security', 'launch', 'cgroups', 'errors', 'image'],
+  engine: ['spec', 'runtime', 'userns', 'security', 'launch', 'cgroups', 'errors', 'image', 'storage'],
+  storage: ['runtime', 'launch', 'userns', 'errors'],
   spec: ['security', 'userns', 'errors'],
   image: ['runtime', 'launch', 'errors'],
   runtime: ['launch', 'cgroups', 'security', 'userns', 'errors'],

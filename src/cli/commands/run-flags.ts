@@ -12,6 +12,7 @@ import { flagValue, flagValues, isFlagSet, type FlagSpec, type ParsedArgs } from
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'rm', takesValue: false }, { name: 'rootfs', takesValue: true },
+  { name: 'layer', takesValue: true, isRepeatable: true }, { name: 'rootfs-copy', takesValue: false },
   { name: 'uidmap', takesValue: true, isRepeatable: true }, { name: 'gidmap', takesValue: true, isRepeatable: true },
   { name: 'userns', takesValue: true }, { name: 'hostname', short: 'h', takesValue: true },
   { name: 'volume', short: 'v', takesValue: true, isRepeatable: true }, { name: 'user', short: 'u', takesValue: true },
@@ -61,15 +62,42 @@ function parseUserns(args: ParsedArgs): UsernsMode | undefined {
   return text === undefined || text === '' ? undefined : parseUsernsMode(text, '--userns');
 }
 
+/** podman's `idmap=uids=0-1000-10#10-2000-5;gids=...`: id on disk, host id, count. */
+function parseIdmapOption(text: string): VolumeOption['idmap'] {
+  if (text === 'idmap') return 'container';
+  const parts = new Map(text.slice('idmap='.length).split(';').map((part) => {
+    const eq = part.indexOf('=');
+    return [part.slice(0, eq), part.slice(eq + 1)] as const;
+  }));
+  const parse = (value: string | undefined) => (value ?? '').split('#').filter((t) => t !== '').map((triple) => {
+    const numbers = triple.split('-').map(Number);
+    if (numbers.length !== 3 || !numbers.every((n) => Number.isSafeInteger(n) && n >= 0) || numbers[2] === 0) {
+      throw new InvalidOptionError('--volume', 'idmap=uids=DISK-HOST-COUNT[#...];gids=DISK-HOST-COUNT[#...]', text);
+    }
+    return { containerId: numbers[0]!, hostId: numbers[1]!, size: numbers[2]! };
+  });
+  const unknown = [...parts.keys()].filter((key) => key !== 'uids' && key !== 'gids');
+  if (unknown.length > 0 || !parts.has('uids')) throw new InvalidOptionError('--volume', 'idmap=uids=DISK-HOST-COUNT[;gids=...]', text);
+  const uidMap = parse(parts.get('uids'));
+  return { uidMap, gidMap: parts.has('gids') ? parse(parts.get('gids')) : uidMap };
+}
+
 function parseVolume(text: string, cwd: string): VolumeOption {
   const [source, destination, mode, ...rest] = text.split(':');
   if (source === undefined || source === '' || destination === undefined || destination === '' || rest.length > 0) {
-    throw new InvalidOptionError('--volume', 'HOST:CONTAINER[:ro|rw]', text);
+    throw new InvalidOptionError('--volume', 'HOST:CONTAINER[:OPTIONS] or NAME:CONTAINER[:OPTIONS]', text);
   }
   const modes = (mode ?? '').split(',').filter((m) => m !== '');
-  for (const m of modes) if (m !== 'ro' && m !== 'rw') throw new InvalidOptionError('--volume', 'mode ro or rw', m);
+  let idmap: VolumeOption['idmap'];
+  for (const m of modes) {
+    if (m === 'idmap' || m.startsWith('idmap=')) idmap = parseIdmapOption(m);
+    else if (m !== 'ro' && m !== 'rw' && m !== 'U') throw new InvalidOptionError('--volume', 'options ro, rw, U, idmap[=uids=...;gids=...]', m);
+  }
   const isPath = source.startsWith('/') || source.startsWith('.');
-  return { source: isPath ? resolve(cwd, source) : source, destination, isReadonly: modes.includes('ro') };
+  return {
+    source: isPath ? resolve(cwd, source) : source, destination, isReadonly: modes.includes('ro'),
+    volumeName: isPath ? undefined : source, idmap, isChowned: modes.includes('U'),
+  };
 }
 
 function parseNetwork(args: ParsedArgs): RunOptions['network'] {
@@ -105,9 +133,10 @@ export interface RunCommandLine {
 
 export async function runOptionsFromArgs(args: ParsedArgs, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<RunCommandLine> {
   const rootfs = flagValue(args, 'rootfs');
-  if (rootfs === undefined) {
-    throw new InvalidOptionError('--rootfs', 'a root filesystem directory (images are not supported yet)', 'nothing',
-      { hint: 'isola run --rootfs DIR [flags] -- COMMAND' });
+  const layers = flagValues(args, 'layer').map((layer) => resolve(cwd, layer));
+  if ((rootfs === undefined) === (layers.length === 0)) {
+    throw new InvalidOptionError('--rootfs', 'a root filesystem directory, or --layer DIR for each image layer (bottom first)',
+      rootfs === undefined ? 'nothing' : 'both', { hint: 'isola run --rootfs DIR [flags] -- COMMAND' });
   }
   const hasTerminal = isFlagSet(args, 'tty');
   const tmpfs = flagValues(args, 'tmpfs').map((text) => {
@@ -117,7 +146,8 @@ export async function runOptionsFromArgs(args: ParsedArgs, env: Readonly<Record<
   return {
     shouldRemove: isFlagSet(args, 'rm'),
     options: {
-      rootfs: resolve(cwd, rootfs), args: args.positionals,
+      rootfs: rootfs === undefined ? undefined : resolve(cwd, rootfs), args: args.positionals,
+      rootfsLayers: layers.length === 0 ? undefined : layers, isRootfsCopyForced: isFlagSet(args, 'rootfs-copy'),
       env: [...await readEnvFiles(args, env), ...expandEnv(flagValues(args, 'env'), env)],
       user: flagValue(args, 'user'), cwd: flagValue(args, 'workdir'), hostname: flagValue(args, 'hostname'),
       volumes: flagValues(args, 'volume').map((v) => parseVolume(v, cwd)), tmpfs,

@@ -1,0 +1,130 @@
+/**
+ * The storage half of `isola run`: the container's rootfs from image layers
+ * (storage/ decides how its ids are shifted) and its volumes (named ones
+ * made on first use, `:U` chowns, `:idmap` checks), with the undo of each.
+ */
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidOptionError } from '../errors/index.ts';
+import type { PlanRootfsOverlay, ShimError } from '../launch/index.ts';
+import type { ContainerOptions, ResolvedUser, VolumeOption } from '../spec/index.ts';
+import {
+  FALLBACK_NOTE, callerUserns, chownTree, ensureVolume, prepareRootfs, removeContainerStorage, StorageError,
+  type CallerUserns, type PreparedRootfs,
+} from '../storage/index.ts';
+import { toHostId, type IdMaps } from '../userns/index.ts';
+import type { HostFacts } from './run.ts';
+import type { EngineSettings } from './settings.ts';
+
+export interface StorageInput {
+  readonly settings: EngineSettings;
+  readonly facts: HostFacts;
+  readonly containerId: string;
+  readonly options: ContainerOptions;
+  readonly idMaps: IdMaps | undefined;
+  readonly user: ResolvedUser;
+  /** Use the chowned copy even where ID-mapped mounts work. */
+  readonly isCopyForced: boolean;
+}
+
+export interface ContainerStorage {
+  /** The rootfs path for the config: the overlay's mount point, or the --rootfs directory. */
+  readonly rootfs: string;
+  readonly overlay: PlanRootfsOverlay | undefined;
+  readonly volumes: readonly VolumeOption[];
+  readonly notes: string[];
+  /**
+   * After a start that failed making the ID-mapped lowers: prepares the
+   * chowned copy instead, remembers that for this root, and returns true;
+   * false when the failure had nothing to do with ID mapping.
+   */
+  fallBack(error: unknown): Promise<boolean>;
+  remove(): Promise<void>;
+}
+
+/** Once the kernel or filesystem refused, later runs go straight to the copy. */
+function markerPath(root: string): string {
+  return join(root, 'storage', 'idmap-unavailable');
+}
+
+const IDMAP_STEPS = new Set(['idmap-userns', 'idmap-mount', 'mount-overlay']);
+
+function isIdmapFailure(error: unknown): error is ShimError {
+  return typeof error === 'object' && error !== null && IDMAP_STEPS.has((error as ShimError).step);
+}
+
+function hostIds(maps: IdMaps | undefined, uid: number, gid: number): { uid: number; gid: number } {
+  if (maps === undefined) return { uid, gid };
+  return { uid: toHostId(maps.uidMap, uid) ?? 65534, gid: toHostId(maps.gidMap, gid) ?? 65534 };
+}
+
+function inNamespace(writer: CallerUserns, ids: { uid: number; gid: number }): { uid: number; gid: number } {
+  const find = (map: IdMaps['uidMap'], id: number) => {
+    const e = map.find((m) => id >= m.hostId && id < m.hostId + m.size);
+    if (e === undefined) throw new StorageError('ISOLA_STORAGE_HELPER_FAILED', `host id ${id} is outside your subordinate ids`);
+    return e.containerId + id - e.hostId;
+  };
+  return { uid: find(writer.maps.uidMap, ids.uid), gid: find(writer.maps.gidMap, ids.gid) };
+}
+
+async function resolveVolume(input: StorageInput, volume: VolumeOption, writer: CallerUserns | undefined): Promise<VolumeOption> {
+  const { idMaps } = input;
+  if (volume.idmap !== undefined && (idMaps === undefined || writer !== undefined)) {
+    throw new InvalidOptionError('--volume', idMaps === undefined ? 'idmap only with a user namespace' : 'no idmap when rootless (only root may ID-map host filesystems)',
+      `${volume.source}:${volume.destination}:idmap`, { hint: 'use :U to chown the volume to the container\'s ids instead' });
+  }
+  let source = volume.source;
+  if (volume.volumeName !== undefined) {
+    const owner = hostIds(idMaps, 0, 0);
+    source = (await ensureVolume(input.settings.root, volume.volumeName, { ...owner, writer })).mountpoint;
+  }
+  if (volume.isChowned === true) {
+    await stat(source).catch((cause: unknown) => {
+      throw new InvalidOptionError('--volume', 'an existing host path for :U', source, { cause });
+    });
+    const owner = hostIds(idMaps, input.user.uid, input.user.gid);
+    if (writer === undefined) chownTree(source, owner.uid, owner.gid);
+    else await writer.run({ kind: 'chown-tree', path: source, ...inNamespace(writer, owner) });
+  }
+  return { ...volume, source };
+}
+
+/**
+ * @throws StorageError from the layers, the copy or a volume; nothing of
+ *   this container's storage is left behind.
+ */
+export async function prepareContainerStorage(input: StorageInput): Promise<ContainerStorage> {
+  const { settings, facts, containerId, options, idMaps } = input;
+  const writer = facts.host.isPrivileged ? undefined : callerUserns(facts.host, settings.shimPath, settings.searchPath);
+  const notes: string[] = [];
+  const layers = options.rootfsLayers;
+  const isMarked = layers !== undefined && await stat(markerPath(settings.root)).then(() => true, () => false);
+  const where = { root: settings.root, containerId, mountPoint: join(settings.runroot, 'containers', containerId, 'rootfs') };
+  const prepare = (isCopyForced: boolean): Promise<PreparedRootfs> => prepareRootfs({
+    ...where, layers: layers ?? [], idMaps, isPrivileged: facts.host.isPrivileged, isCopyForced, callerUserns: writer,
+  });
+  let prepared = layers === undefined ? undefined : await prepare(input.isCopyForced || isMarked);
+  const remove = async (): Promise<void> => {
+    if (layers !== undefined) await removeContainerStorage(where, writer);
+  };
+  try {
+    const volumes = await Promise.all(options.volumes.map((v) => resolveVolume(input, v, writer)));
+    return {
+      get rootfs() { return prepared?.path ?? options.rootfs; },
+      get overlay() { return prepared?.overlay; },
+      volumes, notes, remove,
+      async fallBack(error: unknown): Promise<boolean> {
+        if (prepared?.method !== 'idmap' || !isIdmapFailure(error)) return false;
+        await removeContainerStorage(where, writer);
+        prepared = await prepare(true);
+        notes.push(FALLBACK_NOTE);
+        await mkdir(join(settings.root, 'storage'), { recursive: true, mode: 0o711 });
+        await writeFile(markerPath(settings.root), `${error.step} ${error.errnoName} ${error.path}\n`).catch(() => {});
+        return true;
+      },
+    };
+  } catch (error) {
+    await remove().catch(() => {});
+    throw error;
+  }
+}

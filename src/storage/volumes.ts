@@ -1,0 +1,132 @@
+/**
+ * Named volumes: directories under <root>/volumes/<name>/_data (podman's
+ * layout), with a volume.json beside the data. A volume made by `isola run -v
+ * NAME:/path` on first use belongs to the container's root, so the
+ * container can write to it; `isola volume create` makes it the caller's.
+ */
+import { chmod, chown, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StorageError } from './errors.ts';
+import type { CallerUserns } from './rootfs.ts';
+
+export interface VolumeInfo {
+  readonly name: string;
+  /** Host directory mounted into containers. */
+  readonly mountpoint: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+}
+
+/** podman's volume names. */
+const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+
+function volumesDir(root: string): string {
+  return join(root, 'volumes');
+}
+
+function checkName(name: string): void {
+  if (!NAME_PATTERN.test(name)) {
+    throw new StorageError('ISOLA_STORAGE_VOLUME_NAME', `${JSON.stringify(name)} is not a valid volume name`,
+      { hint: 'use letters, digits, _ . and -, starting with a letter or digit' });
+  }
+}
+
+async function readInfo(root: string, name: string): Promise<VolumeInfo | undefined> {
+  const text = await readFile(join(volumesDir(root), name, 'volume.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const { createdAt } = JSON.parse(text) as { createdAt: string };
+  return { name, mountpoint: join(volumesDir(root), name, '_data'), createdAt };
+}
+
+export interface VolumeOwner {
+  /** Host ids the data directory gets. */
+  readonly uid: number;
+  readonly gid: number;
+  /** Rootless: where a directory for subordinate ids is made. */
+  readonly writer?: CallerUserns | undefined;
+}
+
+/**
+ * Makes the volume, built under a temporary name and renamed into place, so
+ * two containers creating it at once both end up with the same one.
+ * @returns the volume and whether this call made it.
+ */
+async function makeVolume(root: string, name: string, owner: VolumeOwner | undefined): Promise<{ info: VolumeInfo; isNew: boolean }> {
+  checkName(name);
+  await mkdir(volumesDir(root), { recursive: true, mode: 0o711 });
+  // The init binds the volume as the container's root, which must be able
+  // to search every directory above it: search permission only, no listing.
+  await chmod(root, 0o711);
+  const temporary = join(volumesDir(root), `.new-${name}-${process.pid}-${Date.now()}`);
+  const createdAt = new Date().toISOString();
+  try {
+    await mkdir(temporary, { mode: 0o711 });
+    await writeFile(join(temporary, 'volume.json'), `${JSON.stringify({ name, createdAt })}\n`, { mode: 0o644 });
+    const data = join(temporary, '_data');
+    if (owner?.writer !== undefined) {
+      const inNs = (map: CallerUserns['maps']['uidMap'], id: number) => {
+        const e = map.find((m) => id >= m.hostId && id < m.hostId + m.size);
+        if (e === undefined) throw new StorageError('ISOLA_STORAGE_HELPER_FAILED', `host id ${id} is outside your subordinate ids`);
+        return e.containerId + id - e.hostId;
+      };
+      await owner.writer.run({ kind: 'mkdir', dirs: [{ path: data, uid: inNs(owner.writer.maps.uidMap, owner.uid), gid: inNs(owner.writer.maps.gidMap, owner.gid), mode: 0o755 }] });
+    } else {
+      await mkdir(data, { mode: 0o755 });
+      if (owner !== undefined) await chown(data, owner.uid, owner.gid);
+    }
+    await rename(temporary, join(volumesDir(root), name));
+    return { info: (await readInfo(root, name))!, isNew: true };
+  } catch (error) {
+    await rm(temporary, { recursive: true, force: true }).catch(() => {});
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+      const info = await readInfo(root, name);
+      if (info !== undefined) return { info, isNew: false };
+    }
+    throw error;
+  }
+}
+
+/** `isola volume create NAME`. @throws StorageError ISOLA_STORAGE_VOLUME_EXISTS, ISOLA_STORAGE_VOLUME_NAME */
+export async function createVolume(root: string, name: string): Promise<VolumeInfo> {
+  checkName(name);
+  if (await readInfo(root, name) !== undefined) {
+    throw new StorageError('ISOLA_STORAGE_VOLUME_EXISTS', `volume ${name} already exists`, { hint: `use it, or remove it with isola volume rm ${name}` });
+  }
+  const { info, isNew } = await makeVolume(root, name, undefined);
+  if (!isNew) throw new StorageError('ISOLA_STORAGE_VOLUME_EXISTS', `volume ${name} already exists`);
+  return info;
+}
+
+/** For `-v NAME:/path`: the volume, made now (owned by `owner`) if missing. */
+export async function ensureVolume(root: string, name: string, owner: VolumeOwner): Promise<VolumeInfo> {
+  return (await readInfo(root, name)) ?? (await makeVolume(root, name, owner)).info;
+}
+
+export async function inspectVolume(root: string, name: string): Promise<VolumeInfo> {
+  checkName(name);
+  const info = await readInfo(root, name);
+  if (info === undefined) throw new StorageError('ISOLA_STORAGE_VOLUME_MISSING', `no volume named ${name}`, { hint: 'see isola volume ls' });
+  return info;
+}
+
+export async function listVolumes(root: string): Promise<VolumeInfo[]> {
+  const names = await readdir(volumesDir(root)).catch(() => [] as string[]);
+  const infos = await Promise.all(names.filter((n) => NAME_PATTERN.test(n)).map((n) => readInfo(root, n)));
+  return infos.filter((i) => i !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Removes the volume and its data.
+ * TODO(#5): refuse a volume a running container uses, once containers are recorded.
+ */
+export async function removeVolume(root: string, name: string, writer?: CallerUserns | undefined): Promise<void> {
+  const info = await inspectVolume(root, name);
+  const dir = join(volumesDir(root), name);
+  // Rootless, the data may belong to subordinate ids: removed inside the namespace.
+  if (writer !== undefined && (await stat(info.mountpoint).catch(() => undefined))?.uid !== process.getuid?.()) {
+    await writer.run({ kind: 'remove', paths: [dir] });
+  } else {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
