@@ -26,6 +26,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   tag: async () => (await import('./commands/tag.ts')).tagCommand,
   login: async () => (await import('./commands/login.ts')).loginCommand,
   logout: async () => (await import('./commands/login.ts')).logoutCommand,
+  load: async () => (await import('./commands/archive.ts')).loadCommand,
+  save: async () => (await import('./commands/archive.ts')).saveCommand,
+  import: async () => (await import('./commands/archive.ts')).importCommand,
   volume: async () => (await import('./commands/volume.ts')).volumeCommand,
 };
 
@@ -41,8 +44,10 @@ commands:
   rmi IMAGE...                             remove images (names; layers no other image uses)
   tag IMAGE NAME...                        give an image more names
   login -u USER -p PASS|--password-stdin REGISTRY, logout REGISTRY
+  load -i ARCHIVE, save -o FILE [--format docker-archive|oci-archive] IMAGE..., import TARBALL [NAME]
   volume create|ls|rm|inspect [NAME...]    named volumes (-v NAME:/path makes one on first use)
 
+run: isola run [flags] IMAGE [COMMAND...] (--pull=missing|always|never --tls-verify=false --entrypoint CMD)
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
   --layer DIR (repeatable, bottom first) --rootfs-copy -v HOST|NAME:CTR[:ro,U,idmap[=uids=D-H-N;gids=D-H-N]] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
   --cap-add CAP --cap-drop CAP --ulimit NAME=SOFT[:HARD] --pids-limit N --memory SIZE --cpus N

@@ -5,8 +5,8 @@
  * load it.
  */
 import {
-  formatReference, findCredentials, ImageError, ImageStore, isInsecureRegistry, loadRegistriesConfig, parseImageConfig, parseReference,
-  pullImage, pushImage, RegistryClient, removeCredentials, storeCredentials, withRegistry,
+  formatReference, findCredentials, ImageError, ImageStore, importRootfs, isInsecureRegistry, loadArchive, loadRegistriesConfig, parseImageConfig,
+  parseReference, pullImage, pushImage, RegistryClient, removeCredentials, saveArchive, storeCredentials, withRegistry, type ArchiveFormat,
   type Credentials, type ImageConfig, type ImageRecord, type ImageReference, type Platform, type PullEvent, type PushEvent,
   type RegistriesConfig, type RemovedImage,
 } from '../image/index.ts';
@@ -72,6 +72,13 @@ export class ImageService {
     return (await this.#registriesConfig()).searchRegistries.map((registry) => withRegistry(parsed, registry));
   }
 
+  /** Stored names a short name may mean: the search registries', then `localhost/` (imported and built images, as podman). */
+  async #localCandidates(text: string): Promise<ImageReference[]> {
+    const parsed = parseReference(text);
+    const candidates = await this.candidates(text);
+    return parsed.isShortName ? [...candidates, withRegistry(parsed, 'localhost')] : candidates;
+  }
+
   /**
    * Pulls an image; a short name is tried on each search registry in turn.
    * @throws RegistryError, ImageError
@@ -100,7 +107,7 @@ export class ImageService {
     if (direct !== undefined) return direct;
     let candidates: ImageReference[];
     try {
-      candidates = await this.candidates(text);
+      candidates = await this.#localCandidates(text);
     } catch {
       return undefined;
     }
@@ -135,7 +142,7 @@ export class ImageService {
     const removed: RemovedImage[] = [];
     for (const text of texts) {
       const image = await this.get(text);
-      const name = image.names.includes(text) ? text : (await this.candidates(text).catch(() => []))
+      const name = image.names.includes(text) ? text : (await this.#localCandidates(text).catch(() => []))
         .map((r) => formatReference(r)).find((n) => image.names.includes(n));
       removed.push(await store.remove(image, name));
     }
@@ -157,6 +164,34 @@ export class ImageService {
     const image = await this.get(source);
     const target = parseReference(destination ?? source).reference;
     return pushImage({ image, reference: target, store: await this.store(), client: await this.#client(target.registry, options), onProgress: options.onProgress });
+  }
+
+  /** Loads a docker-archive or oci-archive. @returns the loaded images */
+  async load(archive: string): Promise<ImageRecord[]> {
+    const store = await this.store();
+    const ids = await loadArchive(store, archive);
+    return ids.map((id) => store.find(id)).filter((image) => image !== undefined);
+  }
+
+  /** Writes the named images into one archive. */
+  async save(texts: readonly string[], output: string, format: ArchiveFormat): Promise<void> {
+    const images = [];
+    for (const text of texts) images.push(await this.get(text));
+    await saveArchive(await this.store(), images, output, format);
+  }
+
+  /**
+   * A rootfs tarball as a one-layer image; a short name is stored under
+   * `localhost/`, as podman does. @returns the image
+   */
+  async import(tarball: string, name: string | undefined, runConfig?: Readonly<Record<string, unknown>>): Promise<ImageRecord> {
+    let stored: string | undefined;
+    if (name !== undefined) {
+      const parsed = parseReference(name);
+      stored = formatReference(parsed.isShortName ? withRegistry(parsed, 'localhost') : parsed.reference);
+    }
+    const store = await this.store();
+    return store.find(await importRootfs(store, tarball, { name: stored, runConfig }))!;
   }
 
   /** Checks the credentials against the registry, then stores them in the auth file. */

@@ -193,6 +193,29 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Moves a file (on the store's filesystem) into the store under its digest,
+   * checked against `expected` when given. The file is gone afterwards.
+   * @throws ImageError ISOLA_IMAGE_DIGEST_MISMATCH
+   */
+  async putFile(path: string, subject: string, expected?: Digest): Promise<{ digest: Digest; size: number }> {
+    const hash = newDigester();
+    let size = 0;
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).byteLength;
+    }
+    const digest: Digest = `sha256:${hash.digest('hex')}`;
+    if (expected !== undefined && digest !== expected) {
+      await rm(path, { force: true });
+      throw mismatch(expected, digest, subject, 'does not match its digest');
+    }
+    await mkdir(join(this.dir, 'sha256'), { recursive: true });
+    if (await this.has(digest)) await rm(path, { force: true });
+    else await rename(path, this.path(digest));
+    return { digest, size };
+  }
+
   /** Deletes a stored blob (after the image store said nothing uses it). */
   async remove(digest: Digest): Promise<void> {
     await rm(this.path(digest), { force: true });

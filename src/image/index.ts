@@ -35,3 +35,6 @@ export type { PullEvent, PushEvent } from './pull-events.ts';
 export { pullImage, mapConcurrently, type PullImageOptions } from './pull.ts';
 export { pushImage, type PushImageOptions } from './push.ts';
 export { ensureImageUnpacked, ensureLayerUnpacked, type LayerUnpacking, type UnpackLayerFn, type WhiteoutFormat } from './layer-unpack.ts';
+export { loadArchive } from './archive/load-archive.ts';
+export { saveArchive, type ArchiveFormat } from './archive/save-archive.ts';
+export { importRootfs, type ImportOptions } from './archive/import-rootfs.ts';

@@ -12,6 +12,9 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<Subcommand>>> = {
   tag: async () => (await import('./tag.ts')).tagCommand,
   push: async () => (await import('./push.ts')).pushCommand,
   pull: async () => (await import('./pull.ts')).pullCommand,
+  load: async () => (await import('./archive.ts')).loadCommand,
+  save: async () => (await import('./archive.ts')).saveCommand,
+  import: async () => (await import('./archive.ts')).importCommand,
 };
 
 export async function imageCommand(argv: readonly string[], context: CliContext): Promise<number> {
