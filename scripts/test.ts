@@ -14,8 +14,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** Debian packages the tests call: newuidmap/newgidmap, ps, setpriv. */
-const debianPackages = ['uidmap', 'procps', 'util-linux', 'keyutils', 'python3-minimal', 'podman', 'attr'];
+/** Debian packages the tests call: newuidmap/newgidmap, ps, setpriv, keyctl, getfattr; podman (isola-runtime);
+ * images: a local registry, skopeo, busybox, htpasswd. */
+const debianPackages = ['uidmap', 'procps', 'util-linux', 'keyutils', 'python3-minimal', 'podman', 'attr', 'docker-registry', 'skopeo', 'busybox-static', 'apache2-utils'];
 
 function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
   const [file, ...args] = argv;

@@ -30,3 +30,20 @@ export function defaultLocations(env: Readonly<Record<string, string | undefined
   const runtime = env['XDG_RUNTIME_DIR'] ?? `/tmp/isola-run-${uid}`;
   return { root: join(data, 'isola'), runroot: join(runtime, 'isola') };
 }
+
+/**
+ * Credential files: where `login` writes (podman's: $REGISTRY_AUTH_FILE, else
+ * $XDG_RUNTIME_DIR/containers/auth.json; without either, undefined: the engine
+ * uses <root>/auth.json), then docker's config.json, read too.
+ */
+export function authFiles(env: Readonly<Record<string, string | undefined>>): { authFile: string | undefined; extraAuthFiles: string[] } {
+  const runtime = env['XDG_RUNTIME_DIR'];
+  const authFile = env['REGISTRY_AUTH_FILE'] ?? (runtime === undefined || runtime === '' ? undefined : join(runtime, 'containers', 'auth.json'));
+  const dockerDir = env['DOCKER_CONFIG'] ?? (env['HOME'] === undefined ? undefined : join(env['HOME'], '.docker'));
+  return { authFile, extraAuthFiles: dockerDir === undefined ? [] : [join(dockerDir, 'config.json')] };
+}
+
+/** registries.toml: the system's, then, for an ordinary user, its own. */
+export function registriesFiles(env: Readonly<Record<string, string | undefined>>, uid: number): string[] {
+  return configFiles(env, uid).map((file) => join(file, '..', 'registries.toml'));
+}

@@ -5,7 +5,7 @@
  */
 import { isIsolaError, type IsolaError } from '../errors/index.ts';
 import { flagValue, parseArgs, type FlagSpec } from './parse-args.ts';
-import { configFiles, defaultLocations, type CliContext } from './context.ts';
+import { authFiles, configFiles, defaultLocations, registriesFiles, type CliContext } from './context.ts';
 
 const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'root', takesValue: true }, { name: 'runroot', takesValue: true },
@@ -18,6 +18,17 @@ type Command = (argv: readonly string[], context: CliContext) => Promise<number>
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   run: async () => (await import('./commands/run.ts')).runCommand,
   userns: async () => (await import('./commands/userns.ts')).usernsCommand,
+  pull: async () => (await import('./commands/pull.ts')).pullCommand,
+  push: async () => (await import('./commands/push.ts')).pushCommand,
+  images: async () => (await import('./commands/images.ts')).imagesCommand,
+  image: async () => (await import('./commands/image.ts')).imageCommand,
+  rmi: async () => (await import('./commands/rmi.ts')).rmiCommand,
+  tag: async () => (await import('./commands/tag.ts')).tagCommand,
+  login: async () => (await import('./commands/login.ts')).loginCommand,
+  logout: async () => (await import('./commands/login.ts')).logoutCommand,
+  load: async () => (await import('./commands/archive.ts')).loadCommand,
+  save: async () => (await import('./commands/archive.ts')).saveCommand,
+  import: async () => (await import('./commands/archive.ts')).importCommand,
   volume: async () => (await import('./commands/volume.ts')).volumeCommand,
 };
 
@@ -26,8 +37,17 @@ const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
 commands:
   run [flags] --rootfs DIR -- COMMAND...   run a command in a new container
   userns ls [--format table|json]          list the host id ranges containers hold, and the pool
+  pull [--tls-verify=false] REF            fetch an image from a registry
+  push [--tls-verify=false] IMAGE [REF]    send a stored image to a registry
+  images, image ls [--format table|json]   list stored images
+  image inspect IMAGE...                   show an image's details (podman's JSON)
+  rmi IMAGE...                             remove images (names; layers no other image uses)
+  tag IMAGE NAME...                        give an image more names
+  login -u USER -p PASS|--password-stdin REGISTRY, logout REGISTRY
+  load -i ARCHIVE, save -o FILE [--format docker-archive|oci-archive] IMAGE..., import TARBALL [NAME]
   volume create|ls|rm|inspect [NAME...]    named volumes (-v NAME:/path makes one on first use)
 
+run: isola run [flags] IMAGE [COMMAND...] (--pull=missing|always|never --tls-verify=false --entrypoint CMD)
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
   --layer DIR (repeatable, bottom first) --rootfs-copy -v HOST|NAME:CTR[:ro,U,idmap[=uids=D-H-N;gids=D-H-N]] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
   --cap-add CAP --cap-drop CAP --ulimit NAME=SOFT[:HARD] --pids-limit N --memory SIZE --cpus N
@@ -77,6 +97,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         runroot: flagValue(global, 'runroot') ?? locations.runroot,
         searchPath: env['PATH'],
         configFiles: configFiles(env, uid),
+        ...authFiles(env),
+        registriesFiles: registriesFiles(env, uid),
       },
     };
     return await (await load())(rest, context);

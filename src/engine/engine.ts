@@ -12,12 +12,15 @@ import { normalizeEngineOptions, type EngineOpenOptions, type EngineSettings } f
 import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions, type RunningContainer } from './run.ts';
 import type { IdAllocationsReport, IdAllocator } from './id-allocator.ts';
 import { configuredUserns } from './config-defaults.ts';
+import type { ImageService } from './images.ts';
+import { InvalidOptionError } from '../errors/index.ts';
 import type { VolumeInfo } from '../storage/index.ts';
 
 export class Engine {
   readonly settings: EngineSettings;
   #hostFacts: Promise<HostFacts> | undefined;
   #idAllocator: Promise<IdAllocator> | undefined;
+  #images: Promise<ImageService> | undefined;
 
   private constructor(settings: EngineSettings) {
     this.settings = settings;
@@ -40,12 +43,53 @@ export class Engine {
     return this.#idAllocator;
   }
 
+  /**
+   * Pull, list, inspect, remove, tag and push images; log in to registries.
+   * Loaded on first use: `run --rootfs` never loads the image code.
+   */
+  images(): Promise<ImageService> {
+    this.#images ??= import('./images.ts').then(({ ImageService }) => new ImageService(this.settings));
+    return this.#images;
+  }
+
   static async open(options: EngineOpenOptions): Promise<Engine> {
     return new Engine(await normalizeEngineOptions(options));
   }
 
   /** Starts a container; resolves once its process runs. */
-  async run(options: RunOptions): Promise<RunningContainer> {
+  async run(requested: RunOptions): Promise<RunningContainer> {
+    if (requested.image !== undefined) return this.#runImage(requested, requested.image);
+    return this.#runPrepared(requested);
+  }
+
+  /**
+   * An image run: its layers (pulled and unpacked as needed) are the rootfs,
+   * its config fills in what the caller left out, and an auto range grows to
+   * cover the highest id its files and users have.
+   */
+  async #runImage(requested: RunOptions, imageName: string): Promise<RunningContainer> {
+    if (requested.rootfs !== undefined || requested.rootfsLayers !== undefined) {
+      throw new InvalidOptionError('image', 'an image, or a rootfs, not both', imageName);
+    }
+    const [{ prepareRunImage }, { mergeImageConfig, autoSizeForImage, AUTO_BLOCK }, facts] = await Promise.all([
+      import('./image-run.ts'), import('./image-config.ts'), this.#facts(),
+    ]);
+    const { image, config, layerDirs, maxId } = await prepareRunImage(await this.images(), {
+      image: imageName, pull: requested.pull, tlsVerify: requested.tlsVerify, onPullProgress: requested.onPullProgress,
+    }, facts.host.isPrivileged);
+    const merged = mergeImageConfig(config.config, requested, image.names[0] ?? imageName);
+    let userns = configuredUserns(requested.userns, this.settings.config);
+    const isSizeChosen = requested.userns?.kind === 'auto' && requested.userns.size !== undefined;
+    if (userns.kind === 'auto' && !isSizeChosen && autoSizeForImage(maxId) > (userns.size ?? AUTO_BLOCK)) {
+      userns = { kind: 'auto', size: autoSizeForImage(maxId) };
+    }
+    const container = await this.#runPrepared({ ...requested, ...merged, userns, image: undefined, rootfsLayers: layerDirs });
+    return { ...container, image: {
+      id: image.id, names: image.names, labels: config.config?.Labels ?? {}, exposedPorts: Object.keys(config.config?.ExposedPorts ?? {}),
+    } };
+  }
+
+  async #runPrepared(options: RunOptions): Promise<RunningContainer> {
     // The state database opens while the host facts are read and the options checked.
     const mode = configuredUserns(options.userns, this.settings.config);
     const ready = mode.kind === 'auto' ? this.#allocator().then((ids) => ids.prepare()) : undefined;
@@ -90,5 +134,6 @@ export class Engine {
   /** Closes the state database if it was opened. Running containers are not affected. */
   async close(): Promise<void> {
     await (await this.#idAllocator)?.close();
+    await (await this.#images)?.close();
   }
 }

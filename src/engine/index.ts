@@ -11,5 +11,7 @@ export type { RunOptions, RunningContainer } from './run.ts';
 // The allocator's code loads only for --userns=auto (engine.ts imports it on demand).
 export type { IdAllocator, IdAllocation, IdAllocationInfo, IdAllocationsReport, IdAllocatorOptions, IdPoolReport } from './id-allocator.ts';
 export { StateError, type StateErrorCode } from './state/index.ts';
+export type { ImageService, ImageDetails, PullOptions, PushOptions, RegistryAccessOptions } from './images.ts';
+export type { ImageRecord, PullEvent, PushEvent, RemovedImage, Credentials, ImageConfig } from '../image/index.ts';
 export type { VolumeInfo } from '../storage/index.ts';
 export { StorageError, type StorageErrorCode } from '../storage/index.ts';

@@ -15,6 +15,8 @@ import type { IdAllocation } from './id-allocator.ts';
 import { removeRuntimeFiles, writeRuntimeFiles } from './runtime-files.ts';
 import { checkUlimitsWithinHost, readBindingHardLimits } from './host-limits.ts';
 import type { EngineSettings } from './settings.ts';
+import type { PullPolicy } from './image-run.ts';
+import type { PullEvent } from '../image/index.ts';
 import { prepareContainerStorage, type ContainerStorage } from './container-storage.ts';
 
 export interface RunOptions extends Omit<ContainerOptions, 'userns' | 'rootfs'> {
@@ -27,6 +29,18 @@ export interface RunOptions extends Omit<ContainerOptions, 'userns' | 'rootfs'> 
   readonly isRootfsCopyForced?: boolean | undefined;
   /** @default the configuration file's `userns`, else auto */
   readonly userns?: UsernsMode | undefined;
+  /**
+   * An image (name, id or name@digest) instead of rootfs/rootfsLayers: its layers
+   * become the rootfs and its config the defaults (see image-config.ts).
+   */
+  readonly image?: string | undefined;
+  /** When to pull `image`. @default 'missing' */
+  readonly pull?: PullPolicy | undefined;
+  /** false allows plain HTTP for the pull. @default true */
+  readonly tlsVerify?: boolean | undefined;
+  /** Replaces the image's Entrypoint (and drops its Cmd); [] means none. */
+  readonly entrypoint?: readonly string[] | undefined;
+  readonly onPullProgress?: ((event: PullEvent) => void) | undefined;
   /** The caller's terminal size, for a container with a terminal. */
   readonly consoleSize?: { readonly rows: number; readonly cols: number } | undefined;
   /** Put the caller's terminal in raw mode while relaying the container's. */
@@ -40,6 +54,8 @@ export interface RunningContainer {
   readonly exited: Promise<ExitStatus>;
   /** Things the user should know about how the container was set up. */
   readonly notes: readonly string[];
+  /** The image it runs, with what its config records but isola does not act on. */
+  readonly image?: RunImageInfo | undefined;
   signal(signal: NodeJS.Signals): void;
 }
 
@@ -57,6 +73,14 @@ async function newContainerId(): Promise<string> {
   } finally {
     await file.close();
   }
+}
+
+export interface RunImageInfo {
+  readonly id: string;
+  readonly names: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  /** `80/tcp` style keys of the config's ExposedPorts. */
+  readonly exposedPorts: readonly string[];
 }
 
 /** Facts about this host and caller, read once per Engine. */

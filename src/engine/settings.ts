@@ -2,6 +2,7 @@
  * Where the engine keeps its state and finds its tools. The CLI fills these
  * in from flags and the environment; a library user passes them directly.
  */
+import { join } from 'node:path';
 import { locateShim } from '../runtime/index.ts';
 // Not config/index.ts: that would load the TOML parser on every start.
 import { loadEngineConfig, SYSTEM_CONFIG_FILE } from './config/load-config.ts';
@@ -18,6 +19,12 @@ export interface EngineSettings {
   readonly shimPath: string;
   /** Defaults from the configuration files. */
   readonly config: EngineConfig;
+  /** Where `login` stores credentials (auth.json). */
+  readonly authFile: string;
+  /** Credential files read in order (auth.json, ~/.docker/config.json). */
+  readonly authFiles: readonly string[];
+  /** registries.toml files, later ones overriding. */
+  readonly registriesFiles: readonly string[];
 }
 
 export interface EngineOpenOptions {
@@ -29,6 +36,12 @@ export interface EngineOpenOptions {
   readonly shimPath?: string | undefined;
   /** TOML files read in order, later ones overriding. @default ['/etc/isola/isola.toml'] */
   readonly configFiles?: readonly string[] | undefined;
+  /** Where `login` stores credentials. @default `<root>/auth.json` */
+  readonly authFile?: string | undefined;
+  /** Credential files read in order, after authFile. @default [] */
+  readonly extraAuthFiles?: readonly string[] | undefined;
+  /** registries.toml files (search and insecure registries). @default ['/etc/isola/registries.toml'] */
+  readonly registriesFiles?: readonly string[] | undefined;
 }
 
 export async function normalizeEngineOptions(options: EngineOpenOptions): Promise<EngineSettings> {
@@ -41,5 +54,8 @@ export async function normalizeEngineOptions(options: EngineOpenOptions): Promis
     searchPath: options.searchPath ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     shimPath,
     config,
+    authFile: options.authFile ?? join(options.root, 'auth.json'),
+    authFiles: [options.authFile ?? join(options.root, 'auth.json'), ...options.extraAuthFiles ?? []],
+    registriesFiles: options.registriesFiles ?? ['/etc/isola/registries.toml'],
   };
 }

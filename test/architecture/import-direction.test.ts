@@ -18,7 +18,7 @@ const srcDir = new URL('../../src/', import.meta.url);
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // runtime: only for isola-runtime's command line (src/cli/runtime/), the OCI runtime CLI over runtime/.
   cli: ['engine', 'spec', 'userns', 'security', 'errors', 'runtime'],
-  engine: ['spec', 'runtime', 'userns', 'security', 'launch', 'cgroups', 'errors', 'storage'],
+  engine: ['spec', 'runtime', 'userns', 'security', 'launch', 'cgroups', 'errors', 'image', 'storage'],
   storage: ['runtime', 'launch', 'userns', 'errors'],
   spec: ['security', 'userns', 'errors'],
   image: ['runtime', 'launch', 'errors'],

@@ -40,3 +40,28 @@ describe('run flags for cgroup limits', () => {
     });
   }
 });
+
+describe('run flags for images', () => {
+  const parse = async (argv: readonly string[]) => (await runOptionsFromArgs(parseArgs(argv, RUN_FLAGS), {}, '/')).options;
+
+  it('takes the first argument as the image and the rest as its command', async () => {
+    const options = await parse(['--rm', '--pull=never', 'localhost:5000/x:1', 'id', '-u']);
+    assert.equal(options.image, 'localhost:5000/x:1');
+    assert.deepEqual(options.args, ['id', '-u']);
+    assert.equal(options.pull, 'never');
+    assert.equal(options.rootfs, undefined);
+    assert.equal(options.tlsVerify, true);
+  });
+
+  it('reads --tls-verify=false and --entrypoint as a string, a JSON array or empty', async () => {
+    assert.equal((await parse(['--tls-verify=false', 'x'])).tlsVerify, false);
+    assert.deepEqual((await parse(['--entrypoint', '/bin/sh', 'x'])).entrypoint, ['/bin/sh']);
+    assert.deepEqual((await parse(['--entrypoint', '["/bin/sh","-c"]', 'x'])).entrypoint, ['/bin/sh', '-c']);
+    assert.deepEqual((await parse(['--entrypoint=', 'x'])).entrypoint, []);
+  });
+
+  it('refuses an unknown --pull policy and a run with neither image nor rootfs', async () => {
+    await assert.rejects(parse(['--pull=sometimes', 'x']), (err: { code?: string }) => err.code === 'ISOLA_INVALID_OPTION');
+    await assert.rejects(parse(['--rm']), (err: { code?: string }) => err.code === 'ISOLA_INVALID_OPTION');
+  });
+});

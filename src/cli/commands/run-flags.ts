@@ -16,6 +16,7 @@ import { flagValue, flagValues, isFlagSet, type FlagSpec, type ParsedArgs } from
 export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'rm', takesValue: false }, { name: 'rootfs', takesValue: true },
   { name: 'layer', takesValue: true, isRepeatable: true }, { name: 'rootfs-copy', takesValue: false },
+  { name: 'pull', takesValue: true }, { name: 'tls-verify', takesValue: false }, { name: 'entrypoint', takesValue: true },
   { name: 'uidmap', takesValue: true, isRepeatable: true }, { name: 'gidmap', takesValue: true, isRepeatable: true },
   { name: 'userns', takesValue: true }, { name: 'hostname', short: 'h', takesValue: true },
   { name: 'volume', short: 'v', takesValue: true, isRepeatable: true }, { name: 'user', short: 'u', takesValue: true },
@@ -167,6 +168,25 @@ function parseSysctls(args: ParsedArgs): Record<string, string> | undefined {
   return entries.length === 0 ? undefined : Object.fromEntries(entries);
 }
 
+function parsePullPolicy(text: string): 'missing' | 'always' | 'never' {
+  if (text === 'missing' || text === 'always' || text === 'never') return text;
+  if (text === 'newer') throw new InvalidOptionError('--pull', 'missing, always or never (newer is not supported)', text);
+  throw new InvalidOptionError('--pull', 'missing, always or never', text);
+}
+
+/** podman's --entrypoint: a command string, a JSON array, or "" for none. */
+function parseEntrypoint(text: string): string[] {
+  if (text === '') return [];
+  if (!text.trimStart().startsWith('[')) return [text];
+  try {
+    const list: unknown = JSON.parse(text);
+    if (Array.isArray(list) && list.every((item) => typeof item === 'string')) return list;
+  } catch {
+    // Reported below with what was expected.
+  }
+  throw new InvalidOptionError('--entrypoint', 'a command or a JSON array of strings', text);
+}
+
 export interface RunCommandLine {
   readonly options: RunOptions;
   readonly shouldRemove: boolean;
@@ -175,9 +195,16 @@ export interface RunCommandLine {
 export async function runOptionsFromArgs(args: ParsedArgs, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<RunCommandLine> {
   const rootfs = flagValue(args, 'rootfs');
   const layers = flagValues(args, 'layer').map((layer) => resolve(cwd, layer));
-  if ((rootfs === undefined) === (layers.length === 0)) {
+  if (rootfs !== undefined && layers.length > 0) {
     throw new InvalidOptionError('--rootfs', 'a root filesystem directory, or --layer DIR for each image layer (bottom first)',
-      rootfs === undefined ? 'nothing' : 'both', { hint: 'isola run --rootfs DIR [flags] -- COMMAND' });
+      'both', { hint: 'isola run --rootfs DIR [flags] -- COMMAND' });
+  }
+  // Without --rootfs or --layer the first argument is the image, as in podman.
+  const isImageRun = rootfs === undefined && layers.length === 0;
+  const image = isImageRun ? args.positionals[0] : undefined;
+  const imageArgs = isImageRun ? args.positionals.slice(1) : args.positionals;
+  if (isImageRun && image === undefined) {
+    throw new InvalidOptionError('isola run', 'an image, or --rootfs DIR', 'nothing', { hint: 'isola run [flags] IMAGE [COMMAND...]' });
   }
   const hasTerminal = isFlagSet(args, 'tty');
   const tmpfs = flagValues(args, 'tmpfs').map((text) => {
@@ -187,7 +214,9 @@ export async function runOptionsFromArgs(args: ParsedArgs, env: Readonly<Record<
   return {
     shouldRemove: isFlagSet(args, 'rm'),
     options: {
-      rootfs: rootfs === undefined ? undefined : resolve(cwd, rootfs), args: args.positionals,
+      rootfs: rootfs === undefined ? undefined : resolve(cwd, rootfs), args: imageArgs,
+      image, pull: optional(args, 'pull', parsePullPolicy), entrypoint: optional(args, 'entrypoint', parseEntrypoint),
+      tlsVerify: !args.flags.has('tls-verify') || isFlagSet(args, 'tls-verify'),
       rootfsLayers: layers.length === 0 ? undefined : layers, isRootfsCopyForced: isFlagSet(args, 'rootfs-copy'),
       env: [...await readEnvFiles(args, env), ...expandEnv(flagValues(args, 'env'), env)],
       user: flagValue(args, 'user'), cwd: flagValue(args, 'workdir'), hostname: flagValue(args, 'hostname'),

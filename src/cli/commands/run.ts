@@ -7,6 +7,7 @@ import { Engine } from '../../engine/index.ts';
 import { parseArgs } from '../parse-args.ts';
 import { RUN_FLAGS, runOptionsFromArgs } from './run-flags.ts';
 import type { CliContext } from '../context.ts';
+import { ProgressDisplay } from '../progress.ts';
 
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
@@ -24,8 +25,9 @@ export async function runCommand(argv: readonly string[], context: CliContext): 
     const engine = await Engine.open(context.engineOptions);
     // isatty, not process.stdin: creating the stdio streams costs
     // milliseconds. The shim copies the terminal's size itself.
+    const display = ProgressDisplay.forStderr();
     const container = await engine.run({
-      ...options,
+      ...options, onPullProgress: display?.onPull,
       isHostTerminalRaw: options.hasTerminal && options.isInteractive && isatty(0),
     });
     for (const note of container.notes) process.stderr.write(`isola: note: ${note}\n`);

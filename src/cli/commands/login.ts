@@ -1,0 +1,50 @@
+/**
+ * `isola login [-u USER] [-p PASSWORD | --password-stdin] [--tls-verify=false] REGISTRY`
+ * and `isola logout REGISTRY`: credentials in auth.json (podman's format and place).
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidOptionError } from '../../errors/index.ts';
+import { Engine } from '../../engine/index.ts';
+import { flagValue, isFlagSet, parseArgs } from '../parse-args.ts';
+import { TLS_VERIFY_FLAG, tlsVerify } from './registry-flags.ts';
+import type { CliContext } from '../context.ts';
+
+const LOGIN_FLAGS = [TLS_VERIFY_FLAG, { name: 'username', short: 'u', takesValue: true }, { name: 'password', short: 'p', takesValue: true },
+  { name: 'password-stdin', takesValue: false }];
+
+function oneRegistry(command: string, positionals: readonly string[]): string {
+  const [registry, ...extra] = positionals;
+  if (registry === undefined || extra.length > 0) throw new InvalidOptionError(`isola ${command}`, 'one registry such as localhost:5000', positionals.join(' '));
+  return registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+}
+
+export async function loginCommand(argv: readonly string[], context: CliContext): Promise<number> {
+  const args = parseArgs(argv, LOGIN_FLAGS);
+  const registry = oneRegistry('login', args.positionals);
+  const username = flagValue(args, 'username');
+  // Reading all of stdin at once is the simplest correct way for a one-line secret.
+  const password = isFlagSet(args, 'password-stdin') ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : flagValue(args, 'password');
+  if (username === undefined || password === undefined) {
+    throw new InvalidOptionError('isola login', 'a username and a password', 'none', { hint: 'isola login -u USER --password-stdin REGISTRY < file' });
+  }
+  const engine = await Engine.open(context.engineOptions);
+  try {
+    const file = await (await engine.images()).login(registry, { username, password }, { tlsVerify: tlsVerify(args) });
+    process.stdout.write(`Login Succeeded! (credentials in ${file})\n`);
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
+export async function logoutCommand(argv: readonly string[], context: CliContext): Promise<number> {
+  const registry = oneRegistry('logout', parseArgs(argv, []).positionals);
+  const engine = await Engine.open(context.engineOptions);
+  try {
+    const wasStored = await (await engine.images()).logout(registry);
+    process.stdout.write(wasStored ? `Removed login credentials for ${registry}\n` : `Not logged into ${registry}\n`);
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}

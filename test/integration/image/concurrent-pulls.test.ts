@@ -1,0 +1,47 @@
+/**
+ * Several isola processes pulling and removing images in the same root at once
+ * (the image database's transactions and the blob store's per-blob locks):
+ * every command succeeds and the store ends consistent.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildBusyboxImage, pushWithSkopeo } from '../../fixtures/busybox-image.ts';
+import { isRegistryAvailable, startRegistry, type TestRegistry } from '../../helpers/registry.ts';
+import { requireCommand, requireThat } from '../../helpers/requirements.ts';
+import { runIsola } from '../../helpers/run-cli.ts';
+import { withTempDirs } from '../../helpers/temp-dirs.ts';
+
+let registry: TestRegistry | undefined;
+let work = '';
+
+before(async () => {
+  if (!isRegistryAvailable()) return;
+  work = await mkdtemp(join(tmpdir(), 'isola-concurrent-pulls-'));
+  registry = await startRegistry();
+  const image = await buildBusyboxImage(join(work, 'layout'));
+  for (const tag of ['a', 'b', 'c', 'd']) await pushWithSkopeo(image, `${registry.host}/same/image:${tag}`);
+});
+
+after(async () => {
+  await registry?.stop();
+  if (work !== '') await rm(work, { recursive: true, force: true });
+});
+
+test('four isola processes pulling the same blobs at once all succeed and store each blob once', async (t) => {
+  if (!requireThat(t, isRegistryAvailable(), 'needs docker-registry') || !requireCommand(t, 'skopeo')) return;
+  await withTempDirs(async (dirs) => {
+    const names = ['a', 'b', 'c', 'd'].map((tag) => `${registry!.host}/same/image:${tag}`);
+    const results = await Promise.all(names.map((name) => runIsola([...dirs.args, 'pull', '--tls-verify=false', name])));
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    const listed = JSON.parse((await runIsola([...dirs.args, 'images', '--format', 'json'])).stdout) as { Names: string[] }[];
+    assert.equal(listed.length, 1);
+    assert.deepEqual(listed[0]?.Names.sort(), names.sort());
+    assert.equal((await readdir(join(dirs.root, 'images', 'blobs', 'sha256'))).length, 3, 'manifest, config and layer, once each');
+    const removed = await Promise.all(names.map((name) => runIsola([...dirs.args, 'rmi', name])));
+    for (const result of removed) assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(await readdir(join(dirs.root, 'images', 'blobs', 'sha256')), []);
+  });
+});
