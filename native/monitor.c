@@ -156,6 +156,8 @@ int monitor_container(const struct plan *plan, pid_t pid, int sync_fd, int repor
 			close(relay.master);
 		return -1;
 	}
+	if (plan_find(plan, TAG_DETACH) != NULL)
+		return detach_monitor(plan, pid, sigfd, relay.master, report_fd);
 	start_relay(plan, &relay);
 	if (relay.master >= 0)
 		copy_window_size(relay.master);

@@ -45,7 +45,10 @@
 	X(TAG_SECCOMP, 24, "b")     /* struct sock_filter[] */ \
 	X(TAG_NEW_SESSION, 25, "")                             \
 	X(TAG_ENSURE_DIR, 26, "su") /* path in rootfs, precreate */ \
-	X(TAG_CGROUP_PROCS, 27, "s*") /* cgroup.procs files the init joins */
+	X(TAG_CGROUP_PROCS, 27, "s*") /* cgroup.procs files the init joins */ \
+	X(TAG_DETACH, 42, "s")      /* exit file: the monitor outlives its caller (detach.c) */ \
+	X(TAG_LOG_FILE, 43, "suu")  /* k8s-file log path, rotate above N bytes (0: never), files kept */ \
+	X(TAG_EXIT_COMMAND, 44, "ss*") /* argv the monitor execs after the exit file is written */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };

@@ -53,7 +53,10 @@
 	X(STEP_SYNC, 46, "sync")                      \
 	X(STEP_MONITOR, 47, "monitor")                \
 	X(STEP_ENSURE_DIR, 48, "ensure-dir")        \
-	X(STEP_JOIN_CGROUP, 49, "join-cgroup")
+	X(STEP_JOIN_CGROUP, 49, "join-cgroup") \
+	X(STEP_OPEN_LOG, 65, "open-log")              \
+	X(STEP_LOG_PIPE, 66, "log-pipe")              \
+	X(STEP_ATTACH_LOG, 67, "attach-log")
 
 #define STEP_ENUM(name, value, text) name = value,
 enum step { STEPS(STEP_ENUM) };

@@ -14,3 +14,4 @@ export { createFsCgroupHost, type CgroupHost } from './host.ts';
 export { detectCgroupLayout, parseCgroupMounts, parseProcCgroup, type CgroupLayout, type CgroupLayoutKind, type CgroupMount } from './layout.ts';
 export { normalizeCgroupPath } from './cgroup-path.ts';
 export { createCgroupDriver, openCgroupDriver } from './open-driver.ts';
+export { readCgroupPids, removeRecordedCgroup } from './recorded-cgroup.ts';

@@ -18,6 +18,13 @@ type Command = (argv: readonly string[], context: CliContext) => Promise<number>
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   run: async () => (await import('./commands/run.ts')).runCommand,
   userns: async () => (await import('./commands/userns.ts')).usernsCommand,
+  ...Object.fromEntries(['create', 'start', 'stop', 'kill', 'restart', 'wait', 'rm', 'rename', 'prune'].map((name) =>
+    [name, async () => (await import('./commands/containers.ts')).containerCommand(name)])),
+  container: async () => (await import('./commands/containers.ts')).containerGroupCommand,
+  ps: async () => (await import('./commands/views.ts')).psCommand,
+  inspect: async () => (await import('./commands/views.ts')).inspectCommand,
+  logs: async () => (await import('./commands/views.ts')).logsCommand,
+  top: async () => (await import('./commands/views.ts')).topCommand,
 };
 
 const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
@@ -25,6 +32,11 @@ const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
 commands:
   run [flags] --rootfs DIR -- COMMAND...   run a command in a new container
   userns ls [--format table|json]          list the host id ranges containers hold, and the pool
+  run -d [--name N] [--restart no|on-failure[:N]|always] ...   run detached under a monitor; prints the id
+  create [run flags] --rootfs DIR -- CMD   record a container; start NAME... runs it detached
+  ps [-a] [-q] [--filter name=|status=|id=] [--format table|json]
+  logs [-f] [--tail N] [--since T] [-t] NAME      stop [-t SECONDS] NAME...      kill [-s SIGNAL] NAME...
+  restart, wait, rm [-f], inspect, rename OLD NEW, prune, top NAME [user huser pid hpid ppid ...]
 
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
   -v HOST:CTR[:ro] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only

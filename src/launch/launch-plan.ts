@@ -54,7 +54,19 @@ export interface PlanCapabilities {
   readonly ambient: bigint;
 }
 
+/** A detached container's monitor: what it keeps and what it runs when the container exits. */
+export interface MonitorPlan {
+  /** Where the monitor writes "RAW_WAIT_STATUS SECONDS.NANOS", atomically, when the container exits. */
+  readonly exitFile: string;
+  /** The k8s-file log of the container's stdout and stderr (or terminal). */
+  readonly log?: { readonly path: string; readonly maxBytes: number; readonly keepFiles: number } | undefined;
+  /** argv the monitor execs once the exit file is written (the engine's cleanup). */
+  readonly exitCommand?: readonly string[] | undefined;
+}
+
 export interface LaunchPlan {
+  /** Set for a detached container: the shim outlives its caller as the container's monitor. */
+  readonly monitor?: MonitorPlan | undefined;
   readonly namespaces: readonly NamespaceKind[];
   /** cgroup.procs files the init is written into before it runs anything. */
   readonly cgroupProcs?: readonly string[] | undefined;

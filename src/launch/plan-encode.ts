@@ -99,12 +99,21 @@ function writeProcess(w: PlanWriter, plan: LaunchPlan): void {
   w.record(TAG.env, [...plan.env]);
 }
 
+function writeMonitor(w: PlanWriter, plan: LaunchPlan): void {
+  const monitor = plan.monitor;
+  if (monitor === undefined) return;
+  w.record(TAG.detach, [monitor.exitFile]);
+  if (monitor.log !== undefined) w.record(TAG.logFile, [monitor.log.path, monitor.log.maxBytes, monitor.log.keepFiles]);
+  if (monitor.exitCommand !== undefined && monitor.exitCommand.length > 0) w.record(TAG.exitCommand, [...monitor.exitCommand]);
+}
+
 export function encodeLaunchPlan(plan: LaunchPlan): Buffer {
   if (plan.args.length === 0) throw new TypeError('a launch plan needs at least one argument');
   const w = new PlanWriter();
   const flags = plan.namespaces.reduce((sum, kind) => sum | CLONE_FLAGS[kind], 0);
   w.record(TAG.namespaces, [flags >>> 0]);
   if (plan.cgroupProcs !== undefined && plan.cgroupProcs.length > 0) w.record(TAG.cgroupProcs, [...plan.cgroupProcs]);
+  writeMonitor(w, plan);
   writeIdMaps(w, plan);
   writeFilesystem(w, plan);
   writeProcess(w, plan);

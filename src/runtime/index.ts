@@ -8,6 +8,6 @@
 export type * from './oci-config.ts';
 export { isInitialUserNamespace, readHostContext, type HostContext } from './host-context.ts';
 export { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts';
-export { runContainer, type RunContainerOptions } from './run-container.ts';
+export { runContainer, type RunContainerOptions, type StartedContainer } from './run-container.ts';
 export { locateShim } from './shim-path.ts';
 export { parseMountOptions } from './mount-options.ts';
