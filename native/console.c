@@ -20,7 +20,8 @@ int open_console(const struct plan *plan, int rootfd, int sync_fd, int *slave_fd
 	*slave_fd = -1;
 	if (term == NULL)
 		return 0;
-	master = open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
+	master = rootfd < 0 ? open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
+			    : open_in_root(rootfd, "/dev/pts/ptmx", O_RDWR | O_NOCTTY);
 	if (master < 0)
 		return fail(STEP_OPEN_CONSOLE, term->index, errno, "/dev/pts/ptmx");
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 ||
@@ -30,6 +31,8 @@ int open_console(const struct plan *plan, int rootfd, int sync_fd, int *slave_fd
 	size.ws_col = (unsigned short)plan_u64(term, 1);
 	if (size.ws_row && size.ws_col && ioctl(master, TIOCSWINSZ, &size) < 0)
 		return fail(STEP_OPEN_CONSOLE, term->index, errno, "TIOCSWINSZ");
+	if (rootfd < 0)
+		goto send;
 	console = ensure_in_root(rootfd, "/dev/console", 0);
 	if (console < 0)
 		return fail(STEP_OPEN_CONSOLE, term->index, errno, "/dev/console");
@@ -38,6 +41,7 @@ int open_console(const struct plan *plan, int rootfd, int sync_fd, int *slave_fd
 	if (mount(from, to, NULL, MS_BIND, NULL) < 0)
 		return fail(STEP_OPEN_CONSOLE, term->index, errno, "/dev/console");
 	close(console);
+send:
 	if (send_fd(sync_fd, MSG_CONSOLE, master) < 0)
 		return fail(STEP_SEND_CONSOLE, term->index, errno, "sync socket");
 	close(master);

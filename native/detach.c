@@ -1,4 +1,4 @@
-/* Detached mode (TAG_DETACH): the shim outlives the isola that started it and
+/* Detached monitor (TAG_EXIT_FILE, with DETACH_STAY): the shim outlives the isola that started it and
  * is the container's monitor, conmon's role. It keeps the container's stdout
  * and stderr (pipes, or the pty master) in a k8s-file log, reaps the init,
  * records the exit status and time in the exit file (temp file + rename, so a
@@ -55,7 +55,7 @@ int detach_prepare(const struct plan *plan)
 {
 	const struct plan_record *log = plan_find(plan, TAG_LOG_FILE);
 
-	if (plan_find(plan, TAG_DETACH) == NULL)
+	if (plan_find(plan, TAG_EXIT_FILE) == NULL)
 		return 0;
 	if (log != NULL) {
 		log_file.path = plan_str(log, 0);
@@ -258,7 +258,7 @@ int detach_monitor(const struct plan *plan, pid_t pid, int sigfd, int master, in
 		close_stream(&streams[i]);
 	if (status < 0)
 		return -1;
-	if (write_exit_file(plan_str(plan_find(plan, TAG_DETACH), 0), status) < 0)
+	if (write_exit_file(plan_str(plan_find(plan, TAG_EXIT_FILE), 0), status) < 0)
 		return -1;
 	exec_exit_command(plan);
 	return status;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,19 +116,38 @@ static int enter_rootfs(const struct plan *plan, int sync_fd, int *slave_fd)
 	return 0;
 }
 
+/* Before pivot_root, while the host's /proc is at hand; see wait_for_start. */
+static int open_own_fd_dir(const struct plan *plan, int *fd_dir)
+{
+	*fd_dir = -1;
+	if (plan_find(plan, TAG_EXEC_FIFO) == NULL)
+		return 0;
+	*fd_dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd_dir < 0)
+		return fail(STEP_WAIT_FOR_START, 0, errno, "/proc/self/fd");
+	return 0;
+}
+
 int run_container_init(const struct plan *plan, int sync_fd)
 {
 	const struct plan_record *cwd = plan_find(plan, TAG_CWD);
-	int slave_fd = -1;
+	int slave_fd = -1, fd_dir;
 
 	/* Nothing before the parent's part: files created without the maps would
 	 * belong to the overflow id, and a process outside its cgroup would run
 	 * unlimited. */
 	if (expect_message(sync_fd, MSG_PARENT_DONE, STEP_WAIT_FOR_PARENT) < 0)
 		return -1;
-	if (set_setup_ids(plan) < 0)
+	/* Only now is the init in its cgroup, which the namespace then shows as /. */
+	if (join_cgroupns_fd >= 0 && setns(join_cgroupns_fd, CLONE_NEWCGROUP) < 0)
+		return fail(STEP_JOIN_NAMESPACE, 0, errno, "cgroup namespace");
+	if (set_setup_ids(plan) < 0 || open_own_fd_dir(plan, &fd_dir) < 0)
 		return -1;
 	if (enter_rootfs(plan, sync_fd, &slave_fd) < 0)
+		return -1;
+	/* Without a rootfs of its own (exec) the process uses the joined mount
+	 * namespace's /dev/pts. */
+	if (plan_find(plan, TAG_ROOTFS) == NULL && open_console(plan, -1, sync_fd, &slave_fd) < 0)
 		return -1;
 	if (set_names(plan) < 0 || bring_loopback_up(plan) < 0)
 		return -1;
@@ -137,6 +157,9 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	if (plan_find(plan, TAG_NEW_SESSION) != NULL && setsid() < 0)
 		return fail(STEP_NEW_SESSION, 0, errno, "setsid");
 	if (attach_console(slave_fd) < 0)
+		return -1;
+	/* Everything but who the process is happens before create returns. */
+	if (wait_for_start(plan, sync_fd, fd_dir) < 0)
 		return -1;
 	if (set_identity(plan) < 0)
 		return -1;

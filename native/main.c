@@ -75,27 +75,6 @@ static int open_signalfd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-/* The init joins its cgroups while it waits for MSG_PARENT_DONE, before
- * running anything of the container's. */
-static int join_cgroups(const struct plan *plan, pid_t pid)
-{
-	const struct plan_record *rec = plan_find(plan, TAG_CGROUP_PROCS);
-	char text[16];
-	int len = snprintf(text, sizeof(text), "%d", (int)pid);
-
-	for (uint32_t i = 0; rec != NULL && i < rec->nfields; i++) {
-		int fd = open(plan_str(rec, i), O_WRONLY | O_CLOEXEC);
-		ssize_t n = fd < 0 ? -1 : TEMP_FAILURE_RETRY_INT(write(fd, text, (size_t)len));
-		int err = errno;
-
-		if (fd >= 0)
-			close(fd);
-		if (n != len)
-			return fail(STEP_JOIN_CGROUP, rec->index, n < 0 ? err : EIO, plan_str(rec, i));
-	}
-	return 0;
-}
-
 static pid_t clone_container(const struct plan *plan)
 {
 	struct clone_args args;
@@ -108,10 +87,12 @@ static pid_t clone_container(const struct plan *plan)
 
 static int launch(const struct plan *plan)
 {
+	struct launch_fds fds;
 	int sync[2], sigfd;
 	pid_t pid;
 
-	if (precreate_targets(plan) < 0 || detach_prepare(plan) < 0)
+	if (precreate_targets(plan) < 0 || prepare_launch(plan, &fds) < 0 || join_namespaces(plan) < 0 ||
+	    detach_prepare(plan) < 0)
 		return -1;
 	if ((sigfd = open_signalfd()) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0)
 		return fail(STEP_CLONE, 0, errno, "socketpair");
@@ -129,14 +110,14 @@ static int launch(const struct plan *plan)
 	close(sync[1]);
 	detach_close_child_ends();
 	if (send_message(REPORT_FD, MSG_CHILD_PID, pid) < 0 || write_id_maps(plan, pid) < 0 ||
-	    join_cgroups(plan, pid) < 0 || send_message(sync[0], MSG_PARENT_DONE, 0) < 0) {
+	    join_cgroups(&fds, pid) < 0 || send_message(sync[0], MSG_PARENT_DONE, 0) < 0) {
 		int saved = errno;
 		kill(pid, SIGKILL);
 		TEMP_FAILURE_RETRY_INT(waitpid(pid, NULL, 0));
 		errno = saved;
 		return -1;
 	}
-	return monitor_container(plan, pid, sync[0], REPORT_FD, sigfd);
+	return monitor_container(plan, &fds, pid, sync[0], REPORT_FD, sigfd);
 }
 
 int main(int argc, char **argv)

@@ -19,21 +19,68 @@ struct relay {
 	struct termios saved;
 };
 
-/* Returns 1 once the init executed the process, 0 when it failed (the failure
- * was forwarded to TypeScript), -1 on a broken sync socket. */
-static int await_exec(pid_t pid, int sync_fd, int report_fd, struct relay *relay)
+static uint64_t detach_mode(const struct plan *plan)
+{
+	const struct plan_record *rec = plan_find(plan, TAG_DETACH);
+
+	return rec == NULL ? 0 : plan_u64(rec, 0);
+}
+
+/* A pty master goes to the console socket when there is one (the caller
+ * relays it), else the shim relays it. */
+static int take_console(const struct launch_fds *fds, int master, struct relay *relay)
+{
+	if (fds->console_sock < 0) {
+		relay->master = master;
+		return 0;
+	}
+	if (send_console_to_socket(fds, master) < 0) {
+		close(master);
+		return -1;
+	}
+	close(master);
+	close(fds->console_sock);
+	return 0;
+}
+
+/* Reports go to TypeScript; once detached, nobody may be reading them. */
+static int report(const struct plan *plan, int report_fd, uint32_t type, int32_t value)
+{
+	return send_message(report_fd, type, value) < 0 && detach_mode(plan) == 0 ? -1 : 0;
+}
+
+/* Returns 1 once the init executed the process, 2 when the shim detaches
+ * from it, 0 when it failed (the failure was forwarded to TypeScript), -1
+ * on a broken sync socket. */
+static int await_exec(const struct plan *plan, const struct launch_fds *fds, pid_t pid, int sync_fd, int report_fd,
+		      struct relay *relay)
 {
 	struct shim_message msg;
 	int fd, got;
 
 	for (;;) {
 		got = receive_message(sync_fd, &msg, &fd);
-		if (got == 0)
-			return send_message(report_fd, MSG_STARTED, pid) < 0 ? -1 : 1;
+		if (got == 0) {
+			if (plan_find(plan, TAG_EXEC_FIFO) == NULL && write_pid_file(fds, pid) < 0)
+				return 0;
+			if (report(plan, report_fd, MSG_STARTED, pid) < 0)
+				return -1;
+			return detach_mode(plan) == DETACH_EXIT ? 2 : 1;
+		}
 		if (got < 0)
 			return fail(STEP_SYNC, 0, errno, "sync socket with the container init");
 		if (msg.type == MSG_CONSOLE && fd >= 0) {
-			relay->master = fd;
+			if (take_console(fds, fd, relay) < 0)
+				return 0;
+			continue;
+		}
+		if (msg.type == MSG_CREATED) {
+			if (write_pid_file(fds, pid) < 0)
+				return 0;
+			if (report(plan, report_fd, MSG_CREATED, pid) < 0)
+				return -1;
+			if (detach_mode(plan) == DETACH_EXIT)
+				return 2;
 			continue;
 		}
 		if (msg.type == MSG_FAILED) {
@@ -143,12 +190,15 @@ static int relay_until_exit(pid_t pid, int sigfd, struct relay *relay)
 	}
 }
 
-int monitor_container(const struct plan *plan, pid_t pid, int sync_fd, int report_fd, int sigfd)
+int monitor_container(const struct plan *plan, const struct launch_fds *fds, pid_t pid, int sync_fd, int report_fd,
+		      int sigfd)
 {
 	struct relay relay = { .master = -1 };
 	int started, status;
 
-	started = await_exec(pid, sync_fd, report_fd, &relay);
+	started = await_exec(plan, fds, pid, sync_fd, report_fd, &relay);
+	if (started == 2)
+		return 0;
 	if (started <= 0) {
 		kill(pid, SIGKILL);
 		TEMP_FAILURE_RETRY_INT(waitpid(pid, NULL, 0));
@@ -156,7 +206,7 @@ int monitor_container(const struct plan *plan, pid_t pid, int sync_fd, int repor
 			close(relay.master);
 		return -1;
 	}
-	if (plan_find(plan, TAG_DETACH) != NULL)
+	if (plan_find(plan, TAG_EXIT_FILE) != NULL)
 		return detach_monitor(plan, pid, sigfd, relay.master, report_fd);
 	start_relay(plan, &relay);
 	if (relay.master >= 0)
@@ -165,6 +215,6 @@ int monitor_container(const struct plan *plan, pid_t pid, int sync_fd, int repor
 	stop_relay(&relay);
 	if (status < 0)
 		return -1;
-	send_message(report_fd, MSG_EXITED, status);
+	report(plan, report_fd, MSG_EXITED, status);
 	return status;
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PLAN_VERSION 2
+#define PLAN_VERSION 3
 #define PLAN_MAX_BYTES (16u << 20)
 
 /* Tags mirrored in src/launch/plan-tags.ts. Signature letters: u number,
@@ -46,7 +46,12 @@
 	X(TAG_NEW_SESSION, 25, "")                             \
 	X(TAG_ENSURE_DIR, 26, "su") /* path in rootfs, precreate */ \
 	X(TAG_CGROUP_PROCS, 27, "s*") /* cgroup.procs files the init joins */ \
-	X(TAG_DETACH, 42, "s")      /* exit file: the monitor outlives its caller (detach.c) */ \
+	X(TAG_EXEC_FIFO, 32, "s")   /* fifo the init blocks on until `start` */ \
+	X(TAG_DETACH, 33, "u")      /* DETACH_* */             \
+	X(TAG_PID_FILE, 34, "s")    /* gets the init's host pid */ \
+	X(TAG_CONSOLE_SOCKET, 35, "s") /* unix socket the pty master is sent to */ \
+	X(TAG_JOIN_NAMESPACE, 36, "us") /* clone flag, namespace file to setns */ \
+	X(TAG_EXIT_FILE, 42, "s")   /* with DETACH_STAY: the monitor logs, writes this, runs the exit command (detach.c) */ \
 	X(TAG_LOG_FILE, 43, "suu")  /* k8s-file log path, rotate above N bytes (0: never), files kept */ \
 	X(TAG_EXIT_COMMAND, 44, "ss*") /* argv the monitor execs after the exit file is written */
 
@@ -60,6 +65,12 @@ enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };
 #define MOUNT_KIND_TARGET_DIR 4u
 #define MOUNT_KIND_TARGET_FILE 8u
 #define MOUNT_KIND_PRECREATE 16u
+
+/* TAG_DETACH modes: exit once the process is created (with an exec fifo)
+ * or executed (without), leaving it to the subreaper; or stay its parent
+ * and monitor it while nobody may be reading the reports. */
+#define DETACH_EXIT 1u
+#define DETACH_STAY 2u
 
 /* TAG_MAP_WRITER methods. */
 #define MAP_WRITER_DIRECT 1u

@@ -13,6 +13,7 @@
 #define MSG_EXITED 4      /* value: raw wait status */
 #define MSG_PARENT_DONE 5 /* shim -> init: ID maps and cgroups are in place */
 #define MSG_CONSOLE 6     /* init -> shim: pty master passed as SCM_RIGHTS */
+#define MSG_CREATED 7     /* init -> shim -> TS: set up, blocked until start; value: host pid */
 
 #define MSG_DETAIL_BYTES 488
 

@@ -39,8 +39,29 @@ int attach_console(int slave_fd);
 /* init.c: the container side, from clone to execve. Returns only on failure. */
 int run_container_init(const struct plan *plan, int sync_fd);
 
-/* monitor.c: the shim side after the container exists. */
-int monitor_container(const struct plan *plan, pid_t pid, int sync_fd, int report_fd, int sigfd);
+/* lifecycle.c: create/start split, pid file, console socket, setns. */
+#define MAX_CGROUP_FILES 16
+struct launch_fds {
+	const struct plan_record *procs;
+	int procs_fds[MAX_CGROUP_FILES];
+	int pid_dir;          /* directory of the pid file, or -1 */
+	const char *pid_name; /* its last component */
+	uint32_t pid_index;
+	int console_sock;     /* connected console socket, or -1 */
+};
+extern int exec_fifo_fd;     /* O_PATH fd of the exec fifo, inherited by the init */
+extern int join_cgroupns_fd; /* cgroup namespace the init joins, or -1 */
+int prepare_launch(const struct plan *plan, struct launch_fds *fds);
+int join_namespaces(const struct plan *plan);
+int join_cgroups(const struct launch_fds *fds, pid_t pid);
+int write_pid_file(const struct launch_fds *fds, pid_t pid);
+int send_console_to_socket(const struct launch_fds *fds, int master);
+int wait_for_start(const struct plan *plan, int sync_fd, int fd_dir);
+
+/* monitor.c: the shim side after the container exists. Returns the wait
+ * status, 0 once detached, -1 on failure. */
+int monitor_container(const struct plan *plan, const struct launch_fds *fds, pid_t pid, int sync_fd, int report_fd,
+		      int sigfd);
 
 /* detach.c: the monitor of a detached container (log file, exit file, cleanup command). */
 int detach_prepare(const struct plan *plan);

@@ -53,7 +53,12 @@
 	X(STEP_SYNC, 46, "sync")                      \
 	X(STEP_MONITOR, 47, "monitor")                \
 	X(STEP_ENSURE_DIR, 48, "ensure-dir")        \
-	X(STEP_JOIN_CGROUP, 49, "join-cgroup") \
+	X(STEP_JOIN_CGROUP, 49, "join-cgroup")        \
+	X(STEP_JOIN_NAMESPACE, 55, "join-namespace")  \
+	X(STEP_MAKE_EXEC_FIFO, 56, "make-exec-fifo")  \
+	X(STEP_WAIT_FOR_START, 57, "wait-for-start")  \
+	X(STEP_WRITE_PID_FILE, 58, "write-pid-file")  \
+	X(STEP_CONSOLE_SOCKET, 59, "console-socket") \
 	X(STEP_OPEN_LOG, 65, "open-log")              \
 	X(STEP_LOG_PIPE, 66, "log-pipe")              \
 	X(STEP_ATTACH_LOG, 67, "attach-log")

@@ -36,6 +36,8 @@ function buildShim(): void {
 async function bundleCli(): Promise<void> {
   const entry = join(root, 'src', 'cli', 'bin.ts');
   if (!existsSync(entry)) return;
+  // The OCI runtime's command line, sharing chunks with the engine's.
+  const runtimeEntry = join(root, 'src', 'cli', 'runtime-bin.ts');
   // esbuild is a dev dependency; an install without it runs the sources by type stripping.
   let esbuild: typeof import('esbuild');
   try {
@@ -45,7 +47,7 @@ async function bundleCli(): Promise<void> {
   }
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [entry],
+    entryPoints: existsSync(runtimeEntry) ? [entry, runtimeEntry] : [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -13,5 +13,6 @@ export { CgroupError, type CgroupErrorCode, type CgroupErrorOptions } from './er
 export { createFsCgroupHost, type CgroupHost } from './host.ts';
 export { detectCgroupLayout, parseCgroupMounts, parseProcCgroup, type CgroupLayout, type CgroupLayoutKind, type CgroupMount } from './layout.ts';
 export { normalizeCgroupPath } from './cgroup-path.ts';
+export { removeCgroupDirs } from './remove.ts';
 export { createCgroupDriver, openCgroupDriver } from './open-driver.ts';
 export { readCgroupPids, removeRecordedCgroup } from './recorded-cgroup.ts';

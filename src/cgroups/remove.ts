@@ -45,3 +45,12 @@ export async function removeCgroupDir(host: CgroupHost, dir: string, killAll: (d
   throw new CgroupError('ISOLA_CGROUP_REMOVE_FAILED', `cannot remove cgroup ${dir}: processes are still in it after SIGKILL`,
     { path: dir, cause: lastError, hint: `see ${dir}/cgroup.procs, then rmdir ${dir}` });
 }
+
+/**
+ * Removes a container's cgroup directories recorded by an earlier process
+ * (the OCI runtime's `delete`), deepest last made first, killing what is left.
+ * @throws CgroupError ISOLA_CGROUP_REMOVE_FAILED
+ */
+export async function removeCgroupDirs(dirs: readonly string[], host: CgroupHost): Promise<void> {
+  for (const dir of [...dirs].reverse()) await removeCgroupDir(host, dir, (d) => killCgroupProcs(host, d));
+}

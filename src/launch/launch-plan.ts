@@ -64,10 +64,31 @@ export interface MonitorPlan {
   readonly exitCommand?: readonly string[] | undefined;
 }
 
+/** How the shim parts from the process it launched (native/plan.h DETACH_*). */
+export type DetachMode = 'exit' | 'stay';
+
 export interface LaunchPlan {
-  /** Set for a detached container: the shim outlives its caller as the container's monitor. */
+  /** With detach 'stay': the shim is a detached container's monitor (log, exit file, exit command). */
   readonly monitor?: MonitorPlan | undefined;
+  /** Namespaces created for the process. */
   readonly namespaces: readonly NamespaceKind[];
+  /** Existing namespaces joined (setns) before the process is cloned; the user namespace first. */
+  readonly joinNamespaces?: readonly { readonly kind: NamespaceKind; readonly path: string }[] | undefined;
+  /**
+   * A fifo the shim makes; the init blocks on it after setup, before taking
+   * its final identity, until someone opens it for reading (OCI start).
+   */
+  readonly execFifo?: string | undefined;
+  /**
+   * Unset: the shim monitors the process until it exits. 'exit': the shim
+   * exits once the process is created (with execFifo) or executed; 'stay':
+   * it stays the parent and monitor, and tolerates nobody reading its reports.
+   */
+  readonly detach?: DetachMode | undefined;
+  /** Written with the process's host pid once it is created (or executed). */
+  readonly pidFile?: string | undefined;
+  /** A unix socket the pty master is sent to (SCM_RIGHTS) instead of being relayed. */
+  readonly consoleSocket?: string | undefined;
   /** cgroup.procs files the init is written into before it runs anything. */
   readonly cgroupProcs?: readonly string[] | undefined;
   readonly idMaps?: PlanIdMaps | undefined;

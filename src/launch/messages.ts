@@ -4,7 +4,7 @@
 export const MESSAGE_BYTES = 512;
 export const DETAIL_BYTES = 488;
 
-export const MESSAGE_TYPE = { childPid: 1, started: 2, failed: 3, exited: 4 } as const;
+export const MESSAGE_TYPE = { childPid: 1, started: 2, failed: 3, exited: 4, created: 7 } as const;
 
 export interface ShimMessage {
   readonly type: number;

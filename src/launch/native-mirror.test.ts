@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { STEP_NAMES } from './steps.ts';
-import { MAP_WRITER, MOUNT_KIND, PLAN_VERSION, TAG } from './plan-tags.ts';
+import { DETACH, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, TAG } from './plan-tags.ts';
 import { DETAIL_BYTES, MESSAGE_TYPE } from './messages.ts';
 
 const native = (name: string): Promise<string> => readFile(new URL(`../../native/${name}`, import.meta.url), 'utf8');
@@ -25,6 +25,8 @@ test('every plan tag in native/plan.h has the same number in plan-tags.ts', asyn
   }
   assert.match(header, new RegExp(`#define MAP_WRITER_DIRECT ${MAP_WRITER.direct}u`));
   assert.match(header, new RegExp(`#define MAP_WRITER_HELPER ${MAP_WRITER.helper}u`));
+  assert.match(header, new RegExp(`#define DETACH_EXIT ${DETACH.exit}u`));
+  assert.match(header, new RegExp(`#define DETACH_STAY ${DETACH.stay}u`));
 });
 
 test('the report message layout in native/report.h matches messages.ts', async () => {
@@ -34,4 +36,5 @@ test('the report message layout in native/report.h matches messages.ts', async (
   assert.match(header, new RegExp(`#define MSG_STARTED ${MESSAGE_TYPE.started}\\b`));
   assert.match(header, new RegExp(`#define MSG_FAILED ${MESSAGE_TYPE.failed}\\b`));
   assert.match(header, new RegExp(`#define MSG_EXITED ${MESSAGE_TYPE.exited}\\b`));
+  assert.match(header, new RegExp(`#define MSG_CREATED ${MESSAGE_TYPE.created}\\b`));
 });

@@ -2,7 +2,7 @@
  * Writes a LaunchPlan in the shim's wire format (native/plan.h): a header,
  * then typed records of u64 and NUL-terminated string fields.
  */
-import { CLONE_FLAGS, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, TAG } from './plan-tags.ts';
+import { CLONE_FLAGS, DETACH, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, TAG } from './plan-tags.ts';
 import type { LaunchPlan, PlanMount } from './launch-plan.ts';
 import type { IdMapEntry } from '../userns/index.ts';
 
@@ -102,9 +102,17 @@ function writeProcess(w: PlanWriter, plan: LaunchPlan): void {
 function writeMonitor(w: PlanWriter, plan: LaunchPlan): void {
   const monitor = plan.monitor;
   if (monitor === undefined) return;
-  w.record(TAG.detach, [monitor.exitFile]);
+  w.record(TAG.exitFile, [monitor.exitFile]);
   if (monitor.log !== undefined) w.record(TAG.logFile, [monitor.log.path, monitor.log.maxBytes, monitor.log.keepFiles]);
   if (monitor.exitCommand !== undefined && monitor.exitCommand.length > 0) w.record(TAG.exitCommand, [...monitor.exitCommand]);
+}
+
+function writeLifecycle(w: PlanWriter, plan: LaunchPlan): void {
+  for (const ns of plan.joinNamespaces ?? []) w.record(TAG.joinNamespace, [CLONE_FLAGS[ns.kind], ns.path]);
+  if (plan.execFifo !== undefined) w.record(TAG.execFifo, [plan.execFifo]);
+  if (plan.detach !== undefined) w.record(TAG.detach, [DETACH[plan.detach]]);
+  if (plan.pidFile !== undefined) w.record(TAG.pidFile, [plan.pidFile]);
+  if (plan.consoleSocket !== undefined) w.record(TAG.consoleSocket, [plan.consoleSocket]);
 }
 
 export function encodeLaunchPlan(plan: LaunchPlan): Buffer {
@@ -113,6 +121,7 @@ export function encodeLaunchPlan(plan: LaunchPlan): Buffer {
   const flags = plan.namespaces.reduce((sum, kind) => sum | CLONE_FLAGS[kind], 0);
   w.record(TAG.namespaces, [flags >>> 0]);
   if (plan.cgroupProcs !== undefined && plan.cgroupProcs.length > 0) w.record(TAG.cgroupProcs, [...plan.cgroupProcs]);
+  writeLifecycle(w, plan);
   writeMonitor(w, plan);
   writeIdMaps(w, plan);
   writeFilesystem(w, plan);

@@ -3,18 +3,20 @@
  * plan-tags.test.ts fails when the two drift. Changing one is an interface
  * change: bump PLAN_VERSION on both sides.
  */
-export const PLAN_VERSION = 2;
+export const PLAN_VERSION = 3;
 
 export const TAG = {
   namespaces: 1, uidMap: 2, gidMap: 3, mapWriter: 4, setupIds: 5, rootfs: 6, mount: 7, symlink: 8,
   maskPath: 9, readonlyPath: 10, hostname: 11, domainname: 12, loopbackUp: 13, rlimit: 14, user: 15,
   groups: 16, capabilities: 17, noNewPrivs: 18, cwd: 19, args: 20, env: 21, terminal: 22, oomScoreAdj: 23,
   seccomp: 24, newSession: 25, ensureDir: 26, cgroupProcs: 27,
-  detach: 42, logFile: 43, exitCommand: 44,
+  execFifo: 32, detach: 33, pidFile: 34, consoleSocket: 35, joinNamespace: 36,
+  exitFile: 42, logFile: 43, exitCommand: 44,
 } as const;
 
 export const MOUNT_KIND = { bind: 1, recursive: 2, targetDir: 4, targetFile: 8, precreate: 16 } as const;
 export const MAP_WRITER = { direct: 1, helper: 2 } as const;
+export const DETACH = { exit: 1, stay: 2 } as const;
 
 /** clone(2) namespace flags. */
 export const CLONE_FLAGS = {

@@ -25,7 +25,10 @@ export interface LaunchedContainer {
   readonly pid: number;
   /** Host pid of the shim that monitors it. */
   readonly shimPid: number;
-  /** Resolves when the container's first process has exited. */
+  /**
+   * Resolves when the container's first process has exited; for a plan with
+   * `detach`, when the shim has (its status then says nothing of the process).
+   */
   readonly exited: Promise<ExitStatus>;
   /** Sends a signal to the container's first process (through the shim). */
   signal(signal: NodeJS.Signals): void;
@@ -88,7 +91,8 @@ export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedCont
       if (message.type === MESSAGE_TYPE.childPid) pid = message.value;
       else if (message.type === MESSAGE_TYPE.exited) resolveExit(waitStatusToExit(message.value));
       else if (message.type === MESSAGE_TYPE.failed) failure = describeFailure(message, options);
-      else if (message.type === MESSAGE_TYPE.started && !isSettled) {
+      // A plan with an exec fifo resolves once created; without, once executed.
+      else if ((message.type === MESSAGE_TYPE.started || message.type === MESSAGE_TYPE.created) && !isSettled) {
         isSettled = true;
         if (isDetached) {
           // The monitor outlives this process: nothing here may keep it waiting.

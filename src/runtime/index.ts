@@ -11,3 +11,12 @@ export { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts'
 export { runContainer, type RunContainerOptions, type StartedContainer } from './run-container.ts';
 export { locateShim } from './shim-path.ts';
 export { parseMountOptions } from './mount-options.ts';
+export { buildExecPlan, type ExecPlanInput } from './exec-plan.ts';
+export { checkContainerId, InvalidStateError, type ContainerRecord, type ContainerStatus } from './container-state.ts';
+export { runHooks, type HookKind } from './hooks.ts';
+export { cgroupfsPath, createContainer, startContainer, type CgroupManager, type CreateOptions, type OciRuntime } from './oci-create.ts';
+export { containerPids, containerProcessIds, deleteContainer, killContainer, parseSignal } from './oci-delete.ts';
+export {
+  containerConfig, containerState, execInContainer, listContainers, pauseContainer, resumeContainer, runBundle,
+  type ContainerListEntry, type ContainerStateDocument, type ExecOptions, type RunningBundle,
+} from './oci-operations.ts';

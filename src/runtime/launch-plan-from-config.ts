@@ -34,16 +34,28 @@ function unsupported(what: string): IsolaError {
   return new IsolaError('ISOLA_RUNTIME_UNSUPPORTED', `${what} is not supported yet`, { hint: `remove ${what} from the config` });
 }
 
-function planNamespaces(namespaces: readonly OciNamespace[]): NamespaceKind[] {
-  return namespaces.map((ns) => {
-    const kind = NAMESPACE_KINDS[ns.type];
-    if (kind === undefined) throw unsupported(`namespace type ${JSON.stringify(ns.type)}`);
-    if (ns.path !== undefined) throw unsupported(`joining the ${ns.type} namespace at ${ns.path}`);
-    return kind;
-  });
+export function namespaceKind(type: string): NamespaceKind {
+  const kind = NAMESPACE_KINDS[type];
+  if (kind === undefined) throw unsupported(`namespace type ${JSON.stringify(type)}`);
+  return kind;
 }
 
-function planCapabilities(process: OciProcess): PlanCapabilities {
+/** Namespaces to create, and those with a path, joined instead. */
+function planNamespaces(namespaces: readonly OciNamespace[]): { created: NamespaceKind[]; joined: { kind: NamespaceKind; path: string }[] } {
+  const created: NamespaceKind[] = [];
+  const joined: { kind: NamespaceKind; path: string }[] = [];
+  for (const ns of namespaces) {
+    const kind = namespaceKind(ns.type);
+    if (created.includes(kind) || joined.some((j) => j.kind === kind)) {
+      throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `linux.namespaces lists the ${ns.type} namespace twice`, { hint: 'list each namespace type once' });
+    }
+    if (ns.path === undefined || ns.path === '') created.push(kind);
+    else joined.push({ kind, path: ns.path });
+  }
+  return { created, joined };
+}
+
+export function planCapabilities(process: OciProcess): PlanCapabilities {
   const caps = process.capabilities ?? {};
   return {
     bounding: capabilityMask(caps.bounding ?? []), effective: capabilityMask(caps.effective ?? []),
@@ -52,7 +64,7 @@ function planCapabilities(process: OciProcess): PlanCapabilities {
   };
 }
 
-function planRlimits(process: OciProcess): PlanRlimit[] {
+export function planRlimits(process: OciProcess): PlanRlimit[] {
   return (process.rlimits ?? []).map((r) => {
     const soft = rlimitToBigInt(r.soft);
     const hard = rlimitToBigInt(r.hard);
@@ -76,11 +88,13 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
   }
   if (root === undefined) throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', 'the config has no root.path');
   checkUnsupported(config);
-  const namespaces = planNamespaces(linux.namespaces ?? []);
+  const { created: namespaces, joined } = planNamespaces(linux.namespaces ?? []);
+  // A joined user namespace already has its maps.
   const hasUserns = namespaces.includes('user');
+  const isUsernsJoined = joined.some((j) => j.kind === 'user');
   const idMaps = hasUserns ? planIdMaps(toIdMapEntries(linux.uidMappings), toIdMapEntries(linux.gidMappings), context.host) : undefined;
-  if (!hasUserns) checkNoUsernsAllowed(context.host);
-  if (!namespaces.includes('mount')) throw unsupported('a container without a mount namespace');
+  if (!hasUserns && !isUsernsJoined) checkNoUsernsAllowed(context.host);
+  if (!namespaces.includes('mount')) throw unsupported('a container without a mount namespace of its own');
 
   const mounts = await planMounts(config.mounts ?? [], context.bundle);
   const ownsDev = mounts.some((m) => m.destination === '/dev' && !m.isBind);
@@ -89,7 +103,7 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
   const user = process.user;
   const keepsGroups = idMaps?.writer.method === 'direct' && idMaps.writer.denySetgroups;
   return {
-    namespaces, idMaps,
+    namespaces, idMaps, joinNamespaces: joined.length === 0 ? undefined : joined,
     rootfs: { path: posix.resolve(context.bundle, root.path), propagation, isReadonly: root.readonly === true },
     ensureDirs: [],
     mounts: [...mounts, ...planDevices(linux.devices ?? [], ownsDev)],

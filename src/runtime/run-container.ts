@@ -78,7 +78,11 @@ export async function runContainer(config: OciConfig, options: RunContainerOptio
     // Made before the shim so the init joins it before it runs anything.
     : await (await (options.cgroups ?? (hostCgroups ??= openCgroupDriver()))).createCgroup(request);
   if (cgroup !== undefined) options.onCgroupCreated?.(cgroup.dirs);
-  const launchPlan: LaunchPlan = { ...plan, cgroupProcs: cgroup?.procsFiles, monitor: options.monitor };
+  const launchPlan: LaunchPlan = {
+    ...plan, cgroupProcs: cgroup?.procsFiles, monitor: options.monitor,
+    // The monitor stays the container's parent, and its reports may go unread once this process exits.
+    detach: options.monitor === undefined ? plan.detach : 'stay',
+  };
   let launched: LaunchedContainer;
   try {
     launched = await spawnShim({

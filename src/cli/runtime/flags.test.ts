@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { flagBoolean, flagList, flagString, parseRuntimeArgs } from './flags.ts';
+
+const specs = [
+  { name: 'bundle', aliases: ['b'], takesValue: true }, { name: 'detach', aliases: ['d'], takesValue: false },
+  { name: 'env', aliases: ['e'], takesValue: true, isRepeatable: true },
+];
+
+test('flags take one or two dashes, = or a separate value, and stop at the first positional', () => {
+  const args = parseRuntimeArgs(['-b', '/b', '--detach', '--env=A=1', '-e', 'B=2', 'id', '--bundle', 'x'], specs);
+  assert.equal(flagString(args, 'bundle'), '/b');
+  assert.equal(flagBoolean(args, 'detach'), true);
+  assert.deepEqual(flagList(args, 'env'), ['A=1', 'B=2']);
+  assert.deepEqual(args.positionals, ['id', '--bundle', 'x']);
+});
+
+test('a boolean may be given as =false, and an unknown flag or a missing value is an error', () => {
+  assert.equal(flagBoolean(parseRuntimeArgs(['--detach=false'], specs), 'detach'), false);
+  assert.throws(() => parseRuntimeArgs(['--nope'], specs), { code: 'ISOLA_INVALID_OPTION' });
+  assert.throws(() => parseRuntimeArgs(['--bundle'], specs), { code: 'ISOLA_INVALID_OPTION' });
+  assert.throws(() => flagBoolean(parseRuntimeArgs(['--detach=maybe'], specs), 'detach'), { code: 'ISOLA_INVALID_OPTION' });
+});

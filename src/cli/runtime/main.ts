@@ -1,0 +1,108 @@
+/**
+ * isola-runtime: the OCI runtime command line (runc's), over runtime/. Global
+ * flags, the command table, and the one place that prints errors: on stderr
+ * and, with --log, in the log file (JSON lines with level and msg under
+ * --log-format json, as containerd and conmon read them). Errors exit 1, as
+ * runc's do; run and exec exit with the container process's status.
+ */
+import { appendFile } from 'node:fs/promises';
+import { isIsolaError } from '../../errors/index.ts';
+import { flagBoolean, flagString, parseRuntimeArgs, type RuntimeFlag } from './flags.ts';
+import type { RuntimeCommand, RuntimeCliContext } from './context.ts';
+import { openRuntime } from './context.ts';
+
+const GLOBAL_FLAGS: readonly RuntimeFlag[] = [
+  { name: 'root', takesValue: true }, { name: 'log', takesValue: true }, { name: 'log-format', takesValue: true },
+  { name: 'debug', takesValue: false }, { name: 'systemd-cgroup', takesValue: false },
+  { name: 'cgroup-manager', takesValue: true }, { name: 'rootless', takesValue: true },
+  { name: 'criu', takesValue: true }, { name: 'version', aliases: ['v'], takesValue: false },
+  { name: 'help', aliases: ['h'], takesValue: false },
+];
+
+const COMMANDS: Readonly<Record<string, () => Promise<RuntimeCommand>>> = {
+  create: async () => (await import('./lifecycle-commands.ts')).createCommand,
+  start: async () => (await import('./lifecycle-commands.ts')).startCommand,
+  run: async () => (await import('./lifecycle-commands.ts')).runCommand,
+  kill: async () => (await import('./lifecycle-commands.ts')).killCommand,
+  delete: async () => (await import('./lifecycle-commands.ts')).deleteCommand,
+  exec: async () => (await import('./exec-command.ts')).execCommand,
+  state: async () => (await import('./info-commands.ts')).stateCommand,
+  list: async () => (await import('./info-commands.ts')).listCommand,
+  ps: async () => (await import('./info-commands.ts')).psCommand,
+  pause: async () => (await import('./info-commands.ts')).pauseCommand,
+  resume: async () => (await import('./info-commands.ts')).resumeCommand,
+};
+
+const USAGE = `usage: isola-runtime [--root DIR] [--log FILE] [--log-format text|json] [--systemd-cgroup] COMMAND [flags] ID
+
+An OCI runtime with runc's command line; containers get the user namespace their config asks for.
+
+commands:
+  create [--bundle DIR] [--pid-file F] [--console-socket S] ID   set up a container, its process not started
+  start ID                          run the created container's process
+  run [--bundle DIR] [--detach] ID  create + start (+ wait and delete without --detach)
+  state ID                          the state as JSON (runtime-spec)
+  kill [--all] ID [SIGNAL]          signal the init (default TERM) or, with --all, every process
+  delete [--force] ID               remove a stopped (or, forced, a running) container
+  exec [--process F | ARGS...] ID   run another process in the container (--tty --detach --pid-file --cwd --env --user)
+  ps [--format table|json] ID       its processes
+  list [--format table|json] [-q]   every container under --root
+  pause ID, resume ID               freeze and thaw its cgroup`;
+
+export const RUNTIME_VERSION = 'isola-runtime version 0.1.0\nspec: 1.3.0\n+CAP +USERNS +IDMAP +CGROUPFS';
+
+function errorText(error: unknown, isDebug: boolean): string {
+  if (isIsolaError(error)) return `${error.message}${error.hint === undefined ? '' : ` (${error.hint})`}`;
+  if (error instanceof Error) return isDebug ? error.stack ?? error.message : `internal error: ${error.message}`;
+  return `internal error: ${String(error)}`;
+}
+
+async function logError(logFile: string | undefined, format: string, text: string): Promise<void> {
+  if (logFile === undefined) return;
+  const line = format === 'json'
+    ? JSON.stringify({ level: 'error', msg: text, time: new Date().toISOString() })
+    : `time="${new Date().toISOString()}" level=error msg=${JSON.stringify(text)}`;
+  await appendFile(logFile, `${line}\n`).catch(() => {});
+}
+
+function defaultRoot(env: NodeJS.ProcessEnv, uid: number): string {
+  if (uid === 0) return '/run/isola-runtime';
+  const runtimeDir = env['XDG_RUNTIME_DIR'];
+  return runtimeDir !== undefined && runtimeDir !== '' ? `${runtimeDir}/isola-runtime` : `/tmp/isola-runtime-${uid}`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let logFile: string | undefined;
+  let logFormat = 'text';
+  let isDebug = false;
+  try {
+    const global = parseRuntimeArgs(argv, GLOBAL_FLAGS);
+    logFile = flagString(global, 'log');
+    logFormat = flagString(global, 'log-format') ?? 'text';
+    isDebug = flagBoolean(global, 'debug');
+    const [name, ...rest] = global.positionals;
+    if (flagBoolean(global, 'version') || name === 'version') {
+      process.stdout.write(`${RUNTIME_VERSION}\n`);
+      return 0;
+    }
+    const load = name === undefined ? undefined : COMMANDS[name];
+    if (load === undefined || flagBoolean(global, 'help')) {
+      (load === undefined && name !== undefined ? process.stderr : process.stdout).write(`${USAGE}\n`);
+      return name === undefined || flagBoolean(global, 'help') ? 0 : 1;
+    }
+    const uid = process.getuid?.() ?? 0;
+    const manager = flagBoolean(global, 'systemd-cgroup') ? 'systemd' : flagString(global, 'cgroup-manager') ?? 'cgroupfs';
+    if (manager !== 'cgroupfs' && manager !== 'systemd' && manager !== 'disabled') {
+      const { InvalidOptionError } = await import('../../errors/index.ts');
+      throw new InvalidOptionError('--cgroup-manager', 'cgroupfs, systemd or disabled', manager);
+    }
+    const root = flagString(global, 'root') ?? defaultRoot(process.env, uid);
+    const context: RuntimeCliContext = { root, cgroupManager: manager, runtime: () => openRuntime(root, manager) };
+    return await (await load())(rest, context);
+  } catch (error) {
+    const text = errorText(error, isDebug);
+    process.stderr.write(`isola-runtime: ${text}\n`);
+    await logError(logFile, logFormat, text);
+    return 1;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The OCI runtime's state directory: one directory per container under the
+ * root (`<root>/<id>/`), holding state.json (written by temp file + rename)
+ * and, between create and start, the exec fifo. Status is never stored: it
+ * is derived from the init's pid and start time, so a stale pid reused by
+ * another process reads as stopped.
+ */
+import { access, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { IsolaError } from '../errors/index.ts';
+import type { OciConfig, OciState, OciStatus } from './oci-config.ts';
+
+/** runc's rule for container ids: no path separators, nothing that needs quoting. */
+const ID_PATTERN = /^[\w+\-.]+$/;
+
+/** The spec's statuses plus runc's `paused` (a frozen cgroup). */
+export type ContainerStatus = OciStatus | 'paused';
+
+export interface ContainerRecord {
+  readonly ociVersion: string;
+  readonly id: string;
+  /** Absolute bundle path. */
+  readonly bundle: string;
+  readonly annotations?: Readonly<Record<string, string>> | undefined;
+  /** Host pid of the init; 0 while creating. */
+  readonly pid: number;
+  /** Field 22 of /proc/PID/stat when the pid was recorded. */
+  readonly pidStartTime?: string | undefined;
+  /** ISO 8601. */
+  readonly created: string;
+  /** Uid of whoever created it. */
+  readonly owner: number;
+  readonly cgroup?: { readonly dirs: readonly string[]; readonly procsFiles: readonly string[] } | undefined;
+  /** The config the container was created from: exec and hooks read it later. */
+  readonly config: OciConfig;
+}
+
+export class InvalidStateError extends IsolaError {
+  readonly container: string;
+  readonly status: ContainerStatus;
+  readonly operation: string;
+
+  constructor(container: string, status: ContainerStatus, operation: string, hint?: string) {
+    super('ISOLA_RUNTIME_INVALID_STATE', `cannot ${operation} container ${container}: it is ${status}`, { hint });
+    this.name = 'InvalidStateError';
+    this.container = container;
+    this.status = status;
+    this.operation = operation;
+  }
+}
+
+export function checkContainerId(id: string): void {
+  if (!ID_PATTERN.test(id) || id === '.' || id === '..') {
+    throw new IsolaError('ISOLA_RUNTIME_INVALID_ID', `invalid container id ${JSON.stringify(id)}`,
+      { hint: 'use letters, digits, and + - . _ only' });
+  }
+}
+
+export function containerDir(root: string, id: string): string {
+  return join(root, id);
+}
+
+export function execFifoPath(root: string, id: string): string {
+  return join(root, id, 'exec.fifo');
+}
+
+export async function writeRecord(root: string, record: ContainerRecord): Promise<void> {
+  const dir = containerDir(root, record.id);
+  const tmp = join(dir, '.state.json.tmp');
+  await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
+  await rename(tmp, join(dir, 'state.json'));
+}
+
+/** @throws IsolaError ISOLA_RUNTIME_NOT_FOUND */
+export async function readRecord(root: string, id: string): Promise<ContainerRecord> {
+  checkContainerId(id);
+  let text: string;
+  try {
+    text = await readFile(join(containerDir(root, id), 'state.json'), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new IsolaError('ISOLA_RUNTIME_NOT_FOUND', `container ${id} does not exist`,
+      { hint: `check the id with \`list\`, and that --root is ${root}` });
+  }
+  return JSON.parse(text) as ContainerRecord;
+}
+
+/** Ids of every container under the root, sorted. */
+export async function listIds(root: string): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return entries.filter((e) => e.isDirectory() && ID_PATTERN.test(e.name)).map((e) => e.name).sort();
+}
+
+/** The start time of a live, non-zombie process, or undefined. */
+export async function processStartTime(pid: number): Promise<string | undefined> {
+  if (!(pid > 0)) return undefined;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return undefined;
+  // Fields after the command, which may contain spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+  return fields[19];
+}
+
+export async function isRecordedProcessAlive(record: ContainerRecord): Promise<boolean> {
+  const start = await processStartTime(record.pid);
+  return start !== undefined && start === record.pidStartTime;
+}
+
+async function isFrozen(record: ContainerRecord): Promise<boolean> {
+  for (const dir of record.cgroup?.dirs ?? []) {
+    const v2 = await readFile(join(dir, 'cgroup.freeze'), 'utf8').catch(() => undefined);
+    if (v2 !== undefined) return v2.trim() === '1';
+  }
+  const v1 = await readFile(join(freezerDirOf(record) ?? '/nonexistent', 'freezer.state'), 'utf8').catch(() => undefined);
+  return v1 !== undefined && v1.trim() !== 'THAWED';
+}
+
+/** The v1 freezer directory pause uses, when the container has one. */
+export function freezerDirOf(record: ContainerRecord): string | undefined {
+  return record.cgroup?.dirs.find((dir) => dir.includes('/freezer/'));
+}
+
+export async function deriveStatus(root: string, record: ContainerRecord): Promise<ContainerStatus> {
+  if (record.pid === 0) return 'creating';
+  if (!await isRecordedProcessAlive(record)) return 'stopped';
+  const hasFifo = await access(execFifoPath(root, record.id)).then(() => true, () => false);
+  if (hasFifo) return 'created';
+  return await isFrozen(record) ? 'paused' : 'running';
+}
+
+/** The state document (runtime-spec state schema; `paused` as runc reports it). */
+export function toOciState(record: ContainerRecord, status: ContainerStatus): Omit<OciState, 'status'> & { status: ContainerStatus } {
+  return {
+    ociVersion: record.ociVersion, id: record.id, status,
+    ...(status === 'stopped' || record.pid === 0 ? { pid: 0 } : { pid: record.pid }),
+    bundle: record.bundle,
+    ...(record.annotations === undefined ? {} : { annotations: record.annotations }),
+  };
+}
+
+export async function makeRoot(root: string): Promise<void> {
+  await mkdir(root, { recursive: true, mode: 0o700 });
+}

@@ -1,0 +1,171 @@
+/**
+ * `create`, `start` and `run` of the OCI runtime command line. create leaves
+ * the init blocked on the exec fifo after all setup; start opens the fifo;
+ * run is both plus waiting, then delete. The shim either exits after create
+ * (the init is then the subreaper's child, as runc's is) or, for run and
+ * monitors, stays its parent.
+ */
+import { open, readFile, unlink, mkdir, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IsolaError } from '../errors/index.ts';
+import { openCgroupDriver, type CgroupDriver } from '../cgroups/index.ts';
+import { spawnShim, type DetachMode, type LaunchedContainer } from '../launch/index.ts';
+import type { OciConfig } from './oci-config.ts';
+import type { HostContext } from './host-context.ts';
+import { cgroupLimitsFromResources } from './cgroup-request.ts';
+import { buildLaunchPlan } from './launch-plan-from-config.ts';
+import {
+  checkContainerId, containerDir, deriveStatus, execFifoPath, InvalidStateError, isRecordedProcessAlive, makeRoot,
+  processStartTime, readRecord, toOciState, writeRecord, type ContainerRecord,
+} from './container-state.ts';
+import { runHooks } from './hooks.ts';
+import { makeV1FreezerDir } from './freezer.ts';
+import { removeContainer } from './oci-delete.ts';
+
+export type CgroupManager = 'cgroupfs' | 'systemd' | 'disabled';
+
+export interface OciRuntime {
+  /** State directory, e.g. /run/isola-runtime. */
+  readonly root: string;
+  readonly shimPath: string;
+  readonly host: HostContext;
+  /** @default 'cgroupfs'; 'systemd' is accepted and its slice:prefix:name paths mapped to cgroupfs ones */
+  readonly cgroupManager?: CgroupManager | undefined;
+  /** @default the host's driver */
+  readonly cgroups?: CgroupDriver | undefined;
+}
+
+export interface CreateOptions {
+  readonly id: string;
+  readonly bundle: string;
+  /** @default <bundle>/config.json */
+  readonly configPath?: string | undefined;
+  readonly pidFile?: string | undefined;
+  readonly consoleSocket?: string | undefined;
+  /** 'exit' (runc's create) or 'stay' (the shim monitors the container). @default 'exit' */
+  readonly detach?: DetachMode | undefined;
+}
+
+let hostCgroups: Promise<CgroupDriver> | undefined;
+
+/** systemd's slice:prefix:name as the cgroupfs path systemd would give it. */
+export function cgroupfsPath(path: string, manager: CgroupManager): string {
+  const parts = path.split(':');
+  if (parts.length !== 3 || manager === 'cgroupfs' && path.startsWith('/')) return path;
+  const [slice = '', prefix = '', name = ''] = parts;
+  const scope = prefix === '' ? `${name}.scope` : `${prefix}-${name}.scope`;
+  return `${slice === '' ? 'system.slice' : slice}/${scope}`;
+}
+
+async function readConfig(path: string): Promise<OciConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new IsolaError('ISOLA_RUNTIME_CONFIG_MISSING', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { hint: 'give the bundle directory with --bundle (it must hold config.json)', cause: error });
+  }
+  try {
+    return JSON.parse(text) as OciConfig;
+  } catch (error) {
+    throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `${path} is not valid JSON`, { hint: 'fix the file', cause: error });
+  }
+}
+
+async function makeCgroup(runtime: OciRuntime, id: string, config: OciConfig): Promise<ContainerRecord['cgroup']> {
+  const manager = runtime.cgroupManager ?? 'cgroupfs';
+  const limits = cgroupLimitsFromResources(config.linux?.resources);
+  if (manager === 'disabled') return undefined;
+  const path = cgroupfsPath(config.linux?.cgroupsPath ?? `isola-runtime/${id}`, manager);
+  const driver = await (runtime.cgroups ?? (hostCgroups ??= openCgroupDriver()));
+  const cgroup = await driver.createCgroup({ path, limits });
+  const freezer = await makeV1FreezerDir(driver.layout, path).catch(() => undefined);
+  const dirs = [...(cgroup?.dirs ?? []), ...(freezer === undefined ? [] : [freezer])];
+  const procsFiles = [...(cgroup?.procsFiles ?? []), ...(freezer === undefined ? [] : [`${freezer}/cgroup.procs`])];
+  return dirs.length === 0 ? undefined : { dirs, procsFiles };
+}
+
+/**
+ * Creates the container: cgroup, state, the shim up to the exec fifo, then
+ * the prestart and createRuntime hooks. Nothing is left behind on failure.
+ * @throws IsolaError ISOLA_RUNTIME_EXISTS, ISOLA_RUNTIME_INVALID_ID, the
+ *   config and cgroup errors, ShimError, ISOLA_RUNTIME_HOOK_FAILED
+ */
+export async function createContainer(runtime: OciRuntime, options: CreateOptions): Promise<{ record: ContainerRecord; launched: LaunchedContainer }> {
+  checkContainerId(options.id);
+  const bundle = resolve(options.bundle);
+  const config = await readConfig(options.configPath ?? `${bundle}/config.json`);
+  if (config.process?.terminal === true && options.consoleSocket === undefined && (options.detach ?? 'exit') === 'exit') {
+    throw new IsolaError('ISOLA_RUNTIME_CONSOLE_SOCKET_MISSING', 'the process wants a terminal, but there is no --console-socket to send it to',
+      { hint: 'pass --console-socket, or set process.terminal to false' });
+  }
+  const plan = await buildLaunchPlan(config, { host: runtime.host, bundle, isHostTerminalRaw: true });
+  await makeRoot(runtime.root);
+  const dir = containerDir(runtime.root, options.id);
+  try {
+    await mkdir(dir, { mode: 0o711 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new IsolaError('ISOLA_RUNTIME_EXISTS', `container ${options.id} already exists`, { hint: `delete it first, or pick another id` });
+  }
+  let record: ContainerRecord = {
+    ociVersion: config.ociVersion ?? '1.3.0', id: options.id, bundle, annotations: config.annotations, pid: 0,
+    created: new Date().toISOString(), owner: runtime.host.uid, config,
+  };
+  try {
+    await writeRecord(runtime.root, record);
+    record = { ...record, cgroup: await makeCgroup(runtime, options.id, config) };
+    await writeRecord(runtime.root, record);
+    const launched = await spawnShim({
+      shimPath: runtime.shimPath, isInteractive: true,
+      plan: {
+        ...plan, cgroupProcs: record.cgroup?.procsFiles, execFifo: execFifoPath(runtime.root, options.id),
+        detach: options.detach ?? 'exit', pidFile: options.pidFile === undefined ? undefined : resolve(options.pidFile),
+        consoleSocket: options.consoleSocket === undefined ? undefined : resolve(options.consoleSocket),
+      },
+    });
+    record = { ...record, pid: launched.pid, pidStartTime: await processStartTime(launched.pid) };
+    await writeRecord(runtime.root, record);
+    const state = toOciState(record, 'created');
+    await runHooks(config.hooks?.prestart, 'prestart', state);
+    await runHooks(config.hooks?.createRuntime, 'createRuntime', state);
+    return { record, launched };
+  } catch (error) {
+    await removeContainer(runtime, record).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Lets the created container's process run, then the poststart hooks.
+ * @throws InvalidStateError unless it is created
+ */
+export async function startContainer(runtime: OciRuntime, id: string): Promise<void> {
+  const record = await readRecord(runtime.root, id);
+  const status = await deriveStatus(runtime.root, record);
+  if (status !== 'created') throw new InvalidStateError(id, status, 'start', status === 'stopped' ? 'delete it and create it again' : undefined);
+  const fifo = execFifoPath(runtime.root, id);
+  // Non-blocking, so a dead init cannot make start wait forever.
+  const reader = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    for (;;) {
+      const read = await reader.read(Buffer.alloc(1), 0, 1, null).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EAGAIN') return { bytesRead: 0 };
+        throw error;
+      });
+      if (read.bytesRead === 1) break;
+      if (!await isRecordedProcessAlive(record)) throw new InvalidStateError(id, 'stopped', 'start');
+      await sleep(1);
+    }
+  } finally {
+    await reader.close();
+    await unlink(fifo).catch(() => {});
+  }
+  await runHooks(record.config.hooks?.poststart, 'poststart', toOciState(record, 'running')).catch(() => {
+    // The spec: a failing poststart hook is logged, the container keeps running.
+  });
+}
+
