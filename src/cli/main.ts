@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   ...Object.fromEntries(['create', 'start', 'stop', 'kill', 'restart', 'wait', 'rm', 'rename', 'prune'].map((name) =>
     [name, async () => (await import('./commands/containers.ts')).containerCommand(name)])),
   container: async () => (await import('./commands/containers.ts')).containerGroupCommand,
+  exec: async () => (await import('./commands/exec.ts')).execCommand,
   ps: async () => (await import('./commands/views.ts')).psCommand,
   inspect: async () => (await import('./commands/views.ts')).inspectCommand,
   logs: async () => (await import('./commands/views.ts')).logsCommand,
@@ -36,6 +37,7 @@ commands:
   create [run flags] --rootfs DIR -- CMD   record a container; start NAME... runs it detached
   ps [-a] [-q] [--filter name=|status=|id=] [--format table|json]
   logs [-f] [--tail N] [--since T] [-t] NAME      stop [-t SECONDS] NAME...      kill [-s SIGNAL] NAME...
+  exec [-i] [-t] [-u USER] [-e K=V] [-w DIR] NAME CMD...   a process in a running container (same namespaces, ID map, cgroup)
   restart, wait, rm [-f], inspect, rename OLD NEW, prune, top NAME [user huser pid hpid ppid ...]
 
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME

@@ -23,6 +23,8 @@ import type { CreateOptions } from './lifecycle/create-options.ts';
 import type { LogLine } from './lifecycle/log-format.ts';
 import type { LogsOptions } from './lifecycle/logs.ts';
 import type { TopDescriptor } from './lifecycle/top.ts';
+import type { ExecOptions } from './lifecycle/exec.ts';
+import type { LaunchedContainer } from '../launch/index.ts';
 import { readProcessIdentity, type ProcessIdentity } from './state/index.ts';
 
 export interface DetachedRunOptions extends CreateOptions {
@@ -151,6 +153,14 @@ export class Engine {
 
   top(ref: string, descriptors?: readonly TopDescriptor[]): Promise<string[][]> {
     return this.#containers().top(ref, descriptors);
+  }
+
+  /**
+   * Runs a process in a running container: its namespaces (same ID map), its
+   * cgroup. Resolves once it runs; `exited` settles when it ends.
+   */
+  exec(ref: string, options: ExecOptions): Promise<LaunchedContainer> {
+    return this.#containers().exec(ref, options);
   }
 
   /** What a container's monitor runs when it exits (`isola container cleanup ID`). */

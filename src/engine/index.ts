@@ -13,6 +13,8 @@ export type { LogLine } from './lifecycle/log-format.ts';
 export type { LogsOptions } from './lifecycle/logs.ts';
 export type { ListOptions } from './lifecycle/operations.ts';
 export { DEFAULT_TOP_DESCRIPTORS, TOP_DESCRIPTORS, checkTopDescriptors, type TopDescriptor } from './lifecycle/top.ts';
+export type { ExecOptions } from './lifecycle/exec.ts';
+export type { LaunchedContainer, ExitStatus } from '../launch/index.ts';
 export { signalNumber } from './lifecycle/signals.ts';
 export type { EngineOpenOptions, EngineSettings } from './settings.ts';
 export type { EngineConfig } from './config/index.ts';

@@ -16,6 +16,8 @@ import { cleanUpContainer, removeContainer } from './remove.ts';
 import { signalNumber } from './signals.ts';
 import { startContainer } from './start.ts';
 import { killContainer, stopContainer, waitForContainer } from './stop.ts';
+import { execInContainer, type ExecOptions } from './exec.ts';
+import type { LaunchedContainer } from '../../launch/index.ts';
 import { DEFAULT_TOP_DESCRIPTORS, topContainer, type TopDescriptor } from './top.ts';
 import type { LifecycleContext } from './context.ts';
 
@@ -138,6 +140,10 @@ export class LifecycleOperations implements ContainerOperations {
 
   async top(ref: string, descriptors: readonly TopDescriptor[] = DEFAULT_TOP_DESCRIPTORS): Promise<string[][]> {
     return topContainer(toContainerInfo(await this.#find(ref)), descriptors);
+  }
+
+  async exec(ref: string, options: ExecOptions): Promise<LaunchedContainer> {
+    return execInContainer(this.#ctx, await this.#ctx.db(), await this.#find(ref), options);
   }
 
   /** The monitor's exit command: see cleanUpContainer. */

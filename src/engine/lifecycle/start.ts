@@ -5,8 +5,9 @@
  * this process, while the shim starts, so a kill -9 here is repaired later.
  */
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { resolveUser, generateConfig } from '../../spec/index.ts';
-import { runContainer, type StartedContainer } from '../../runtime/index.ts';
+import { runContainer, type OciConfig, type StartedContainer } from '../../runtime/index.ts';
 import type { IdMaps } from '../../userns/index.ts';
 import { applyConfigDefaults } from '../config-defaults.ts';
 import { idMapsForMode } from '../id-maps-for-mode.ts';
@@ -26,18 +27,27 @@ async function chooseIdMaps(ctx: LifecycleContext, db: StateDb, record: Containe
   return idMaps;
 }
 
-async function launchDetached(ctx: LifecycleContext, db: StateDb, record: ContainerRecord): Promise<StartedContainer> {
+/** The container's OCI config, generated from its stored options as at every start. */
+export async function containerConfig(ctx: LifecycleContext, db: StateDb, record: ContainerRecord,
+  writeFiles: boolean): Promise<{ config: OciConfig; stored: StoredOptions }> {
   const stored = JSON.parse(record.options) as StoredOptions;
   const facts = await ctx.facts();
   const { options, rlimitDefaults } = applyConfigDefaults(stored.run, ctx.settings.config, facts.hardLimits);
   const keptUser = options.userns.kind === 'keep-id' ? `${facts.host.uid}:${facts.host.gid}` : undefined;
-  const files = containerFiles(record);
-  const [user, idMaps, command] = await Promise.all([
-    resolveUser(options.rootfs, options.user ?? keptUser), chooseIdMaps(ctx, db, record, options), isolaCommand(ctx.settings),
-    rm(files.exit, { force: true }),
-  ]);
-  const runtimeFiles = await writeRuntimeFiles(record.runDir, options.hostname ?? record.id.slice(0, 12));
+  const [user, idMaps] = await Promise.all([resolveUser(options.rootfs, options.user ?? keptUser), chooseIdMaps(ctx, db, record, options)]);
+  const hostname = options.hostname ?? record.id.slice(0, 12);
+  const runtimeFiles = writeFiles ? await writeRuntimeFiles(record.runDir, hostname)
+    : { hostname: join(record.runDir, 'hostname'), hosts: join(record.runDir, 'hosts'), resolvConf: join(record.runDir, 'resolv.conf') };
   const config = generateConfig({ options, user, idMaps, runtimeFiles, hostHardLimits: facts.hardLimits, rlimitDefaults, containerId: record.id });
+  return { config, stored };
+}
+
+async function launchDetached(ctx: LifecycleContext, db: StateDb, record: ContainerRecord): Promise<StartedContainer> {
+  const files = containerFiles(record);
+  const [{ config, stored }, command] = await Promise.all([
+    containerConfig(ctx, db, record, true), isolaCommand(ctx.settings), rm(files.exit, { force: true }),
+  ]);
+  const facts = await ctx.facts();
   return runContainer(config, {
     host: facts.host, bundle: record.runDir, shimPath: ctx.settings.shimPath, isInteractive: false, isHostTerminalRaw: false,
     monitor: {
