@@ -206,6 +206,8 @@ int monitor_container(const struct plan *plan, const struct launch_fds *fds, pid
 			close(relay.master);
 		return -1;
 	}
+	if (plan_find(plan, TAG_EXIT_FILE) != NULL)
+		return detach_monitor(plan, pid, sigfd, relay.master, report_fd);
 	start_relay(plan, &relay);
 	if (relay.master >= 0)
 		copy_window_size(relay.master);

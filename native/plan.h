@@ -53,6 +53,9 @@
 	X(TAG_PID_FILE, 34, "s")    /* gets the init's host pid */ \
 	X(TAG_CONSOLE_SOCKET, 35, "s") /* unix socket the pty master is sent to */ \
 	X(TAG_JOIN_NAMESPACE, 36, "us") /* clone flag, namespace file to setns */ \
+	X(TAG_EXIT_FILE, 42, "s")   /* with DETACH_STAY: the monitor logs, writes this, runs the exit command (detach.c) */ \
+	X(TAG_LOG_FILE, 43, "suu")  /* k8s-file log path, rotate above N bytes (0: never), files kept */ \
+	X(TAG_EXIT_COMMAND, 44, "ss*") /* argv the monitor execs after the exit file is written */ \
 	X(TAG_SYSCTL, 47, "ss")     /* path in rootfs (/proc/sys/...), value */ \
 	X(TAG_PERSONALITY, 48, "u") /* personality(2) persona */ \
 	X(TAG_TIME_OFFSETS, 49, "uuuu") /* monotonic secs, nsecs, boottime secs, nsecs (two's complement) */

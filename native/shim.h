@@ -75,6 +75,12 @@ int wait_for_start(const struct plan *plan, int sync_fd, int fd_dir);
 int monitor_container(const struct plan *plan, const struct launch_fds *fds, pid_t pid, int sync_fd, int report_fd,
 		      int sigfd);
 
+/* detach.c: the monitor of a detached container (log file, exit file, cleanup command). */
+int detach_prepare(const struct plan *plan);
+int detach_attach_stdio(void);
+void detach_close_child_ends(void);
+int detach_monitor(const struct plan *plan, pid_t pid, int sigfd, int master, int report_fd);
+
 /* A "/proc/self/fd/N" path for mount(2), which takes no dirfd. */
 #define FD_PATH_BYTES 32
 void fd_path(char out[FD_PATH_BYTES], int fd);

@@ -64,6 +64,9 @@
 	X(STEP_WAIT_FOR_START, 57, "wait-for-start")  \
 	X(STEP_WRITE_PID_FILE, 58, "write-pid-file")  \
 	X(STEP_CONSOLE_SOCKET, 59, "console-socket") \
+	X(STEP_OPEN_LOG, 65, "open-log")              \
+	X(STEP_LOG_PIPE, 66, "log-pipe")              \
+	X(STEP_ATTACH_LOG, 67, "attach-log") \
 	X(STEP_SET_SYSCTL, 70, "set-sysctl")          \
 	X(STEP_SET_PERSONALITY, 71, "set-personality") \
 	X(STEP_SET_TIME_OFFSETS, 72, "set-time-offsets") \

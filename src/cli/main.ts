@@ -30,6 +30,14 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   save: async () => (await import('./commands/archive.ts')).saveCommand,
   import: async () => (await import('./commands/archive.ts')).importCommand,
   volume: async () => (await import('./commands/volume.ts')).volumeCommand,
+  ...Object.fromEntries(['create', 'start', 'stop', 'kill', 'restart', 'wait', 'rm', 'rename', 'prune'].map((name) =>
+    [name, async () => (await import('./commands/containers.ts')).containerCommand(name)])),
+  container: async () => (await import('./commands/containers.ts')).containerGroupCommand,
+  exec: async () => (await import('./commands/exec.ts')).execCommand,
+  ps: async () => (await import('./commands/views.ts')).psCommand,
+  inspect: async () => (await import('./commands/views.ts')).inspectCommand,
+  logs: async () => (await import('./commands/views.ts')).logsCommand,
+  top: async () => (await import('./commands/views.ts')).topCommand,
 };
 
 const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
@@ -46,6 +54,12 @@ commands:
   login -u USER -p PASS|--password-stdin REGISTRY, logout REGISTRY
   load -i ARCHIVE, save -o FILE [--format docker-archive|oci-archive] IMAGE..., import TARBALL [NAME]
   volume create|ls|rm|inspect [NAME...]    named volumes (-v NAME:/path makes one on first use)
+  run -d [--name N] [--restart no|on-failure[:N]|always] ...   run detached under a monitor; prints the id
+  create [run flags] --rootfs DIR -- CMD   record a container; start NAME... runs it detached
+  ps [-a] [-q] [--filter name=|status=|id=] [--format table|json]
+  logs [-f] [--tail N] [--since T] [-t] NAME      stop [-t SECONDS] NAME...      kill [-s SIGNAL] NAME...
+  exec [-i] [-t] [-u USER] [-e K=V] [-w DIR] NAME CMD...   a process in a running container (same namespaces, ID map, cgroup)
+  restart, wait, rm [-f], inspect, rename OLD NEW, prune, top NAME [user huser pid hpid ppid ...]
 
 run: isola run [flags] IMAGE [COMMAND...] (--pull=missing|always|never --tls-verify=false --entrypoint CMD)
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME

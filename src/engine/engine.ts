@@ -3,10 +3,14 @@
  *
  * ```ts
  * const engine = await Engine.open({ root, runroot });
- * const c = await engine.run({ rootfs, args: ['id'], userns: { kind: 'auto' }, ... });
- * const status = await c.exited;
+ * const c = await engine.run({ rootfs, cmd: ['sh', '-c', 'echo hi'], userns: 'auto', pidsLimit: 100, detach: true });
+ * for await (const line of c.logs({ follow: true })) console.log(line.text);
+ * const status = await c.wait();
+ * await c.remove();
  * await engine.close();
  * ```
+ * Without `detach`, `run` runs in the foreground: it resolves once the
+ * process runs, with an `exited` promise, and nothing is recorded.
  */
 import { normalizeEngineOptions, type EngineOpenOptions, type EngineSettings } from './settings.ts';
 import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions, type RunningContainer } from './run.ts';
@@ -15,12 +19,29 @@ import { configuredUserns } from './config-defaults.ts';
 import type { ImageService } from './images.ts';
 import { InvalidOptionError } from '../errors/index.ts';
 import type { VolumeInfo } from '../storage/index.ts';
+import { LifecycleOperations, type ListOptions } from './lifecycle/operations.ts';
+import type { Container, StopOptions } from './lifecycle/container.ts';
+import type { ContainerInfo } from './lifecycle/container-info.ts';
+import type { CreateOptions } from './lifecycle/create-options.ts';
+import type { LogLine } from './lifecycle/log-format.ts';
+import type { LogsOptions } from './lifecycle/logs.ts';
+import type { TopDescriptor } from './lifecycle/top.ts';
+import type { ExecOptions } from './lifecycle/exec.ts';
+import type { LaunchedContainer } from '../launch/index.ts';
+import { readProcessIdentity, type ProcessIdentity } from './state/index.ts';
+
+export interface DetachedRunOptions extends CreateOptions {
+  /** Run in the background under a monitor; the call resolves once the process runs. */
+  readonly detach: true;
+}
 
 export class Engine {
   readonly settings: EngineSettings;
   #hostFacts: Promise<HostFacts> | undefined;
   #idAllocator: Promise<IdAllocator> | undefined;
   #images: Promise<ImageService> | undefined;
+  #operations: LifecycleOperations | undefined;
+  #self: Promise<ProcessIdentity> | undefined;
 
   private constructor(settings: EngineSettings) {
     this.settings = settings;
@@ -56,10 +77,110 @@ export class Engine {
     return new Engine(await normalizeEngineOptions(options));
   }
 
-  /** Starts a container; resolves once its process runs. */
-  async run(requested: RunOptions): Promise<RunningContainer> {
+  /** Recorded containers: the state database, this process and the allocator, shared. */
+  #containers(): LifecycleOperations {
+    this.#operations ??= new LifecycleOperations({
+      settings: this.settings,
+      db: async () => (await this.#allocator()).database(),
+      facts: () => this.#facts(),
+      ids: { ready: undefined, allocate: async (size, containerId) => (await this.#allocator()).allocate({ size, containerId }) },
+      self: () => {
+        this.#self ??= readProcessIdentity(process.pid).then((self) => self ?? { pid: process.pid, startTime: 0 });
+        return this.#self;
+      },
+    });
+    return this.#operations;
+  }
+
+  /**
+   * Starts a container; resolves once its process runs. With `detach: true` it
+   * is recorded and monitored until removed (see Container); otherwise it runs
+   * in the foreground and `exited` settles when it ends.
+   */
+  run(options: DetachedRunOptions): Promise<Container>;
+  run(options: RunOptions): Promise<RunningContainer>;
+  async run(options: RunOptions | DetachedRunOptions): Promise<RunningContainer | Container> {
+    if ('detach' in options && options.detach) return this.#containers().run(options);
+    const requested = options as RunOptions;
     if (requested.image !== undefined) return this.#runImage(requested, requested.image);
-    return this.#runPrepared(requested);
+    return this.#runForeground(requested);
+  }
+
+  /** Records a container with its options and host ids, without starting it. */
+  create(options: CreateOptions): Promise<Container> {
+    return this.#containers().create(options);
+  }
+
+  /** Starts a created or stopped container detached. @throws ContainerError */
+  start(ref: string): Promise<Container> {
+    return this.#containers().start(ref);
+  }
+
+  /** A handle on a container by id, unique id prefix or name. @throws ContainerError ISOLA_CONTAINER_NOT_FOUND */
+  container(ref: string): Promise<Container> {
+    return this.#containers().container(ref);
+  }
+
+  /** Running containers, or all with `all`; rows are repaired from the facts first. */
+  ps(options?: ListOptions): Promise<ContainerInfo[]> {
+    return this.#containers().list(options);
+  }
+
+  inspect(ref: string): Promise<ContainerInfo> {
+    return this.#containers().inspect(ref);
+  }
+
+  logs(ref: string, options?: LogsOptions): AsyncGenerator<LogLine> {
+    return this.#containers().logs(ref, options);
+  }
+
+  /** Resolves with the exit status once it stopped; undefined when unknown. */
+  wait(ref: string, options?: { readonly signal?: AbortSignal | undefined }): Promise<number | undefined> {
+    return this.#containers().wait(ref, options);
+  }
+
+  /** The stop signal, then SIGKILL after `timeoutSec` (default 10). */
+  stop(ref: string, options?: StopOptions): Promise<ContainerInfo> {
+    return this.#containers().stop(ref, options);
+  }
+
+  kill(ref: string, signal?: string): Promise<void> {
+    return this.#containers().kill(ref, signal);
+  }
+
+  restart(ref: string, options?: StopOptions): Promise<Container> {
+    return this.#containers().restart(ref, options);
+  }
+
+  /** Removes it with its files, cgroup and host ids; `force` stops it first. */
+  remove(ref: string, options?: { readonly force?: boolean | undefined }): Promise<void> {
+    return this.#containers().remove(ref, options);
+  }
+
+  /** Removes every stopped container; resolves with their ids. */
+  prune(): Promise<string[]> {
+    return this.#containers().prune();
+  }
+
+  rename(ref: string, newName: string): Promise<void> {
+    return this.#containers().rename(ref, newName);
+  }
+
+  top(ref: string, descriptors?: readonly TopDescriptor[]): Promise<string[][]> {
+    return this.#containers().top(ref, descriptors);
+  }
+
+  /**
+   * Runs a process in a running container: its namespaces (same ID map), its
+   * cgroup. Resolves once it runs; `exited` settles when it ends.
+   */
+  exec(ref: string, options: ExecOptions): Promise<LaunchedContainer> {
+    return this.#containers().exec(ref, options);
+  }
+
+  /** What a container's monitor runs when it exits (`isola container cleanup ID`). */
+  cleanUpContainer(id: string): Promise<void> {
+    return this.#containers().cleanUp(id);
   }
 
   /**
@@ -83,13 +204,13 @@ export class Engine {
     if (userns.kind === 'auto' && !isSizeChosen && autoSizeForImage(maxId) > (userns.size ?? AUTO_BLOCK)) {
       userns = { kind: 'auto', size: autoSizeForImage(maxId) };
     }
-    const container = await this.#runPrepared({ ...requested, ...merged, userns, image: undefined, rootfsLayers: layerDirs });
+    const container = await this.#runForeground({ ...requested, ...merged, userns, image: undefined, rootfsLayers: layerDirs });
     return { ...container, image: {
       id: image.id, names: image.names, labels: config.config?.Labels ?? {}, exposedPorts: Object.keys(config.config?.ExposedPorts ?? {}),
     } };
   }
 
-  async #runPrepared(options: RunOptions): Promise<RunningContainer> {
+  async #runForeground(options: RunOptions): Promise<RunningContainer> {
     // The state database opens while the host facts are read and the options checked.
     const mode = configuredUserns(options.userns, this.settings.config);
     const ready = mode.kind === 'auto' ? this.#allocator().then((ids) => ids.prepare()) : undefined;

@@ -133,6 +133,11 @@ export class IdAllocator {
     };
   }
 
+  /** The state database this allocator uses, opened on first use; shared with the engine's container records. */
+  database(): Promise<StateDb> {
+    return this.#openDb();
+  }
+
   /** Closes the database, if it was opened. */
   async close(): Promise<void> {
     const db = this.#db;

@@ -4,7 +4,18 @@
  * userns, spec and runtime into container operations and returns data: it never
  * prints, reads the environment or exits the process.
  */
-export { Engine } from './engine.ts';
+export { Engine, type DetachedRunOptions } from './engine.ts';
+export { Container, type StopOptions } from './lifecycle/container.ts';
+export type { ContainerInfo, HostIdRange } from './lifecycle/container-info.ts';
+export type { CreateOptions, RestartPolicy } from './lifecycle/create-options.ts';
+export { ContainerError, type ContainerErrorCode } from './lifecycle/errors.ts';
+export type { LogLine } from './lifecycle/log-format.ts';
+export type { LogsOptions } from './lifecycle/logs.ts';
+export type { ListOptions } from './lifecycle/operations.ts';
+export { DEFAULT_TOP_DESCRIPTORS, TOP_DESCRIPTORS, checkTopDescriptors, type TopDescriptor } from './lifecycle/top.ts';
+export type { ExecOptions } from './lifecycle/exec.ts';
+export type { LaunchedContainer, ExitStatus } from '../launch/index.ts';
+export { signalNumber } from './lifecycle/signals.ts';
 export type { EngineOpenOptions, EngineSettings } from './settings.ts';
 export type { EngineConfig } from './config/index.ts';
 export type { RunOptions, RunningContainer } from './run.ts';

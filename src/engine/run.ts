@@ -65,7 +65,7 @@ function withConsoleSize(config: OciConfig, size: RunOptions['consoleSize']): Oc
 }
 
 /** 64 hex digits, as docker and podman ids. node:crypto would cost milliseconds of start-up to load. */
-async function newContainerId(): Promise<string> {
+export async function newContainerId(): Promise<string> {
   const file = await open('/dev/urandom', 'r');
   try {
     const { buffer } = await file.read(Buffer.alloc(32), 0, 32, null);

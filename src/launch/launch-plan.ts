@@ -96,10 +96,23 @@ export interface PlanTimeOffsets {
   readonly monotonic: { readonly secs: bigint; readonly nanosecs: number };
   readonly boottime: { readonly secs: bigint; readonly nanosecs: number };
 }
+
+/** A detached container's monitor: what it keeps and what it runs when the container exits. */
+export interface MonitorPlan {
+  /** Where the monitor writes "RAW_WAIT_STATUS SECONDS.NANOS", atomically, when the container exits. */
+  readonly exitFile: string;
+  /** The k8s-file log of the container's stdout and stderr (or terminal). */
+  readonly log?: { readonly path: string; readonly maxBytes: number; readonly keepFiles: number } | undefined;
+  /** argv the monitor execs once the exit file is written (the engine's cleanup). */
+  readonly exitCommand?: readonly string[] | undefined;
+}
+
 /** How the shim parts from the process it launched (native/plan.h DETACH_*). */
 export type DetachMode = 'exit' | 'stay';
 
 export interface LaunchPlan {
+  /** With detach 'stay': the shim is a detached container's monitor (log, exit file, exit command). */
+  readonly monitor?: MonitorPlan | undefined;
   /** Namespaces created for the process. */
   readonly namespaces: readonly NamespaceKind[];
   /** Existing namespaces joined (setns) before the process is cloned; the user namespace first. */

@@ -122,6 +122,14 @@ function writeProcess(w: PlanWriter, plan: LaunchPlan): void {
   w.record(TAG.env, [...plan.env]);
 }
 
+function writeMonitor(w: PlanWriter, plan: LaunchPlan): void {
+  const monitor = plan.monitor;
+  if (monitor === undefined) return;
+  w.record(TAG.exitFile, [monitor.exitFile]);
+  if (monitor.log !== undefined) w.record(TAG.logFile, [monitor.log.path, monitor.log.maxBytes, monitor.log.keepFiles]);
+  if (monitor.exitCommand !== undefined && monitor.exitCommand.length > 0) w.record(TAG.exitCommand, [...monitor.exitCommand]);
+}
+
 function writeLifecycle(w: PlanWriter, plan: LaunchPlan): void {
   for (const ns of plan.joinNamespaces ?? []) w.record(TAG.joinNamespace, [CLONE_FLAGS[ns.kind], ns.path]);
   if (plan.execFifo !== undefined) w.record(TAG.execFifo, [plan.execFifo]);
@@ -137,6 +145,7 @@ export function encodeLaunchPlan(plan: LaunchPlan): Buffer {
   w.record(TAG.namespaces, [flags >>> 0]);
   if (plan.cgroupProcs !== undefined && plan.cgroupProcs.length > 0) w.record(TAG.cgroupProcs, [...plan.cgroupProcs]);
   writeLifecycle(w, plan);
+  writeMonitor(w, plan);
   writeIdMaps(w, plan);
   writeFilesystem(w, plan);
   writeProcess(w, plan);

@@ -62,8 +62,12 @@ function waitStatusToExit(raw: number): ExitStatus {
 
 export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedContainer> {
   const planBytes = encodeLaunchPlan(options.plan);
+  const isDetached = options.plan.monitor !== undefined;
+  // A detached container's monitor keeps none of the caller's stdio: the
+  // caller may exit (or be read to EOF by its own caller) while it runs.
   const child: ChildProcess = spawn(options.shimPath, [], {
-    stdio: [options.isInteractive ? 'inherit' : 'ignore', 'inherit', 'inherit', 'pipe'],
+    stdio: isDetached ? ['ignore', 'ignore', 'ignore', 'pipe']
+      : [options.isInteractive ? 'inherit' : 'ignore', 'inherit', 'inherit', 'pipe'],
     detached: true,
   });
   const socket = child.stdio[3] as Duplex;
@@ -90,6 +94,11 @@ export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedCont
       // A plan with an exec fifo resolves once created; without, once executed.
       else if ((message.type === MESSAGE_TYPE.started || message.type === MESSAGE_TYPE.created) && !isSettled) {
         isSettled = true;
+        if (isDetached) {
+          // The monitor outlives this process: nothing here may keep it waiting.
+          socket.destroy();
+          child.unref();
+        }
         resolve({
           pid, shimPid: child.pid ?? 0, exited,
           signal: (signal) => { child.kill(signal); },

@@ -5,7 +5,7 @@
  * exits or fails to start.
  */
 import { openCgroupDriver, requestedControllers, type CgroupDriver, type ContainerCgroup } from '../cgroups/index.ts';
-import { spawnShim, type LaunchedContainer, type LaunchPlan, type ShimError } from '../launch/index.ts';
+import { spawnShim, type LaunchedContainer, type LaunchPlan, type MonitorPlan, type ShimError } from '../launch/index.ts';
 import type { OciConfig } from './oci-config.ts';
 import { cgroupRequestFromConfig } from './cgroup-request.ts';
 import { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts';
@@ -16,6 +16,18 @@ export interface RunContainerOptions extends PlanContext {
   readonly isInteractive: boolean;
   /** The host's cgroups. @default the driver for this host, detected once per process */
   readonly cgroups?: CgroupDriver | undefined;
+  /**
+   * Detaches the container: the shim stays as its monitor after this process
+   * exits, and its cgroup stays until the caller removes it (see cgroupDirs).
+   */
+  readonly monitor?: MonitorPlan | undefined;
+  /** Called with the cgroup's directories once it exists, before the shim runs. */
+  readonly onCgroupCreated?: ((dirs: readonly string[]) => void) | undefined;
+}
+
+export interface StartedContainer extends LaunchedContainer {
+  /** The container's cgroup directories (none without a cgroup). */
+  readonly cgroupDirs: readonly string[];
 }
 
 let hostCgroups: Promise<CgroupDriver> | undefined;
@@ -54,17 +66,23 @@ async function removeAfterExit(launched: LaunchedContainer, cgroup: ContainerCgr
  *   cgroup cannot be made (ISOLA_CGROUP_CONTROLLER_MISSING, ...), ShimError
  *   for a failed setup step; in every case nothing is left behind.
  */
-export async function runContainer(config: OciConfig, options: RunContainerOptions): Promise<LaunchedContainer> {
+export async function runContainer(config: OciConfig, options: RunContainerOptions): Promise<StartedContainer> {
   const request = cgroupRequestFromConfig(config, unnamedCgroupPath());
   const plan = await buildLaunchPlan(config, options);
   // Only a container with limits gets a cgroup: moving a process into a
   // cgroup takes the kernel's global cgroup_threadgroup_rwsem for writing,
   // which on an idle v1 or hybrid host waits out an RCU grace period
   // (measured here: 17 ms of a 31 ms start).
-  const cgroup = requestedControllers(request.limits).length === 0 ? undefined
+  // A detached container always gets one: stop, top and stats find its processes there.
+  const cgroup = requestedControllers(request.limits).length === 0 && options.monitor === undefined ? undefined
     // Made before the shim so the init joins it before it runs anything.
     : await (await (options.cgroups ?? (hostCgroups ??= openCgroupDriver()))).createCgroup(request);
-  const launchPlan: LaunchPlan = { ...plan, cgroupProcs: cgroup?.procsFiles };
+  if (cgroup !== undefined) options.onCgroupCreated?.(cgroup.dirs);
+  const launchPlan: LaunchPlan = {
+    ...plan, cgroupProcs: cgroup?.procsFiles, monitor: options.monitor,
+    // The monitor stays the container's parent, and its reports may go unread once this process exits.
+    detach: options.monitor === undefined ? plan.detach : 'stay',
+  };
   let launched: LaunchedContainer;
   try {
     launched = await spawnShim({
@@ -76,5 +94,8 @@ export async function runContainer(config: OciConfig, options: RunContainerOptio
     await cgroup?.remove().catch(() => {});
     throw error;
   }
-  return { ...launched, exited: removeAfterExit(launched, cgroup) };
+  const cgroupDirs = cgroup?.dirs ?? [];
+  // A detached container's cgroup outlives this process: the engine removes it.
+  if (options.monitor !== undefined) return { ...launched, cgroupDirs };
+  return { ...launched, cgroupDirs, exited: removeAfterExit(launched, cgroup) };
 }

@@ -1,19 +1,38 @@
 /**
  * `isola run [flags] -- COMMAND...`: runs a container in the foreground with
- * this terminal, forwards signals to it and exits with its status.
+ * this terminal, forwards signals to it and exits with its status; with -d,
+ * starts it under its monitor, prints its id and exits.
  */
 import { isatty } from 'node:tty';
 import { Engine } from '../../engine/index.ts';
-import { parseArgs } from '../parse-args.ts';
-import { RUN_FLAGS, runOptionsFromArgs } from './run-flags.ts';
+import { InvalidOptionError } from '../../errors/index.ts';
+import { flagValue, isFlagSet, parseArgs, type ParsedArgs } from '../parse-args.ts';
+import { RUN_FLAGS, runOptionsFromArgs, type RunCommandLine } from './run-flags.ts';
+import { CREATE_FLAGS, createOptionsFromRun } from './create-flags.ts';
 import type { CliContext } from '../context.ts';
 import { ProgressDisplay } from '../progress.ts';
 
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
 
+async function runDetached(args: ParsedArgs, line: RunCommandLine, context: CliContext): Promise<number> {
+  const engine = await Engine.open(context.engineOptions);
+  try {
+    const container = await engine.run({ ...createOptionsFromRun(args, line.options, line.shouldRemove), detach: true });
+    process.stdout.write(`${container.id}\n`);
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
+
 export async function runCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, RUN_FLAGS);
-  const { options } = await runOptionsFromArgs(args, context.env, context.cwd);
+  const args = parseArgs(argv, [...RUN_FLAGS, ...CREATE_FLAGS]);
+  const line = await runOptionsFromArgs(args, context.env, context.cwd);
+  if (isFlagSet(args, 'detach')) return runDetached(args, line, context);
+  for (const name of ['name', 'restart', 'stop-signal']) {
+    if (flagValue(args, name) !== undefined) throw new InvalidOptionError(`--${name}`, 'only with -d (a foreground run is not recorded)', flagValue(args, name));
+  }
+  const { options } = line;
   // Handlers go in before the container exists: a signal that arrives while
   // it starts must not kill isola and orphan the container. It is held and
   // delivered once the container runs.

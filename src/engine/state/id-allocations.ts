@@ -33,6 +33,7 @@ interface Row {
   monitor_pid: number | null;
   monitor_start_time: number | null;
   created_ms: number;
+  has_container: number;
 }
 
 function identity(pid: number | null, startTime: number | null): ProcessIdentity[] {
@@ -43,13 +44,16 @@ function toRecord(row: Row): IdAllocationRecord {
   return {
     id: row.id, containerId: row.container_id ?? undefined,
     hostUid: row.host_uid, hostGid: row.host_gid, size: row.size,
-    holders: [...identity(row.holder_pid, row.holder_start_time), ...identity(row.monitor_pid, row.monitor_start_time)],
+    // A recorded container owns its ids until it is removed, whoever made it.
+    holders: row.has_container !== 0 ? []
+      : [...identity(row.holder_pid, row.holder_start_time), ...identity(row.monitor_pid, row.monitor_start_time)],
     createdMs: row.created_ms,
   };
 }
 
 export function listIdAllocations(db: StateDb): IdAllocationRecord[] {
-  const rows = db.statement('SELECT * FROM id_allocations ORDER BY host_uid, id').all() as unknown as Row[];
+  const rows = db.statement(`SELECT a.*, EXISTS (SELECT 1 FROM containers c WHERE c.id = a.container_id) AS has_container
+    FROM id_allocations a ORDER BY a.host_uid, a.id`).all() as unknown as Row[];
   return rows.map(toRecord);
 }
 

@@ -14,4 +14,8 @@ export {
   type IdAllocationRecord,
   type NewIdAllocation,
 } from './id-allocations.ts';
+export {
+  deleteContainer, findContainer, getContainer, insertContainer, isNameTaken, listContainers, updateContainer,
+  type ContainerChange, type ContainerRecord, type ContainerState, type NewContainer,
+} from './containers.ts';
 export { isPidGone, isProcessGone, parseProcStatStartTime, readProcessIdentity, type ProcessIdentity } from './process-identity.ts';

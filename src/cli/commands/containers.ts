@@ -1,0 +1,136 @@
+/**
+ * Commands on recorded containers: create, start, stop, kill, restart, wait,
+ * rm, rename, prune, and `container cleanup` (what a monitor runs when its
+ * container exits). Each parses its flags and calls one Engine method.
+ */
+import { InvalidOptionError } from '../../errors/index.ts';
+import { Engine } from '../../engine/index.ts';
+import { flagValue, isFlagSet, parseArgs, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
+import { RUN_FLAGS, runOptionsFromArgs } from './run-flags.ts';
+import { CREATE_FLAGS, createOptionsFromRun } from './create-flags.ts';
+import type { CliContext } from '../context.ts';
+
+type Action = (engine: Engine, args: ParsedArgs, context: CliContext) => Promise<number>;
+
+async function withEngine(context: CliContext, fn: (engine: Engine) => Promise<number>): Promise<number> {
+  const engine = await Engine.open(context.engineOptions);
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+function names(args: ParsedArgs, command: string, min = 1): readonly string[] {
+  if (args.positionals.length < min) throw new InvalidOptionError(`isola ${command}`, 'a container name or id', 'nothing');
+  return args.positionals;
+}
+
+function seconds(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new InvalidOptionError('--time', 'a whole number of seconds', text);
+  return Number(text);
+}
+
+const out = (text: string): void => { process.stdout.write(text); };
+
+const ACTIONS: Readonly<Record<string, { flags: readonly FlagSpec[]; action: Action }>> = {
+  create: {
+    flags: [...RUN_FLAGS, ...CREATE_FLAGS],
+    action: async (engine, args, context) => {
+      const line = await runOptionsFromArgs(args, context.env, context.cwd);
+      out(`${(await engine.create(createOptionsFromRun(args, line.options, line.shouldRemove))).id}\n`);
+      return 0;
+    },
+  },
+  start: {
+    flags: [],
+    action: async (engine, args) => {
+      for (const ref of names(args, 'start')) out(`${(await engine.start(ref)).name}\n`);
+      return 0;
+    },
+  },
+  stop: {
+    flags: [{ name: 'time', short: 't', takesValue: true }],
+    action: async (engine, args) => {
+      const timeoutSec = seconds(flagValue(args, 'time'), 10);
+      for (const ref of names(args, 'stop')) {
+        await engine.stop(ref, { timeoutSec });
+        out(`${ref}\n`);
+      }
+      return 0;
+    },
+  },
+  kill: {
+    flags: [{ name: 'signal', short: 's', takesValue: true }],
+    action: async (engine, args) => {
+      for (const ref of names(args, 'kill')) {
+        await engine.kill(ref, flagValue(args, 'signal') ?? 'SIGKILL');
+        out(`${ref}\n`);
+      }
+      return 0;
+    },
+  },
+  restart: {
+    flags: [{ name: 'time', short: 't', takesValue: true }],
+    action: async (engine, args) => {
+      const timeoutSec = seconds(flagValue(args, 'time'), 10);
+      for (const ref of names(args, 'restart')) out(`${(await engine.restart(ref, { timeoutSec })).name}\n`);
+      return 0;
+    },
+  },
+  wait: {
+    flags: [],
+    action: async (engine, args) => {
+      // -1: the status is unknown (the container's monitor died).
+      for (const ref of names(args, 'wait')) out(`${(await engine.wait(ref)) ?? -1}\n`);
+      return 0;
+    },
+  },
+  rm: {
+    flags: [{ name: 'force', short: 'f', takesValue: false }, { name: 'volumes', short: 'v', takesValue: false }],
+    action: async (engine, args) => {
+      // -v: a container's anonymous volumes; isola makes none yet, so there is nothing more to remove.
+      for (const ref of names(args, 'rm')) {
+        await engine.remove(ref, { force: isFlagSet(args, 'force') });
+        out(`${ref}\n`);
+      }
+      return 0;
+    },
+  },
+  rename: {
+    flags: [],
+    action: async (engine, args) => {
+      const [ref, newName, ...rest] = names(args, 'rename', 2);
+      if (rest.length > 0 || newName === undefined) throw new InvalidOptionError('isola rename', 'CONTAINER NEW_NAME', args.positionals.join(' '));
+      await engine.rename(ref!, newName);
+      return 0;
+    },
+  },
+  prune: {
+    flags: [{ name: 'force', short: 'f', takesValue: false }],
+    action: async (engine) => {
+      for (const id of await engine.prune()) out(`${id}\n`);
+      return 0;
+    },
+  },
+};
+
+export function containerCommand(name: string): (argv: readonly string[], context: CliContext) => Promise<number> {
+  const entry = ACTIONS[name];
+  if (entry === undefined) throw new Error(`unknown container command ${name}`);
+  return async (argv, context) => {
+    const args = parseArgs(argv, entry.flags);
+    return withEngine(context, (engine) => entry.action(engine, args, context));
+  };
+}
+
+/** `isola container cleanup ID`: run by a container's monitor as it exits; prints nothing. */
+export async function containerGroupCommand(argv: readonly string[], context: CliContext): Promise<number> {
+  const [subcommand, id, ...rest] = argv;
+  if (subcommand === 'cleanup' && id !== undefined && rest.length === 0) {
+    return withEngine(context, async (engine) => { await engine.cleanUpContainer(id); return 0; });
+  }
+  if (subcommand !== undefined && subcommand in ACTIONS) return containerCommand(subcommand)(argv.slice(1), context);
+  throw new InvalidOptionError('isola container', 'a subcommand: cleanup ID, or a container command', subcommand ?? '');
+}

@@ -1,0 +1,147 @@
+/**
+ * Commands that show containers: ps, inspect, logs and top.
+ */
+import { InvalidOptionError } from '../../errors/index.ts';
+import { checkTopDescriptors, DEFAULT_TOP_DESCRIPTORS, Engine, TOP_DESCRIPTORS, type ContainerInfo } from '../../engine/index.ts';
+import { flagValue, flagValues, isFlagSet, parseArgs, type FlagSpec } from '../parse-args.ts';
+import { formatAge, formatTable } from '../table.ts';
+import type { CliContext } from '../context.ts';
+
+const PS_FLAGS: readonly FlagSpec[] = [
+  { name: 'all', short: 'a', takesValue: false }, { name: 'quiet', short: 'q', takesValue: false },
+  { name: 'filter', short: 'f', takesValue: true, isRepeatable: true }, { name: 'format', takesValue: true },
+  { name: 'no-trunc', takesValue: false },
+];
+
+async function withEngine<T>(context: CliContext, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await Engine.open(context.engineOptions);
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** podman's words: created, running, paused, exited. */
+function statusName(info: ContainerInfo): string {
+  return info.state === 'stopped' ? 'exited' : info.state;
+}
+
+function statusText(info: ContainerInfo, nowMs: number): string {
+  if (info.state === 'running') return `Up ${formatAge(nowMs - (info.startedMs ?? nowMs))}`;
+  if (info.state === 'paused') return 'Paused';
+  if (info.state === 'stopped') {
+    const code = info.exitCode === undefined ? 'unknown' : String(info.exitCode);
+    return `Exited (${code}) ${formatAge(nowMs - (info.finishedMs ?? nowMs))} ago`;
+  }
+  return info.state === 'created' ? 'Created' : info.state;
+}
+
+type Filter = (info: ContainerInfo) => boolean;
+
+function parseFilter(text: string): Filter {
+  const eq = text.indexOf('=');
+  const [key, value] = [text.slice(0, eq), text.slice(eq + 1)];
+  if (eq === -1 || value === '') throw new InvalidOptionError('--filter', 'name=, status= or id= with a value', text);
+  if (key === 'name') {
+    const pattern = new RegExp(value);
+    return (info) => pattern.test(info.name);
+  }
+  if (key === 'id') return (info) => info.id.startsWith(value);
+  if (key === 'status') {
+    if (!['created', 'running', 'paused', 'exited'].includes(value)) throw new InvalidOptionError('--filter status', 'created, running, paused or exited', value);
+    return (info) => statusName(info) === value;
+  }
+  throw new InvalidOptionError('--filter', 'name=, status= or id=', text);
+}
+
+function psJson(info: ContainerInfo): unknown {
+  return {
+    Id: info.id, Names: [info.name], Rootfs: info.rootfs, Command: info.command, State: statusName(info),
+    Created: new Date(info.createdMs).toISOString(), StartedAt: info.startedMs === undefined ? null : new Date(info.startedMs).toISOString(),
+    ExitCode: info.exitCode ?? null, Pid: info.pid ?? 0, HostUids: info.hostUids, HostGids: info.hostGids,
+  };
+}
+
+export async function psCommand(argv: readonly string[], context: CliContext): Promise<number> {
+  const args = parseArgs(argv, PS_FLAGS);
+  const format = flagValue(args, 'format') ?? 'table';
+  if (format !== 'table' && format !== 'json') throw new InvalidOptionError('--format', 'table or json', format);
+  const filters = flagValues(args, 'filter').map(parseFilter);
+  // A status filter asks about stopped containers too, as podman reads it.
+  const all = isFlagSet(args, 'all') || filters.length > 0;
+  const infos = (await withEngine(context, (engine) => engine.ps({ all }))).filter((info) => filters.every((f) => f(info)));
+  if (isFlagSet(args, 'quiet')) {
+    process.stdout.write(infos.map((i) => `${i.id.slice(0, 12)}\n`).join(''));
+  } else if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(infos.map(psJson), null, 2)}\n`);
+  } else {
+    const now = Date.now();
+    const isFull = isFlagSet(args, 'no-trunc');
+    const rows = infos.map((i) => [
+      isFull ? i.id : i.id.slice(0, 12), i.rootfs, i.command.join(' ').slice(0, isFull ? undefined : 30),
+      `${formatAge(now - i.createdMs)} ago`, statusText(i, now), `${i.hostUids[0]?.start ?? '-'}`, i.name,
+    ]);
+    process.stdout.write(`${formatTable([['CONTAINER ID', 'ROOTFS', 'COMMAND', 'CREATED', 'STATUS', 'HOST UID', 'NAMES'], ...rows])}\n`);
+  }
+  return 0;
+}
+
+export async function inspectCommand(argv: readonly string[], context: CliContext): Promise<number> {
+  const args = parseArgs(argv, [{ name: 'format', short: 'f', takesValue: true }]);
+  if (args.positionals.length === 0) throw new InvalidOptionError('isola inspect', 'a container name or id', 'nothing');
+  const infos = await withEngine(context, (engine) => Promise.all(args.positionals.map((ref) => engine.inspect(ref))));
+  const shown = infos.map((info) => ({
+    ...info, state: statusName(info), created: new Date(info.createdMs).toISOString(),
+    startedAt: info.startedMs === undefined ? null : new Date(info.startedMs).toISOString(),
+    finishedAt: info.finishedMs === undefined ? null : new Date(info.finishedMs).toISOString(),
+    exitCode: info.exitCode ?? null,
+  }));
+  process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  return 0;
+}
+
+const LOGS_FLAGS: readonly FlagSpec[] = [
+  { name: 'follow', short: 'f', takesValue: false }, { name: 'tail', takesValue: true },
+  { name: 'since', takesValue: true }, { name: 'timestamps', short: 't', takesValue: false },
+];
+
+/** An RFC 3339 time, or a duration ago (10s, 5m, 2h). */
+function parseSince(text: string, nowMs: number): number {
+  const duration = /^(\d+)(s|m|h)$/.exec(text);
+  if (duration !== null) return nowMs - Number(duration[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[duration[2] as 's' | 'm' | 'h'];
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new InvalidOptionError('--since', 'a time (2026-01-02T15:04:05Z) or a duration (10s, 5m, 2h)', text);
+  return ms;
+}
+
+export async function logsCommand(argv: readonly string[], context: CliContext): Promise<number> {
+  const args = parseArgs(argv, LOGS_FLAGS);
+  const [ref, ...rest] = args.positionals;
+  if (ref === undefined || rest.length > 0) throw new InvalidOptionError('isola logs', 'one container name or id', args.positionals.join(' '));
+  const tailText = flagValue(args, 'tail');
+  if (tailText !== undefined && !/^\d+$/.test(tailText)) throw new InvalidOptionError('--tail', 'a number of lines', tailText);
+  const sinceText = flagValue(args, 'since');
+  const withTime = isFlagSet(args, 'timestamps');
+  await withEngine(context, async (engine) => {
+    for await (const line of engine.logs(ref, {
+      follow: isFlagSet(args, 'follow'), tail: tailText === undefined ? undefined : Number(tailText),
+      sinceMs: sinceText === undefined ? undefined : parseSince(sinceText, Date.now()),
+    })) {
+      const text = withTime ? `${line.timestamp} ${line.text}\n` : `${line.text}\n`;
+      (line.stream === 'stderr' ? process.stderr : process.stdout).write(text);
+    }
+  });
+  return 0;
+}
+
+export async function topCommand(argv: readonly string[], context: CliContext): Promise<number> {
+  const args = parseArgs(argv, []);
+  const [ref, ...descriptorArgs] = args.positionals;
+  if (ref === undefined) throw new InvalidOptionError('isola top', 'a container name or id', 'nothing');
+  const descriptors = descriptorArgs.length === 0 ? DEFAULT_TOP_DESCRIPTORS
+    : checkTopDescriptors(descriptorArgs.flatMap((d) => d.split(',')).filter((d) => d !== ''));
+  const rows = await withEngine(context, (engine) => engine.top(ref, descriptors));
+  process.stdout.write(`${formatTable([descriptors.map((d) => TOP_DESCRIPTORS[d]), ...rows])}\n`);
+  return 0;
+}

@@ -1,0 +1,48 @@
+/**
+ * Repairs a container's row from the facts, so every command reports the
+ * truth: a container whose monitor is gone has exited (with the status in its
+ * exit file, or an unknown one), never runs on; one whose creator died half-way
+ * is left created or stopped. Whatever it left in its cgroup is killed and the
+ * cgroup removed. Each change is one compare-and-set on the row, so two
+ * processes repairing at once change it once.
+ */
+import { removeRecordedCgroup } from '../../cgroups/index.ts';
+import { getContainer, updateContainer, type ContainerRecord, type StateDb } from '../state/index.ts';
+import { readExitFile } from './exit-file.ts';
+import { containerFiles } from './files.ts';
+import { isGone } from './liveness.ts';
+
+/** The cgroup is best effort here: a later rm tries again and reports a failure. */
+async function removeCgroupQuietly(record: ContainerRecord): Promise<void> {
+  await removeRecordedCgroup(record.cgroupDirs).catch(() => {});
+}
+
+async function repairInterrupted(db: StateDb, record: ContainerRecord): Promise<ContainerRecord> {
+  if (!await isGone(record.creator)) return record;
+  await removeCgroupQuietly(record);
+  // Interrupted while creating: it never ran, and start chooses missing ids itself.
+  const state = record.state === 'creating' || record.startedMs === undefined ? 'created' : 'stopped';
+  updateContainer(db, record.id, [record.state], {
+    state, creator_pid: null, creator_start_time: null, cgroup_dirs: '[]', pid: null, pid_start_time: null,
+    monitor_pid: null, monitor_start_time: null,
+  });
+  return getContainer(db, record.id) ?? record;
+}
+
+async function repairExited(db: StateDb, record: ContainerRecord): Promise<ContainerRecord> {
+  const exit = await readExitFile(containerFiles(record).exit);
+  // The exit file comes first: the monitor may still be running the cleanup command.
+  if (exit === undefined && !await isGone(record.monitor)) return record;
+  if (exit === undefined) await removeCgroupQuietly(record);
+  updateContainer(db, record.id, ['running', 'paused'], {
+    state: 'stopped', exit_code: exit?.exitCode ?? null, finished_ms: exit?.finishedMs ?? Date.now(),
+    pid: null, pid_start_time: null,
+  });
+  return getContainer(db, record.id) ?? record;
+}
+
+export async function refreshContainer(db: StateDb, record: ContainerRecord): Promise<ContainerRecord> {
+  if (record.state === 'creating' || record.state === 'starting') return repairInterrupted(db, record);
+  if (record.state === 'running' || record.state === 'paused') return repairExited(db, record);
+  return record;
+}
