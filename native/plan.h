@@ -42,7 +42,7 @@
 	X(TAG_ENV, 21, "s*")                                   \
 	X(TAG_TERMINAL, 22, "uuu")  /* rows, cols, make host stdin raw */ \
 	X(TAG_OOM_SCORE_ADJ, 23, "u") /* two's complement */   \
-	X(TAG_SECCOMP, 24, "b")     /* struct sock_filter[] */ \
+	X(TAG_SECCOMP, 24, "uub")   /* SECCOMP_FILTER_FLAG_*, SECCOMP_PHASE_*, struct sock_filter[] */ \
 	X(TAG_NEW_SESSION, 25, "")                             \
 	X(TAG_ENSURE_DIR, 26, "su") /* path in rootfs, precreate */ \
 	X(TAG_CGROUP_PROCS, 27, "s*") /* cgroup.procs files the init joins */ \
@@ -53,9 +53,12 @@
 	X(TAG_PID_FILE, 34, "s")    /* gets the init's host pid */ \
 	X(TAG_CONSOLE_SOCKET, 35, "s") /* unix socket the pty master is sent to */ \
 	X(TAG_JOIN_NAMESPACE, 36, "us") /* clone flag, namespace file to setns */ \
+	X(TAG_HOOK, 37, "uuusss*")  /* HOOK_*, timeout s, argc, state before and after the pid, path, argv[argc], env... */ \
+	X(TAG_MKNOD, 38, "suuuuuu") /* path in rootfs, S_IF* type, major, minor, mode, uid, gid */ \
 	X(TAG_EXIT_FILE, 42, "s")   /* with DETACH_STAY: the monitor logs, writes this, runs the exit command (detach.c) */ \
 	X(TAG_LOG_FILE, 43, "suu")  /* k8s-file log path, rotate above N bytes (0: never), files kept */ \
 	X(TAG_EXIT_COMMAND, 44, "ss*") /* argv the monitor execs after the exit file is written */ \
+	X(TAG_ATTACH_SOCKET, 45, "s") /* unix socket `isola attach` connects to (attach.c) */ \
 	X(TAG_SYSCTL, 47, "ss")     /* path in rootfs (/proc/sys/...), value */ \
 	X(TAG_PERSONALITY, 48, "u") /* personality(2) persona */ \
 	X(TAG_TIME_OFFSETS, 49, "uuuu") /* monotonic secs, nsecs, boottime secs, nsecs (two's complement) */

@@ -53,7 +53,7 @@
 	X(STEP_SYNC, 46, "sync")                      \
 	X(STEP_MONITOR, 47, "monitor")                \
 	X(STEP_ENSURE_DIR, 48, "ensure-dir")        \
-	X(STEP_JOIN_CGROUP, 49, "join-cgroup") \
+	X(STEP_JOIN_CGROUP, 49, "join-cgroup")        \
 	X(STEP_IDMAP_USERNS, 50, "idmap-userns")      \
 	X(STEP_IDMAP_MOUNT, 51, "idmap-mount")        \
 	X(STEP_MOUNT_OVERLAY, 52, "mount-overlay")    \
@@ -63,10 +63,13 @@
 	X(STEP_MAKE_EXEC_FIFO, 56, "make-exec-fifo")  \
 	X(STEP_WAIT_FOR_START, 57, "wait-for-start")  \
 	X(STEP_WRITE_PID_FILE, 58, "write-pid-file")  \
-	X(STEP_CONSOLE_SOCKET, 59, "console-socket") \
+	X(STEP_CONSOLE_SOCKET, 59, "console-socket")  \
+	X(STEP_RUN_HOOK, 60, "run-hook")              \
+	X(STEP_MAKE_DEVICE_NODE, 61, "make-device-node") \
 	X(STEP_OPEN_LOG, 65, "open-log")              \
 	X(STEP_LOG_PIPE, 66, "log-pipe")              \
-	X(STEP_ATTACH_LOG, 67, "attach-log") \
+	X(STEP_ATTACH_LOG, 67, "attach-log")          \
+	X(STEP_ATTACH_SOCKET, 68, "attach-socket") \
 	X(STEP_SET_SYSCTL, 70, "set-sysctl")          \
 	X(STEP_SET_PERSONALITY, 71, "set-personality") \
 	X(STEP_SET_TIME_OFFSETS, 72, "set-time-offsets") \
