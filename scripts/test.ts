@@ -14,8 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** Debian packages the tests call: newuidmap/newgidmap, ps, setpriv. */
-const debianPackages = ['uidmap', 'procps', 'util-linux'];
+/** Debian packages the tests call: newuidmap/newgidmap, ps, setpriv, getfattr/setfattr. */
+const debianPackages = ['uidmap', 'procps', 'util-linux', 'attr'];
 
 function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
   const [file, ...args] = argv;
