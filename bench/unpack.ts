@@ -29,14 +29,16 @@ async function hostFiles(roots: readonly string[], limitBytes: number): Promise<
   const files: string[] = [];
   let total = 0;
   const stack = [...roots];
-  while (stack.length > 0 && total < limitBytes) {
+  while (stack.length > 0 && total < limitBytes * 0.98) {
     const dir = stack.shift()!;
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) stack.push(path);
-      else if (entry.isFile() && total < limitBytes) {
-        total += (await stat(path)).size;
+      else if (entry.isFile()) {
+        const size = (await stat(path)).size;
+        if (total + size > limitBytes) continue; // stay near the limit: skip files that would overshoot
+        total += size;
         files.push(path);
       }
     }
