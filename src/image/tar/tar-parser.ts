@@ -9,6 +9,7 @@
 import { parsePaxRecords } from './pax.ts';
 import { BLOCK, isZeroBlock, parseHeader, type RawHeader } from './tar-header.ts';
 import { TarError } from './tar-error.ts';
+import { checkSparseMap, parseSparseMap } from './sparse-map.ts';
 import type { SparseSegment, TarEntry, TarEntryType } from './tar-entry.ts';
 
 export interface TarParserEvents {
@@ -20,7 +21,6 @@ export interface TarParserEvents {
 
 /** Extension headers (pax, GNU long names) above this size are refused: they are held in memory. */
 const MAX_META_BYTES = 16 * 1024 * 1024;
-const MAX_SPARSE_SEGMENTS = 1 << 20;
 
 const TYPES: Readonly<Record<string, TarEntryType>> = {
   '0': 'file', '7': 'file', '1': 'hardlink', '2': 'symlink', '3': 'char', '4': 'block', '5': 'directory', '6': 'fifo',
@@ -168,14 +168,8 @@ export class TarParser {
   /** Sparse 1.0 keeps its map in the data: decimal lines (count, then offset/length pairs), padded to a block. */
   #readSparseMap(block: Buffer): void {
     const pending = this.#pendingSparse!;
-    const text = block.toString('latin1');
-    const lines = text.split('\n');
-    lines.pop(); // incomplete tail: needs another block
-    const count = lines.length > 0 ? Number(lines[0]) : NaN;
-    if (lines.length > 0 && (!Number.isSafeInteger(count) || count < 0 || count > MAX_SPARSE_SEGMENTS)) {
-      throw new TarError('ISOLA_TAR_INVALID', `bad sparse map at byte ${this.#headerOffset}`, { offset: this.#headerOffset });
-    }
-    if (lines.length < 1 + 2 * count || lines.length === 0) {
+    const segments = parseSparseMap(block, this.#headerOffset);
+    if (segments === undefined) {
       if (block.length >= pending.storedSize || block.length >= MAX_META_BYTES) {
         throw new TarError('ISOLA_TAR_INVALID', `sparse map overruns its entry at byte ${this.#headerOffset}`, { offset: this.#headerOffset });
       }
@@ -185,12 +179,6 @@ export class TarParser {
       this.#heldBytes = block.length;
       this.#need = block.length + BLOCK;
       return;
-    }
-    const segments: SparseSegment[] = [];
-    for (let i = 0; i < count; i++) {
-      const offset = Number(lines[1 + 2 * i]);
-      const length = Number(lines[2 + 2 * i]);
-      segments.push({ offset, length });
     }
     const mapBytes = block.length;
     this.#pendingSparse = undefined;
@@ -226,7 +214,13 @@ export class TarParser {
     for (const [key, value] of this.#pax) {
       if (key.startsWith('SCHILY.xattr.')) xattrs.set(key.slice(13), value);
       else if (key.startsWith('LIBARCHIVE.xattr.')) {
-        xattrs.set(decodeURIComponent(key.slice(17)), Buffer.from(value.toString('latin1'), 'base64'));
+        let name: string;
+        try {
+          name = decodeURIComponent(key.slice(17));
+        } catch {
+          throw new TarError('ISOLA_TAR_INVALID', `bad xattr name ${JSON.stringify(key)} at byte ${this.#headerOffset}`, { offset: this.#headerOffset });
+        }
+        xattrs.set(name, Buffer.from(value.toString('latin1'), 'base64'));
       }
     }
     return xattrs;
@@ -314,17 +308,3 @@ export class TarParser {
 }
 
 const EMPTY_XATTRS: ReadonlyMap<string, Buffer> = new Map();
-
-function checkSparseMap(segments: readonly SparseSegment[], realSize: number, dataSize: number, offset: number): void {
-  let end = 0;
-  let total = 0;
-  const bad = (why: string): TarError => new TarError('ISOLA_TAR_INVALID', `bad sparse map at byte ${offset}: ${why}`, { offset });
-  if (!Number.isSafeInteger(realSize) || realSize < 0) throw bad('GNU.sparse.realsize missing or invalid');
-  for (const { offset: start, length } of segments) {
-    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < end || length < 0) throw bad('segments overlap or are not numbers');
-    end = start + length;
-    total += length;
-  }
-  if (end > realSize) throw bad('a segment lies past the real size');
-  if (total !== dataSize) throw bad(`segments hold ${total} bytes but the entry stores ${dataSize}`);
-}

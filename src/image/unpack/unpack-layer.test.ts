@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdir, open, readFile, readlink, stat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unpackLayer } from './unpack-layer.ts';
-import { scratchDir, tarBytes, writeLayer } from './layer-fixture.test-helper.ts';
+import { scratchDir, sparseEntryBytes, tarBytes, writeLayer } from './layer-fixture.test-helper.ts';
 import type { TarWriteItem } from '../tar/tar-writer.ts';
 
 const rootOnly = process.getuid?.() === 0 ? false : 'needs root (chown, mknod, trusted xattrs)';
@@ -130,4 +130,15 @@ test('a later entry replaces an earlier one of another type', async (t) => {
   await unpackLayer({ blob, target: join(dir, 'out'), whiteouts: 'overlay' });
   assert.equal(await readFile(join(dir, 'out/x'), 'utf8'), 'x');
   assert.ok((await lstat(join(dir, 'out/z'))).isDirectory());
+});
+
+test('a sparse file whose map spans several blocks unpacks with every segment in place', async (t) => {
+  const dir = await scratchDir(t);
+  const segments: [number, Buffer][] = Array.from({ length: 200 }, (_, i) => [i * 65536, Buffer.from(`seg${i}`)]);
+  const tar = Buffer.concat([sparseEntryBytes('many', 200 * 65536, segments), Buffer.alloc(1024)]);
+  const blob = await writeLayer(dir, 'layer.tar', tar, 'none');
+  await unpackLayer({ blob, target: join(dir, 'out'), whiteouts: 'overlay' });
+  const file = await readFile(join(dir, 'out/many'));
+  assert.equal(file.length, 200 * 65536);
+  for (const [offset, data] of segments) assert.deepEqual(file.subarray(offset, offset + data.length), data);
 });
