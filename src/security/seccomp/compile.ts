@@ -158,7 +158,8 @@ function emitConditional(asm: Assembler, nr: number, rules: readonly Rule[], def
 }
 
 /** Most restrictive first; nothing after a rule without conditions can match. */
-function orderRules(rules: readonly Rule[]): Rule[] {
+function orderRules(rules: readonly Rule[]): readonly Rule[] {
+  if (rules.length === 1) return rules;
   const sorted = rules.map((rule, i) => ({ rule, i })).sort((a, b) => actionRank(a.rule.ret) - actionRank(b.rule.ret) || a.i - b.i);
   const out: Rule[] = [];
   for (const { rule } of sorted) {
@@ -170,7 +171,7 @@ function orderRules(rules: readonly Rule[]): Rule[] {
 
 function emitArchBlock(asm: Assembler, byNumber: ReadonlyMap<number, Rule[]>, defaultRet: number): void {
   const unconditional: [number, number][] = [];
-  const conditional: [number, Rule[]][] = [];
+  const conditional: [number, readonly Rule[]][] = [];
   for (const [nr, rules] of [...byNumber].sort((a, b) => a[0] - b[0])) {
     const ordered = orderRules(rules);
     const first = ordered[0]!;
@@ -213,7 +214,9 @@ export function compileSeccomp(profile: SeccompProfile, options: CompileSeccompO
         if (nr === undefined) continue;
         isKnown = true;
         const block = blocks.get(TABLES[arch].audit)!;
-        block.set(nr, [...block.get(nr) ?? [], ...rules]);
+        const existing = block.get(nr);
+        if (existing === undefined) block.set(nr, [...rules]);
+        else existing.push(...rules);
       }
       if (!isKnown) skipped.add(name);
     }
