@@ -83,3 +83,11 @@ test('rootless, the default profile is loaded for a user without capabilities', 
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n'), [String(setup.user.uid), 'Seccomp:\t2', 'CapEff:\t0000000000000000']);
 });
+
+test('a profile that denies the shim\'s own setup calls fails at that step with a hint about the profile', async (t) => {
+  if (!requireRoot(t)) return;
+  const path = await profileFile(t, { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read', 'write', 'exit_group'], action: 'SCMP_ACT_ALLOW' }] });
+  const r = await run(['--security-opt', `seccomp=${path}`], 'true');
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /^isola: set-uid failed .*EPERM \(the seccomp profile/);
+});
