@@ -29,7 +29,7 @@ commands:
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
   -v HOST:CTR[:ro] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
   --cap-add CAP --cap-drop CAP --ulimit NAME=SOFT[:HARD] --pids-limit N --memory SIZE --cpus N
-  --privileged -i -t --network none|host|private --security-opt seccomp=unconfined|PROFILE.json --sysctl K=V
+  --privileged -i -t --network none|host|private --security-opt seccomp=unconfined|PROFILE.json|no-new-privileges --sysctl K=V
 
 configuration: /etc/isola/isola.toml, and for an ordinary user $XDG_CONFIG_HOME/isola/isola.toml`;
 

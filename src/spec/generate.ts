@@ -105,7 +105,7 @@ function buildProcess(input: GenerateInput): OciProcess {
     cwd: options.cwd ?? '/',
     capabilities: buildCapabilities(options, user.uid),
     rlimits: buildRlimits(input),
-    noNewPrivileges: false,
+    noNewPrivileges: options.noNewPrivileges === true,
   };
 }
 

@@ -61,9 +61,15 @@ describe('run flags for seccomp and sysctls', () => {
   });
 
   it('refuses --security-opt values other than seccomp and a missing profile file', async () => {
-    for (const value of ['apparmor=unconfined', 'seccomp=', 'no-new-privileges', 'seccomp=/no/such/file.json']) {
+    for (const value of ['apparmor=unconfined', 'seccomp=', 'seccomp', 'no-new-privileges=maybe', 'seccomp=/no/such/file.json']) {
       await assert.rejects(optionsFor(['--security-opt', value]), { code: 'ISOLA_INVALID_OPTION' }, value);
     }
+  });
+
+  it('reads --security-opt no-new-privileges, with or without a value', async () => {
+    assert.equal((await optionsFor([])).noNewPrivileges, undefined);
+    assert.equal((await optionsFor(['--security-opt', 'no-new-privileges'])).noNewPrivileges, true);
+    assert.equal((await optionsFor(['--security-opt', 'no-new-privileges=false'])).noNewPrivileges, false);
   });
 
   it('reads --sysctl KEY=VALUE, keeping = in the value, and refuses one without a key', async () => {

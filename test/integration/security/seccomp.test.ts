@@ -59,3 +59,10 @@ test('a profile that denies the shim\'s own setup calls fails at that step with 
   assert.equal(r.code, 125);
   assert.match(r.stderr, /^isola: set-uid failed .*EPERM \(the seccomp profile/);
 });
+
+test('--security-opt no-new-privileges sets no_new_privs and the filter still applies', async (t) => {
+  if (!requireRoot(t)) return;
+  const r = await run(['--security-opt', 'no-new-privileges'], 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; unshare -U true 2>/dev/null; echo unshare=$?');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['NoNewPrivs:\t1', 'Seccomp:\t2', 'unshare=1']);
+});
