@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Debian packages the tests call: newuidmap/newgidmap, ps, setpriv. */
-const debianPackages = ['uidmap', 'procps', 'util-linux', 'keyutils', 'seccomp'];
+const debianPackages = ['uidmap', 'procps', 'util-linux', 'keyutils', 'seccomp', 'golang-github-containers-common'];
 
 function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
   const [file, ...args] = argv;

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requireCommand, requireRoot } from '../../helpers/requirements.ts';
+import { existsSync } from 'node:fs';
+import { requireCommand, requireRoot, requireThat } from '../../helpers/requirements.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 import { prepareRootless, runRootless } from '../rootless/rootless-run.ts';
 import { profileFile, run } from './security-run.ts';
@@ -65,4 +66,15 @@ test('--security-opt no-new-privileges sets no_new_privs and the filter still ap
   const r = await run(['--security-opt', 'no-new-privileges'], 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; unshare -U true 2>/dev/null; echo unshare=$?');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n'), ['NoNewPrivs:\t1', 'Seccomp:\t2', 'unshare=1']);
+});
+
+const PODMAN_PROFILE = '/usr/share/containers/seccomp.json';
+
+test('podman\'s own seccomp.json (docker\'s file format) works with --security-opt', async (t) => {
+  if (!requireRoot(t) || !requireThat(t, existsSync(PODMAN_PROFILE), `needs ${PODMAN_PROFILE} (Debian package golang-github-containers-common)`)) return;
+  const r = await run(['--security-opt', `seccomp=${PODMAN_PROFILE}`],
+    'grep "^Seccomp:" /proc/self/status; unshare -U true && echo unshare=0; mkdir /tmp/d && echo mkdir=0');
+  assert.equal(r.code, 0, r.stderr);
+  // A filter is on, and it is podman's: unlike isola's default it allows unshare.
+  assert.deepEqual(r.stdout.trim().split('\n'), ['Seccomp:\t2', 'unshare=0', 'mkdir=0']);
 });
