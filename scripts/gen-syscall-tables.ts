@@ -1,11 +1,15 @@
 /**
  * Writes src/security/seccomp/syscalls-*.ts from the kernel's UAPI headers
- * (Debian's linux-libc-dev: /usr/include/x86_64-linux-gnu/asm/unistd_{64,x32,32}.h).
+ * (Debian's linux-libc-dev: /usr/include/x86_64-linux-gnu/asm/unistd_{64,x32,32}.h,
+ * and for aarch64 /usr/include/asm-generic/unistd.h, expanded by the C
+ * preprocessor with the __ARCH_WANT_* switches arm64's asm/unistd.h sets).
  * The tables are committed so the runtime needs no headers; rerun this after a
  * kernel-headers upgrade to pick up new system calls:
  *   node_modules/.bin/node scripts/gen-syscall-tables.ts [HEADER_DIR]
  * x32 numbers are stored without __X32_SYSCALL_BIT; the compiler adds it.
+ * test/integration/security/syscall-tables.test.ts checks them against libseccomp.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,9 +31,31 @@ function parseHeader(text: string): [string, number][] {
   return entries.sort((a, b) => a[1] - b[1]);
 }
 
-for (const table of TABLES) {
-  const entries = parseHeader(readFileSync(join(headerDir, table.header), 'utf8'));
-  if (entries.length < 300) throw new Error(`${table.header}: only ${entries.length} system calls found`);
+/** arch/arm64/include/uapi/asm/unistd.h: the generic table with these switches, for a 64-bit long. */
+const ARM64_SWITCHES = ['__ARCH_WANT_RENAMEAT', '__ARCH_WANT_NEW_STAT', '__ARCH_WANT_SET_GET_RLIMIT', '__ARCH_WANT_SYS_CLONE3', '__ARCH_WANT_MEMFD_SECRET'];
+
+function genericEntries(): [string, number][] {
+  const macros = execFileSync('cc', ['-E', '-dM', '-D__BITS_PER_LONG=64', ...ARM64_SWITCHES.map((w) => `-D${w}`), '-'],
+    { input: '#include <asm-generic/unistd.h>\n', encoding: 'utf8' });
+  const values = new Map<string, string>();
+  for (const match of macros.matchAll(/^#define (__NR\w+) (\S+)$/gm)) values.set(match[1]!, match[2]!);
+  const evaluate = (text: string, depth = 0): number | undefined => {
+    if (/^\d+$/.test(text)) return Number(text);
+    const next = values.get(text);
+    return next === undefined || depth > 4 ? undefined : evaluate(next, depth + 1);
+  };
+  const entries: [string, number][] = [];
+  for (const name of values.keys()) {
+    if (!name.startsWith('__NR_') || name === '__NR_syscalls') continue;
+    const number = evaluate(name);
+    if (number !== undefined) entries.push([name.slice('__NR_'.length), number]);
+  }
+  return entries.sort((a, b) => a[1] - b[1]);
+}
+
+for (const table of [...TABLES, { header: 'asm-generic/unistd.h', file: 'syscalls-aarch64.ts', constant: 'AARCH64_SYSCALLS', arch: 'aarch64' }]) {
+  const entries = table.arch === 'aarch64' ? genericEntries() : parseHeader(readFileSync(join(headerDir, table.header), 'utf8'));
+  if (entries.length < 280) throw new Error(`${table.header}: only ${entries.length} system calls found`);
   const lines: string[] = [];
   let line = ' ';
   for (const [name, number] of entries) {

@@ -65,7 +65,7 @@ run: isola run [flags] IMAGE [COMMAND...] (--pull=missing|always|never --tls-ver
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
   --layer DIR (repeatable, bottom first) --rootfs-copy -v HOST|NAME:CTR[:ro,U,idmap[=uids=D-H-N;gids=D-H-N]] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
   --cap-add CAP --cap-drop CAP --ulimit NAME=SOFT[:HARD] --pids-limit N --memory SIZE --cpus N
-  --privileged -i -t --network none|host|private --security-opt seccomp=unconfined|PROFILE.json --sysctl K=V
+  --privileged -i -t --network none|host|private --security-opt seccomp=unconfined|PROFILE.json|no-new-privileges --sysctl K=V
 
 configuration: /etc/isola/isola.toml, and for an ordinary user $XDG_CONFIG_HOME/isola/isola.toml`;
 

@@ -41,6 +41,8 @@ test('a time namespace gets the offsets, zero by default, and offsets need one',
     { monotonic: { secs: -5n, nanosecs: 7 }, boottime: { secs: 0n, nanosecs: 0 } });
   assert.equal(planTimeOffsets(withLinux({})), undefined);
   assert.throws(() => planTimeOffsets(withLinux({ timeOffsets: {} })), { field: 'linux.timeOffsets' });
+  assert.throws(() => planTimeOffsets(withLinux({ namespaces: [{ type: 'pid' }, { type: 'time', path: '/proc/1/ns/time' }] })),
+    { code: 'ISOLA_RUNTIME_UNSUPPORTED', field: 'linux.namespaces[1].path' });
   assert.throws(() => planTimeOffsets(withLinux({ namespaces: ns('time'), timeOffsets: { boottime: { nanosecs: 1e9 } } })),
     { field: 'linux.timeOffsets.boottime.nanosecs' });
 });

@@ -79,7 +79,9 @@ function timeOffset(offset: OciTimeOffset | undefined, field: string): { secs: b
 
 /** A new time namespace (with zero offsets unless linux.timeOffsets says otherwise), or none. */
 export function planTimeOffsets(config: OciConfig): PlanTimeOffsets | undefined {
-  const timeNs = (config.linux?.namespaces ?? []).find((ns) => ns.type === 'time');
+  const namespaces = config.linux?.namespaces ?? [];
+  const index = namespaces.findIndex((ns) => ns.type === 'time');
+  const timeNs = namespaces[index];
   const offsets = config.linux?.timeOffsets;
   if (timeNs === undefined) {
     if (offsets !== undefined) {
@@ -89,7 +91,7 @@ export function planTimeOffsets(config: OciConfig): PlanTimeOffsets | undefined 
   }
   if (timeNs.path !== undefined) {
     if (offsets !== undefined) throw invalidField('linux.timeOffsets', 'a time namespace that is joined keeps its own offsets', 'remove linux.timeOffsets');
-    return undefined;
+    throw unsupportedField(`linux.namespaces[${index}].path`, 'joining an existing time namespace is not supported yet', 'remove the path to get a new time namespace');
   }
   return { monotonic: timeOffset(offsets?.monotonic, 'linux.timeOffsets.monotonic'), boottime: timeOffset(offsets?.boottime, 'linux.timeOffsets.boottime') };
 }

@@ -14,6 +14,7 @@ import { devSymlinks, planDevices, planMounts } from './mount-plan.ts';
 import { MS } from './mount-options.ts';
 import { planPersonality, planSeccomp, planSysctls, planTimeOffsets } from './kernel-settings.ts';
 import { validateRuntimeConfig } from './validate-config.ts';
+import { unsupportedField } from './config-error.ts';
 
 export interface PlanContext {
   readonly host: HostContext;
@@ -112,6 +113,10 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
   const propagation = MS.rec | (ROOTFS_PROPAGATION[linux.rootfsPropagation ?? 'private'] ?? MS.private);
   const user = process.user;
   const keepsGroups = idMaps?.writer.method === 'direct' && idMaps.writer.denySetgroups;
+  if (keepsGroups && (user.additionalGids ?? []).length > 0) {
+    throw unsupportedField('process.user.additionalGids', 'supplementary groups cannot be set: this map is written without newgidmap, so setgroups is denied',
+      'remove additionalGids, or install newuidmap/newgidmap (package uidmap) and map subordinate ids');
+  }
   return {
     namespaces, idMaps, joinNamespaces: joined.length === 0 ? undefined : joined,
     rootfs: { path: posix.resolve(context.bundle, root.path), propagation, isReadonly: root.readonly === true },

@@ -38,6 +38,10 @@ function unnamedCgroupPath(): string {
   return `isola/unnamed-${process.pid}-${Date.now()}-${unnamedCount++}`;
 }
 
+/** Steps the shim takes after it may have loaded the seccomp filter. */
+const STEPS_UNDER_SECCOMP: ReadonlySet<string> = new Set(['drop-bounding-set', 'set-groups', 'set-gid', 'set-uid', 'set-capabilities',
+  'set-ambient', 'no-new-privs', 'chdir', 'close-fds', 'exec']);
+
 /** A hint from what the plan says about the failing step, when it says more than errno. */
 async function diagnose(error: ShimError, plan: LaunchPlan): Promise<string | undefined> {
   const isMapWrite = error.step === 'write-uid-map' || error.step === 'write-gid-map';
@@ -50,6 +54,11 @@ async function diagnose(error: ShimError, plan: LaunchPlan): Promise<string | un
     return `the mount target ${error.path} is missing in the rootfs and cannot be created there: create it in the rootfs`;
   }
   if (error.step === 'create-mount-target' && error.errnoName === 'EROFS') return 'a mount target is missing in a read-only rootfs: create it in the image';
+  if (plan.seccomp !== undefined && STEPS_UNDER_SECCOMP.has(error.step) && (error.errnoName === 'EPERM' || error.errnoName === 'ENOSYS')) {
+    return plan.seccomp.phase === 'before-identity'
+      ? 'the seccomp profile is loaded before the ids change (no noNewPrivileges): it must allow prctl, setgroups, setresgid, setresuid, capset, chdir, close_range, rt_sigaction and execve, or set noNewPrivileges'
+      : 'the seccomp profile denies a call the process starts with: allow execve';
+  }
   if (error.step === 'join-cgroup') return `the container's cgroup refused its first process: check ${error.path} and the limits of its parents`;
   return undefined;
 }

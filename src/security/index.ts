@@ -31,6 +31,12 @@ export {
 } from './rlimits.ts';
 export { compileSeccomp, type CompiledSeccomp, type CompileSeccompOptions } from './seccomp/compile.ts';
 export { defaultSeccompProfile, type DefaultSeccompOptions } from './seccomp/default-profile.ts';
+export {
+  fromDockerSeccompProfile,
+  isDockerSeccompProfile,
+  type DockerProfileOptions,
+  type DockerSeccompProfile,
+} from './seccomp/docker-profile.ts';
 export { SeccompError, type SeccompErrorCode } from './seccomp/errors.ts';
 export {
   SECCOMP_ACTIONS,

@@ -85,6 +85,8 @@ export interface ContainerOptions {
   readonly isPrivileged: boolean;
   /** @default isola's default profile, or none with isPrivileged (as docker does) */
   readonly seccomp?: SeccompOption | undefined;
+  /** `--security-opt no-new-privileges`: setuid and file capabilities stop working. @default false */
+  readonly noNewPrivileges?: boolean | undefined;
   /** `--sysctl`: namespaced kernel parameters, e.g. `{ 'net.ipv4.ip_forward': '1' }`. @default none */
   readonly sysctls?: Readonly<Record<string, string>> | undefined;
   readonly hasTerminal: boolean;

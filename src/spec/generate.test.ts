@@ -153,3 +153,26 @@ describe('generateConfig', () => {
     });
   }
 });
+
+describe('generateConfig seccomp and sysctls', () => {
+  it('gives every container the default profile for its capabilities, valid per the schema', () => {
+    const config = generateConfig(makeInput());
+    assert.equal(config.linux?.seccomp?.defaultAction, 'SCMP_ACT_ERRNO');
+    assert.ok(config.linux?.seccomp?.syscalls?.some((rule) => rule.action === 'SCMP_ACT_ERRNO' && rule.names.includes('unshare')));
+    assert.deepEqual(validateOciConfig(config), []);
+    const withAdmin = generateConfig(makeInput({}, { capAdd: ['SYS_ADMIN'] }));
+    assert.ok(!withAdmin.linux?.seccomp?.syscalls?.some((rule) => rule.action === 'SCMP_ACT_ERRNO' && rule.names.includes('unshare')));
+  });
+
+  it('leaves the filter out for --privileged and unconfined, and keeps a given profile as it is', () => {
+    assert.equal(generateConfig(makeInput({}, { isPrivileged: true })).linux?.seccomp, undefined);
+    assert.equal(generateConfig(makeInput({}, { seccomp: { kind: 'unconfined' } })).linux?.seccomp, undefined);
+    const profile = { defaultAction: 'SCMP_ACT_LOG' };
+    assert.deepEqual(generateConfig(makeInput({}, { isPrivileged: true, seccomp: { kind: 'profile', profile } })).linux?.seccomp, profile);
+  });
+
+  it('passes --sysctl values into linux.sysctl', () => {
+    assert.deepEqual(generateConfig(makeInput({}, { sysctls: { 'net.ipv4.ip_forward': '1' } })).linux?.sysctl, { 'net.ipv4.ip_forward': '1' });
+    assert.equal(generateConfig(makeInput()).linux?.sysctl, undefined);
+  });
+});

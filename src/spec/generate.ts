@@ -17,7 +17,10 @@ import type {
   OciSeccomp,
 } from '../runtime/index.ts';
 import { InvalidOptionError } from '../errors/index.ts';
-import { defaultSeccompProfile, protectedPaths, resolveCapabilities, rlimitResource } from '../security/index.ts';
+import {
+  defaultSeccompProfile, fromDockerSeccompProfile, isDockerSeccompProfile, protectedPaths, resolveCapabilities, rlimitResource,
+  type DockerSeccompProfile,
+} from '../security/index.ts';
 import type { ContainerOptions } from './container-options.ts';
 import { DEFAULT_DEVICES } from './devices.ts';
 import { buildContainerEnv } from './env.ts';
@@ -105,7 +108,7 @@ function buildProcess(input: GenerateInput): OciProcess {
     cwd: options.cwd ?? '/',
     capabilities: buildCapabilities(options, user.uid),
     rlimits: buildRlimits(input),
-    noNewPrivileges: false,
+    noNewPrivileges: options.noNewPrivileges === true,
   };
 }
 
@@ -134,16 +137,20 @@ function buildResources(options: ContainerOptions): OciResources | undefined {
 }
 
 /**
- * linux.seccomp: a given profile as it is, else isola's default for the
- * container's bounding set; none for --privileged or unconfined. The profile
- * types are strings where the spec has enums: the runtime's compiler checks
- * every value, so the cast hides nothing.
+ * linux.seccomp: a given profile (docker's and podman's file format resolved
+ * for this container's capabilities), else isola's default for the bounding
+ * set; none for --privileged or unconfined. The profile types are strings
+ * where the spec has enums: the runtime's compiler checks every value, so the
+ * cast hides nothing.
  */
 function buildSeccomp(options: ContainerOptions): OciSeccomp | undefined {
   const option = options.seccomp ?? (options.isPrivileged ? { kind: 'unconfined' } : { kind: 'default' });
   if (option.kind === 'unconfined') return undefined;
-  if (option.kind === 'profile') return option.profile as OciSeccomp;
   const capabilities = resolveCapabilities({ add: options.capAdd, drop: options.capDrop, isPrivileged: options.isPrivileged });
+  if (option.kind === 'profile') {
+    const { profile } = option;
+    return (isDockerSeccompProfile(profile) ? fromDockerSeccompProfile(profile as DockerSeccompProfile, { capabilities }) : profile) as OciSeccomp;
+  }
   return defaultSeccompProfile({ capabilities }) as OciSeccomp;
 }
 

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from '../parse-args.ts';
 import { RUN_FLAGS, runOptionsFromArgs } from './run-flags.ts';
 
@@ -63,5 +66,42 @@ describe('run flags for images', () => {
   it('refuses an unknown --pull policy and a run with neither image nor rootfs', async () => {
     await assert.rejects(parse(['--pull=sometimes', 'x']), (err: { code?: string }) => err.code === 'ISOLA_INVALID_OPTION');
     await assert.rejects(parse(['--rm']), (err: { code?: string }) => err.code === 'ISOLA_INVALID_OPTION');
+  });
+});
+
+describe('run flags for seccomp and sysctls', () => {
+  it('leaves seccomp to the default without --security-opt, and reads unconfined and a profile file', async () => {
+    assert.equal((await optionsFor([])).seccomp, undefined);
+    assert.deepEqual((await optionsFor(['--security-opt', 'seccomp=unconfined'])).seccomp, { kind: 'unconfined' });
+    const dir = await mkdtemp(join(tmpdir(), 'isola-flags-'));
+    try {
+      await writeFile(join(dir, 'p.json'), '{"defaultAction":"SCMP_ACT_LOG"}');
+      assert.deepEqual((await optionsFor(['--security-opt', `seccomp=${join(dir, 'p.json')}`])).seccomp,
+        { kind: 'profile', profile: { defaultAction: 'SCMP_ACT_LOG' } });
+      await writeFile(join(dir, 'bad.json'), '{"syscalls":[]}');
+      await assert.rejects(optionsFor(['--security-opt', `seccomp=${join(dir, 'bad.json')}`]), { code: 'ISOLA_INVALID_OPTION' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses --security-opt values other than seccomp and a missing profile file', async () => {
+    for (const value of ['apparmor=unconfined', 'seccomp=', 'seccomp', 'no-new-privileges=maybe', 'seccomp=/no/such/file.json']) {
+      await assert.rejects(optionsFor(['--security-opt', value]), { code: 'ISOLA_INVALID_OPTION' }, value);
+    }
+  });
+
+  it('reads --security-opt no-new-privileges, with or without a value', async () => {
+    assert.equal((await optionsFor([])).noNewPrivileges, undefined);
+    assert.equal((await optionsFor(['--security-opt', 'no-new-privileges'])).noNewPrivileges, true);
+    assert.equal((await optionsFor(['--security-opt', 'no-new-privileges=false'])).noNewPrivileges, false);
+  });
+
+  it('reads --sysctl KEY=VALUE, keeping = in the value, and refuses one without a key', async () => {
+    assert.deepEqual((await optionsFor(['--sysctl', 'net.ipv4.ip_forward=1', '--sysctl', 'kernel.sem=1 2 3 4'])).sysctls,
+      { 'net.ipv4.ip_forward': '1', 'kernel.sem': '1 2 3 4' });
+    assert.deepEqual((await optionsFor(['--sysctl', 'k=a=b'])).sysctls, { k: 'a=b' });
+    await assert.rejects(optionsFor(['--sysctl', 'noequals']), { code: 'ISOLA_INVALID_OPTION' });
+    await assert.rejects(optionsFor(['--sysctl', '=1']), { code: 'ISOLA_INVALID_OPTION' });
   });
 });

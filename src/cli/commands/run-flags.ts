@@ -131,17 +131,29 @@ function expandEnv(entries: readonly string[], env: Readonly<Record<string, stri
   });
 }
 
-/** `--security-opt seccomp=unconfined|PROFILE.json`; the last one wins, as in docker. */
-async function parseSecurityOpts(args: ParsedArgs, cwd: string): Promise<SeccompOption | undefined> {
+interface SecurityOpts {
+  readonly seccomp: SeccompOption | undefined;
+  readonly noNewPrivileges: boolean | undefined;
+}
+
+const SECURITY_OPTS = 'seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges[=true|false] (others are not supported yet)';
+
+/** `--security-opt seccomp=unconfined|PROFILE.json` and `no-new-privileges`; the last one of a kind wins, as in docker. */
+async function parseSecurityOpts(args: ParsedArgs, cwd: string): Promise<SecurityOpts> {
   let seccomp: SeccompOption | undefined;
+  let noNewPrivileges: boolean | undefined;
   for (const text of flagValues(args, 'security-opt')) {
-    const [key, value] = [text.slice(0, text.indexOf('=')), text.slice(text.indexOf('=') + 1)];
-    if (key !== 'seccomp' || value === '') {
-      throw new InvalidOptionError('--security-opt', 'seccomp=unconfined or seccomp=PROFILE.json (other options are not supported yet)', text);
+    const equals = text.indexOf('=');
+    const [key, value] = equals === -1 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)];
+    if (key === 'no-new-privileges' && (value === undefined || value === 'true' || value === 'false')) {
+      noNewPrivileges = value !== 'false';
+    } else if (key === 'seccomp' && value !== undefined && value !== '') {
+      seccomp = value === 'unconfined' ? { kind: 'unconfined' } : { kind: 'profile', profile: await readSeccompProfile(resolve(cwd, value)) };
+    } else {
+      throw new InvalidOptionError('--security-opt', SECURITY_OPTS, text);
     }
-    seccomp = value === 'unconfined' ? { kind: 'unconfined' } : { kind: 'profile', profile: await readSeccompProfile(resolve(cwd, value)) };
   }
-  return seccomp;
+  return { seccomp, noNewPrivileges };
 }
 
 /** A profile file, checked only as JSON here: the runtime's compiler checks every field and names it. */
@@ -228,7 +240,7 @@ export async function runOptionsFromArgs(args: ParsedArgs, env: Readonly<Record<
       cpus: optional(args, 'cpus', parseCpus),
       isPrivileged: isFlagSet(args, 'privileged'), hasTerminal, isInteractive: isFlagSet(args, 'interactive'),
       network: parseNetwork(args), userns: parseUserns(args),
-      seccomp: await parseSecurityOpts(args, cwd), sysctls: parseSysctls(args),
+      ...await parseSecurityOpts(args, cwd), sysctls: parseSysctls(args),
     },
   };
 }

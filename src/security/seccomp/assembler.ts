@@ -12,6 +12,8 @@ export type Target = Label | 'next';
 
 export class Label {
   readonly name: string;
+  /** Instruction index, set by assemble(); a field rather than a Map, as this runs for every container. */
+  position = -1;
   constructor(name: string) {
     this.name = name;
   }
@@ -58,17 +60,15 @@ export class Assembler {
   }
 
   assemble(): BpfInstruction[] {
-    const positions = new Map<Label, number>();
     let pc = 0;
     for (const item of this.#items) {
-      if (item.kind === 'label') positions.set(item.label, pc);
+      if (item.kind === 'label') item.label.position = pc;
       else pc++;
     }
     const offset = (from: number, target: Target, limit: number): number => {
       if (target === 'next') return 0;
-      const at = positions.get(target);
-      if (at === undefined) throw new Error(`BPF label ${target.name} is never placed`);
-      const distance = at - from - 1;
+      if (target.position === -1) throw new Error(`BPF label ${target.name} is never placed`);
+      const distance = target.position - from - 1;
       if (distance < 0 || distance > limit) {
         throw new SeccompError('ISOLA_SECCOMP_TOO_LARGE', `a jump to ${target.name} spans ${distance} instructions, more than BPF allows (${limit})`,
           { hint: 'split the rules of this system call into fewer arguments' });

@@ -57,14 +57,17 @@ export function actionRank(ret: number): number {
 
 /** The bytes of struct sock_filter[] that seccomp(2) takes. */
 export function encodeBpf(program: readonly BpfInstruction[]): Uint8Array {
-  const out = Buffer.alloc(program.length * 8);
-  program.forEach((insn, i) => {
-    out.writeUInt16LE(insn.code, i * 8);
-    out.writeUInt8(insn.jt, i * 8 + 2);
-    out.writeUInt8(insn.jf, i * 8 + 3);
-    out.writeUInt32LE(insn.k >>> 0, i * 8 + 4);
-  });
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  const out = new Uint8Array(program.length * 8);
+  // A DataView: Buffer's write methods cost more on a cold start, where this runs once per container.
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < program.length; i++) {
+    const insn = program[i]!;
+    view.setUint16(i * 8, insn.code, true);
+    view.setUint8(i * 8 + 2, insn.jt);
+    view.setUint8(i * 8 + 3, insn.jf);
+    view.setUint32(i * 8 + 4, insn.k >>> 0, true);
+  }
+  return out;
 }
 
 export function decodeBpf(bytes: Uint8Array): BpfInstruction[] {

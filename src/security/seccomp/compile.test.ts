@@ -5,6 +5,7 @@ import { SECCOMP_RET } from './bpf.ts';
 import { runSeccompBpf } from './bpf-interpreter.test-helper.ts';
 import { X86_64_SYSCALLS } from './syscalls-x86-64.ts';
 import { I386_SYSCALLS } from './syscalls-i386.ts';
+import { AARCH64_SYSCALLS } from './syscalls-aarch64.ts';
 import type { SeccompProfile } from './profile.ts';
 
 const NR = X86_64_SYSCALLS;
@@ -43,15 +44,17 @@ test('calls from an architecture the profile does not list are killed', () => {
   assert.equal(run(profile, x86('getpid')), SECCOMP_RET.ALLOW);
 });
 
-test('x32 and i386 calls follow the same rules by their own numbers', () => {
+test('x32, i386 and aarch64 calls follow the same rules by their own numbers', () => {
   const profile: SeccompProfile = {
-    defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_X86', 'SCMP_ARCH_AARCH64'],
-    syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }],
+    defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_X86', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_PPC64LE'],
+    syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }],
   };
   assert.equal(run(profile, { nr: X32_SYSCALL_BIT + NR['mkdir']!, arch: AUDIT_ARCH.X86_64 }), ERRNO(1));
   assert.equal(run(profile, { nr: X32_SYSCALL_BIT + NR['getpid']!, arch: AUDIT_ARCH.X86_64 }), SECCOMP_RET.ALLOW);
   assert.equal(run(profile, { nr: I386_SYSCALLS['mkdir']!, arch: AUDIT_ARCH.I386 }), ERRNO(1));
-  assert.deepEqual(compileSeccomp(profile).skippedArchitectures, ['SCMP_ARCH_AARCH64']);
+  assert.equal(run(profile, { nr: AARCH64_SYSCALLS['mkdirat']!, arch: AUDIT_ARCH.AARCH64 }), ERRNO(1));
+  assert.equal(run(profile, { nr: AARCH64_SYSCALLS['getpid']!, arch: AUDIT_ARCH.AARCH64 }), SECCOMP_RET.ALLOW);
+  assert.deepEqual(compileSeccomp(profile).skippedArchitectures, ['SCMP_ARCH_PPC64LE']);
   const x32Only: SeccompProfile = { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X32'] };
   assert.equal(run(x32Only, x86('getpid')), SECCOMP_RET.KILL_PROCESS);
 });
@@ -143,7 +146,7 @@ test('bad profiles are errors naming the field', () => {
     [{ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_NOTIFY' }] }, 'ISOLA_SECCOMP_UNSUPPORTED', 'linux.seccomp.syscalls[0].action'],
     [{ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_FAST'] }, 'ISOLA_SECCOMP_INVALID_PROFILE', 'linux.seccomp.flags[0]'],
     [{ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_Z80'] }, 'ISOLA_SECCOMP_INVALID_PROFILE', 'linux.seccomp.architectures[0]'],
-    [{ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_AARCH64'] }, 'ISOLA_SECCOMP_UNSUPPORTED', 'linux.seccomp.architectures'],
+    [{ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_PPC64LE'] }, 'ISOLA_SECCOMP_UNSUPPORTED', 'linux.seccomp.architectures'],
     [{ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 70000 }, 'ISOLA_SECCOMP_INVALID_PROFILE', 'linux.seccomp.defaultErrnoRet'],
     [{ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, op: 'SCMP_CMP_EQ', value: -1 }] }] },
       'ISOLA_SECCOMP_INVALID_PROFILE', 'linux.seccomp.syscalls[0].args[0].value'],

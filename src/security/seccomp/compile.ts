@@ -3,7 +3,7 @@
  * seccomp(SECCOMP_SET_MODE_FILTER), in TypeScript, without libseccomp.
  *
  * Program shape: check the audit arch (x86_64, whose calls with
- * __X32_SYSCALL_BIT set are the x32 ABI, and i386); per arch, load the call
+ * __X32_SYSCALL_BIT set are the x32 ABI, i386, aarch64); per arch, load the call
  * number, return at once for calls whose rule has no argument condition
  * (jumps batched so each stays within BPF's 255-instruction reach), then one
  * chain per call with argument conditions, then the default action. A call
@@ -25,17 +25,19 @@ import {
   SECCOMP_OPERATORS, actionReturnValue, filterFlags, resolveArchitectures, splitUint64,
   type SeccompArchitecture, type SeccompOperator, type SeccompProfile, type SeccompSyscallRule,
 } from './profile.ts';
+import { AARCH64_SYSCALLS } from './syscalls-aarch64.ts';
 import { I386_SYSCALLS } from './syscalls-i386.ts';
 import { X32_SYSCALLS } from './syscalls-x32.ts';
 import { X86_64_SYSCALLS } from './syscalls-x86-64.ts';
 
-export const AUDIT_ARCH = { X86_64: 0xc000003e, I386: 0x40000003 } as const;
+export const AUDIT_ARCH = { X86_64: 0xc000003e, I386: 0x40000003, AARCH64: 0xc00000b7 } as const;
 export const X32_SYSCALL_BIT = 0x40000000;
 
 const TABLES: Readonly<Record<SeccompArchitecture, { readonly numbers: ReadonlyMap<string, number>; readonly audit: number }>> = {
   SCMP_ARCH_X86_64: { numbers: new Map(Object.entries(X86_64_SYSCALLS)), audit: AUDIT_ARCH.X86_64 },
   SCMP_ARCH_X32: { numbers: new Map(Object.entries(X32_SYSCALLS).map(([n, nr]) => [n, nr + X32_SYSCALL_BIT])), audit: AUDIT_ARCH.X86_64 },
   SCMP_ARCH_X86: { numbers: new Map(Object.entries(I386_SYSCALLS)), audit: AUDIT_ARCH.I386 },
+  SCMP_ARCH_AARCH64: { numbers: new Map(Object.entries(AARCH64_SYSCALLS)), audit: AUDIT_ARCH.AARCH64 },
 };
 
 /** Unconditional jumps per batch: the batch plus its return instructions stay under 255. */
@@ -49,7 +51,7 @@ export interface CompiledSeccomp {
   readonly flags: number;
   /** Names no included architecture knows, skipped as runc skips them. */
   readonly skippedSyscalls: readonly string[];
-  /** Listed architectures without a table here; an x86 process cannot make their calls. */
+  /** Listed architectures without a table here; no process on this host can make their calls. */
   readonly skippedArchitectures: readonly string[];
 }
 
@@ -158,7 +160,8 @@ function emitConditional(asm: Assembler, nr: number, rules: readonly Rule[], def
 }
 
 /** Most restrictive first; nothing after a rule without conditions can match. */
-function orderRules(rules: readonly Rule[]): Rule[] {
+function orderRules(rules: readonly Rule[]): readonly Rule[] {
+  if (rules.length === 1) return rules;
   const sorted = rules.map((rule, i) => ({ rule, i })).sort((a, b) => actionRank(a.rule.ret) - actionRank(b.rule.ret) || a.i - b.i);
   const out: Rule[] = [];
   for (const { rule } of sorted) {
@@ -170,7 +173,7 @@ function orderRules(rules: readonly Rule[]): Rule[] {
 
 function emitArchBlock(asm: Assembler, byNumber: ReadonlyMap<number, Rule[]>, defaultRet: number): void {
   const unconditional: [number, number][] = [];
-  const conditional: [number, Rule[]][] = [];
+  const conditional: [number, readonly Rule[]][] = [];
   for (const [nr, rules] of [...byNumber].sort((a, b) => a[0] - b[0])) {
     const ordered = orderRules(rules);
     const first = ordered[0]!;
@@ -190,7 +193,7 @@ export interface CompileSeccompOptions {
 /**
  * @throws SeccompError ISOLA_SECCOMP_INVALID_PROFILE (unknown action, operator,
  *   flag or architecture, bad errno or operand; `field` names the JSON path),
- *   ISOLA_SECCOMP_UNSUPPORTED (SCMP_ACT_NOTIFY, no x86 architecture),
+ *   ISOLA_SECCOMP_UNSUPPORTED (SCMP_ACT_NOTIFY, architectures without the host's),
  *   ISOLA_SECCOMP_TOO_LARGE (more than 4096 instructions).
  */
 export function compileSeccomp(profile: SeccompProfile, options: CompileSeccompOptions = {}): CompiledSeccomp {
@@ -213,7 +216,9 @@ export function compileSeccomp(profile: SeccompProfile, options: CompileSeccompO
         if (nr === undefined) continue;
         isKnown = true;
         const block = blocks.get(TABLES[arch].audit)!;
-        block.set(nr, [...block.get(nr) ?? [], ...rules]);
+        const existing = block.get(nr);
+        if (existing === undefined) block.set(nr, [...rules]);
+        else existing.push(...rules);
       }
       if (!isKnown) skipped.add(name);
     }

@@ -11,6 +11,8 @@
  * keeps working; `--privileged` turns the filter off in spec/.
  */
 import type { SeccompProfile, SeccompSyscallRule } from './profile.ts';
+import { nativeArchitecture } from './profile.ts';
+import { AARCH64_SYSCALLS } from './syscalls-aarch64.ts';
 import { I386_SYSCALLS } from './syscalls-i386.ts';
 import { X32_SYSCALLS } from './syscalls-x32.ts';
 import { X86_64_SYSCALLS } from './syscalls-x86-64.ts';
@@ -65,8 +67,13 @@ export interface DefaultSeccompOptions {
   readonly capabilities: readonly string[];
 }
 
-function allNames(): string[] {
-  return [...new Set([...Object.keys(X86_64_SYSCALLS), ...Object.keys(X32_SYSCALLS), ...Object.keys(I386_SYSCALLS)])].sort();
+/**
+ * On x86 the 32-bit ABIs stay usable (docker's choice); an aarch64 host gets
+ * aarch64 alone, so 32-bit arm binaries are killed (no arm table here).
+ */
+function hostArchitectures(): { architectures: string[]; tables: Readonly<Record<string, number>>[] } {
+  if (nativeArchitecture() === 'SCMP_ARCH_AARCH64') return { architectures: ['SCMP_ARCH_AARCH64'], tables: [AARCH64_SYSCALLS] };
+  return { architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'], tables: [X86_64_SYSCALLS, I386_SYSCALLS, X32_SYSCALLS] };
 }
 
 export function defaultSeccompProfile(options: DefaultSeccompOptions): SeccompProfile {
@@ -76,8 +83,10 @@ export function defaultSeccompProfile(options: DefaultSeccompOptions): SeccompPr
   const canMakeNamespaces = caps.has('CAP_SYS_ADMIN');
   // Argument-checked calls are listed below, not allowed outright.
   const checked = new Set(['personality', ...(canMakeNamespaces ? [] : ['clone3'])]);
+  const { architectures, tables } = hostArchitectures();
+  const allNames = [...new Set(tables.flatMap((table) => Object.keys(table)))].sort();
   const rules: SeccompSyscallRule[] = [
-    { names: allNames().filter((n) => !denied.has(n) && !checked.has(n)), action: 'SCMP_ACT_ALLOW' },
+    { names: allNames.filter((n) => !denied.has(n) && !checked.has(n)), action: 'SCMP_ACT_ALLOW' },
     { names: [...denied].sort(), action: 'SCMP_ACT_ERRNO', errnoRet: EPERM },
     ...PERSONALITIES.map((value) => ({ names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value, op: 'SCMP_CMP_EQ' }] })),
   ];
@@ -92,7 +101,7 @@ export function defaultSeccompProfile(options: DefaultSeccompOptions): SeccompPr
   }
   return {
     defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: ENOSYS,
-    architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+    architectures,
     syscalls: rules,
   };
 }

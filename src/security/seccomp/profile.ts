@@ -49,10 +49,10 @@ export const SECCOMP_FLAGS: Readonly<Record<string, number>> = {
 };
 
 /** Architectures this compiler has tables for; the x32 ABI shares x86_64's audit arch. */
-export const SECCOMP_ARCHITECTURES = ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_X86'] as const;
+export const SECCOMP_ARCHITECTURES = ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_X86', 'SCMP_ARCH_AARCH64'] as const;
 export type SeccompArchitecture = (typeof SECCOMP_ARCHITECTURES)[number];
 
-/** Every name the spec's SeccompArch enum has; ones without a table are skipped on x86 (see compile.ts). */
+/** Every name the spec's SeccompArch enum has; ones without a table are skipped (see resolveArchitectures). */
 export const SPEC_ARCHITECTURES: readonly string[] = [
   'SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_ARM', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_LOONGARCH64',
   'SCMP_ARCH_M68K', 'SCMP_ARCH_MIPS', 'SCMP_ARCH_MIPS64', 'SCMP_ARCH_MIPS64N32', 'SCMP_ARCH_MIPSEL', 'SCMP_ARCH_MIPSEL64',
@@ -119,14 +119,23 @@ export function filterFlags(profile: SeccompProfile, field: string): number {
 
 export interface ResolvedArchitectures {
   readonly included: ReadonlySet<SeccompArchitecture>;
-  /** Listed names this compiler has no table for; a process on x86 cannot make their calls. */
+  /**
+   * Listed names this compiler has no table for (arm, ppc64le, ...). Skipping
+   * them is safe: a process on an x86 or aarch64 host cannot make their calls,
+   * and a call under an arch the filter lacks is killed.
+   */
   readonly skipped: readonly string[];
 }
 
-/** The listed architectures, or x86_64 alone when none is listed (libseccomp's native default). */
+/** The architecture of the host's own system calls. */
+export function nativeArchitecture(): SeccompArchitecture {
+  return process.arch === 'arm64' ? 'SCMP_ARCH_AARCH64' : 'SCMP_ARCH_X86_64';
+}
+
+/** The listed architectures, or the native one alone when none is listed (libseccomp's default). */
 export function resolveArchitectures(profile: SeccompProfile, field: string): ResolvedArchitectures {
   const listed = profile.architectures ?? [];
-  if (listed.length === 0) return { included: new Set(['SCMP_ARCH_X86_64']), skipped: [] };
+  if (listed.length === 0) return { included: new Set([nativeArchitecture()]), skipped: [] };
   const included = new Set<SeccompArchitecture>();
   const skipped: string[] = [];
   listed.forEach((name, i) => {
@@ -134,9 +143,9 @@ export function resolveArchitectures(profile: SeccompProfile, field: string): Re
     else if (SPEC_ARCHITECTURES.includes(name)) skipped.push(name);
     else throw invalid(`${field}.architectures[${i}]`, `unknown architecture ${JSON.stringify(name)}`, `use names such as ${SECCOMP_ARCHITECTURES.join(', ')}`);
   });
-  if (included.size === 0) {
-    throw new SeccompError('ISOLA_SECCOMP_UNSUPPORTED', `${field}.architectures lists no x86 architecture, so the filter would kill every call`,
-      { field: `${field}.architectures`, hint: 'add SCMP_ARCH_X86_64' });
+  if (!included.has(nativeArchitecture()) && !(nativeArchitecture() === 'SCMP_ARCH_X86_64' && included.has('SCMP_ARCH_X32'))) {
+    throw new SeccompError('ISOLA_SECCOMP_UNSUPPORTED', `${field}.architectures leaves out this host's ${nativeArchitecture()}, so the filter would kill every call`,
+      { field: `${field}.architectures`, hint: `add ${nativeArchitecture()}` });
   }
   return { included, skipped };
 }

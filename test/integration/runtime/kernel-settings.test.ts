@@ -17,8 +17,10 @@ function config(rootfs: string, script: string, extra: { process?: Partial<NonNu
     ociVersion: '1.3.0',
     root: { path: rootfs },
     process: { user: { uid: 0, gid: 0 }, cwd: '/', args: ['sh', '-c', `exec >/dev/null 2>&1; ${script}`], env: ['PATH=/usr/bin:/bin'], ...extra.process },
-    // /tmp on a tmpfs: the rootfs fixture is shared and must stay as built.
-    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, { destination: '/dev', type: 'tmpfs', source: 'tmpfs' },
+    // /tmp on a tmpfs: the rootfs fixture is shared and must stay as built. /dev is not
+    // sticky and world-writable: there, opening the host's /dev/null (owned by an
+    // unmapped root) with O_CREAT fails with EACCES (may_create_in_sticky).
+    mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }, { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['mode=755'] },
       { destination: '/tmp', type: 'tmpfs', source: 'tmpfs' }],
     linux: {
       namespaces: ['user', 'pid', 'mount', 'ipc', 'uts', 'network'].map((type) => ({ type: type as 'user' })),

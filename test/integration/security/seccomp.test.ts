@@ -1,29 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
-import { runIsola } from '../../helpers/run-cli.ts';
-import { requireCommand, requireRoot } from '../../helpers/requirements.ts';
-import { prepareRootless, runRootless } from '../rootless/rootless-run.ts';
+import { existsSync } from 'node:fs';
+import { requireCommand, requireRoot, requireThat } from '../../helpers/requirements.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
-import type { CommandResult } from '../../helpers/run-command.ts';
-
-const MAP = ['--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536'];
-
-async function run(flags: readonly string[], script: string): Promise<CommandResult> {
-  const rootfs = await ensureHostRootfs({ extraBinaries: ['unshare', 'keyctl'] });
-  // /tmp on a tmpfs: the rootfs fixture is shared and must stay as built.
-  return withTempDirs((dirs) => runIsola([...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--tmpfs', '/tmp', ...flags, '--', 'sh', '-c', script]));
-}
-
-async function profileFile(t: { after: (fn: () => Promise<void>) => void }, profile: object): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'isola-seccomp-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await writeFile(join(dir, 'profile.json'), JSON.stringify(profile));
-  return join(dir, 'profile.json');
-}
+import { prepareRootless, runRootless } from '../rootless/rootless-run.ts';
+import { profileFile, run } from './security-run.ts';
 
 test('a profile that denies mkdir makes mkdir fail with EPERM and leaves other calls alone', async (t) => {
   if (!requireRoot(t)) return;
@@ -54,25 +37,11 @@ test('seccomp=unconfined and --privileged run without a filter', async (t) => {
 test('a profile with an unknown action fails before anything runs and leaves nothing behind', async (t) => {
   if (!requireRoot(t)) return;
   const path = await profileFile(t, { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_SOMETIMES' }] });
-  const rootfs = await ensureHostRootfs({ extraBinaries: ['unshare', 'keyctl'] });
-  await withTempDirs(async (dirs) => {
-    const r = await runIsola([...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--security-opt', `seccomp=${path}`, '--', 'true']);
-    assert.equal(r.code, 125);
-    assert.match(r.stderr, /^isola: linux\.seccomp\.syscalls\[0\]\.action: /);
+  const r = await run(['--security-opt', `seccomp=${path}`], 'true', async (dirs) => {
     assert.deepEqual(await readdir(join(dirs.runroot, 'containers')).catch(() => []), []);
   });
-});
-
-test('--sysctl sets namespaced keys inside and refuses one that would change the host', async (t) => {
-  if (!requireRoot(t)) return;
-  const r = await run(['--sysctl', 'net.ipv4.ip_forward=1', '--sysctl', 'kernel.shmmax=123456'], 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax');
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.stdout.trim().split('\n'), ['1', '123456']);
-  const host = await run(['--sysctl', 'vm.swappiness=1'], 'true');
-  assert.equal(host.code, 125);
-  assert.match(host.stderr, /vm\.swappiness/);
-  const sharedNet = await run(['--network', 'host', '--sysctl', 'net.ipv4.ip_forward=1'], 'true');
-  assert.equal(sharedNet.code, 125);
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /^isola: linux\.seccomp\.syscalls\[0\]\.action: /);
 });
 
 test('rootless, the default profile is loaded for a user without capabilities', async (t) => {
@@ -82,4 +51,30 @@ test('rootless, the default profile is loaded for a user without capabilities', 
   const r = await withTempDirs((dirs) => runRootless(setup, dirs, ['--userns=keep-id', '--', 'sh', '-c', script]), { owner: setup.user });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n'), [String(setup.user.uid), 'Seccomp:\t2', 'CapEff:\t0000000000000000']);
+});
+
+test('a profile that denies the shim\'s own setup calls fails at that step with a hint about the profile', async (t) => {
+  if (!requireRoot(t)) return;
+  const path = await profileFile(t, { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read', 'write', 'exit_group'], action: 'SCMP_ACT_ALLOW' }] });
+  const r = await run(['--security-opt', `seccomp=${path}`], 'true');
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /^isola: set-uid failed .*EPERM \(the seccomp profile/);
+});
+
+test('--security-opt no-new-privileges sets no_new_privs and the filter still applies', async (t) => {
+  if (!requireRoot(t)) return;
+  const r = await run(['--security-opt', 'no-new-privileges'], 'grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; unshare -U true 2>/dev/null; echo unshare=$?');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['NoNewPrivs:\t1', 'Seccomp:\t2', 'unshare=1']);
+});
+
+const PODMAN_PROFILE = '/usr/share/containers/seccomp.json';
+
+test('podman\'s own seccomp.json (docker\'s file format) works with --security-opt', async (t) => {
+  if (!requireRoot(t) || !requireThat(t, existsSync(PODMAN_PROFILE), `needs ${PODMAN_PROFILE} (Debian package golang-github-containers-common)`)) return;
+  const r = await run(['--security-opt', `seccomp=${PODMAN_PROFILE}`],
+    'grep "^Seccomp:" /proc/self/status; unshare -U true && echo unshare=0; mkdir /tmp/d && echo mkdir=0');
+  assert.equal(r.code, 0, r.stderr);
+  // A filter is on, and it is podman's: unlike isola's default it allows unshare.
+  assert.deepEqual(r.stdout.trim().split('\n'), ['Seccomp:\t2', 'unshare=0', 'mkdir=0']);
 });

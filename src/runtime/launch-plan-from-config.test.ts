@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildLaunchPlan } from './launch-plan-from-config.ts';
+import type { HostContext } from './host-context.ts';
+import type { OciConfig } from './oci-config.ts';
+
+/** An ordinary user without newuidmap: only a map of its own id, written directly with setgroups denied. */
+const ROOTLESS: HostContext = { isPrivileged: false, uid: 1000, gid: 1000, userName: 'u', subuids: [], subgids: [], idMapHelpers: undefined };
+
+function rootlessConfig(additionalGids: number[], extra: Partial<NonNullable<OciConfig['linux']>> = {}): OciConfig {
+  return {
+    ociVersion: '1.3.0', root: { path: '/rootfs' },
+    process: { user: { uid: 0, gid: 0, additionalGids }, cwd: '/', args: ['true'], noNewPrivileges: true },
+    linux: {
+      namespaces: [{ type: 'user' }, { type: 'mount' }, { type: 'pid' }],
+      uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1000, size: 1 }], ...extra,
+    },
+  };
+}
+
+const context = { host: ROOTLESS, bundle: '/', isHostTerminalRaw: false };
+
+test('supplementary groups that cannot be set because setgroups is denied are an error, not dropped', async () => {
+  await assert.rejects(buildLaunchPlan(rootlessConfig([5]), context), { code: 'ISOLA_RUNTIME_UNSUPPORTED', field: 'process.user.additionalGids' });
+  assert.equal((await buildLaunchPlan(rootlessConfig([]), context)).additionalGids, undefined);
+});
+
+test('the plan carries the compiled filter, loaded last with noNewPrivileges, and the kernel settings', async () => {
+  const plan = await buildLaunchPlan(rootlessConfig([], {
+    seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }] },
+    personality: { domain: 'LINUX32' },
+  }), context);
+  assert.equal(plan.seccomp?.phase, 'before-exec');
+  assert.ok((plan.seccomp?.program.length ?? 0) > 0);
+  assert.equal(plan.personality, 8);
+});
+
+test('an invalid config is refused before any planning', async () => {
+  const config = { ...rootlessConfig([]), process: { ...rootlessConfig([]).process!, capabilities: { bounding: ['CAP_NOPE'] } } };
+  await assert.rejects(buildLaunchPlan(config, context), { code: 'ISOLA_RUNTIME_INVALID_CONFIG', field: 'process.capabilities.bounding[0]' });
+});
