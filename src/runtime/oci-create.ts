@@ -10,7 +10,7 @@ import { constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IsolaError } from '../errors/index.ts';
-import { createFsCgroupHost, openCgroupDriver, removeCgroupDirs, type CgroupDriver, type CgroupLayout } from '../cgroups/index.ts';
+import { createFsCgroupHost, openCgroupDriver, removeCgroupDirs, requestedControllers, type CgroupDriver, type CgroupLayout } from '../cgroups/index.ts';
 import { expandCgroupMount, isCgroupMount } from './cgroup-mount.ts';
 import { spawnShim, type DetachMode, type LaunchedContainer } from '../launch/index.ts';
 import type { OciConfig } from './oci-config.ts';
@@ -48,6 +48,11 @@ export interface CreateOptions {
   readonly consoleSocket?: string | undefined;
   /** 'exit' (runc's create) or 'stay' (the shim monitors the container). @default 'exit' */
   readonly detach?: DetachMode | undefined;
+  /**
+   * For run: with no prestart or createRuntime hook to run in between,
+   * start the process at once (no exec fifo) and monitor it until it exits.
+   */
+  readonly isStartedAtOnce?: boolean | undefined;
 }
 
 let hostCgroups: Promise<CgroupDriver> | undefined;
@@ -87,6 +92,13 @@ async function makeCgroup(runtime: OciRuntime, id: string, config: OciConfig): P
   const driver = await (runtime.cgroups ?? (hostCgroups ??= openCgroupDriver()));
   const deviceRules = isConfined ? [] : linux.resources?.devices ?? [];
   const limits = cgroupLimitsFromResources(linux.resources, { areDeviceRulesHandled: isConfined || driver.layout.v1Mounts.has('devices') });
+  // As the engine does: without a cgroupsPath, limits or device rules, no
+  // cgroup. Moving the init into one waits out an RCU grace period on an
+  // idle v1 or hybrid host (~16 ms of a run here); podman and containerd
+  // always give a cgroupsPath.
+  if (linux.cgroupsPath === undefined && requestedControllers(limits).length === 0 && deviceRules.length === 0) {
+    return { cgroup: undefined, layout: driver.layout };
+  }
   const path = cgroupfsPath(linux.cgroupsPath ?? `isola-runtime/${id}`, manager);
   const cgroup = await driver.createCgroup({ path, limits });
   const extra: string[] = [];
@@ -111,7 +123,7 @@ async function makeCgroup(runtime: OciRuntime, id: string, config: OciConfig): P
  * @throws IsolaError ISOLA_RUNTIME_EXISTS, ISOLA_RUNTIME_INVALID_ID, the
  *   config and cgroup errors, ShimError, ISOLA_RUNTIME_HOOK_FAILED
  */
-export async function createContainer(runtime: OciRuntime, options: CreateOptions): Promise<{ record: ContainerRecord; launched: LaunchedContainer }> {
+export async function createContainer(runtime: OciRuntime, options: CreateOptions): Promise<{ record: ContainerRecord; launched: LaunchedContainer; isStarted: boolean }> {
   checkContainerId(options.id);
   const bundle = resolve(options.bundle);
   const config = await readConfig(options.configPath ?? `${bundle}/config.json`);
@@ -120,6 +132,8 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
       { hint: 'pass --console-socket, or set process.terminal to false' });
   }
   const plan = await buildLaunchPlan(config, { host: runtime.host, bundle, isHostTerminalRaw: true });
+  const hasCreateHooks = (config.hooks?.prestart ?? []).length + (config.hooks?.createRuntime ?? []).length > 0;
+  const isStarted = options.isStartedAtOnce === true && !hasCreateHooks;
   await makeRoot(runtime.root);
   const dir = containerDir(runtime.root, options.id);
   try {
@@ -142,8 +156,9 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
     const launched = await spawnShim({
       shimPath: runtime.shimPath, isInteractive: true,
       plan: {
-        ...plan, mounts, cgroupProcs: record.cgroup?.procsFiles, execFifo: execFifoPath(runtime.root, options.id),
-        detach: options.detach ?? 'exit', pidFile: options.pidFile === undefined ? undefined : resolve(options.pidFile),
+        ...plan, mounts, cgroupProcs: record.cgroup?.procsFiles,
+        execFifo: isStarted ? undefined : execFifoPath(runtime.root, options.id),
+        detach: isStarted ? undefined : options.detach ?? 'exit', pidFile: options.pidFile === undefined ? undefined : resolve(options.pidFile),
         consoleSocket: options.consoleSocket === undefined ? undefined : resolve(options.consoleSocket),
       },
     });
@@ -152,7 +167,8 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
     const state = toOciState(record, 'created');
     await runHooks(config.hooks?.prestart, 'prestart', state);
     await runHooks(config.hooks?.createRuntime, 'createRuntime', state);
-    return { record, launched };
+    if (isStarted) await runHooks(config.hooks?.poststart, 'poststart', toOciState(record, 'running')).catch(() => {});
+    return { record, launched, isStarted };
   } catch (error) {
     await removeContainer(runtime, record).catch(() => {});
     await rm(dir, { recursive: true, force: true });

@@ -98,9 +98,9 @@ export interface RunningBundle {
  * status is known; the container is deleted once it exits.
  */
 export async function runBundle(runtime: OciRuntime, options: Omit<CreateOptions, 'detach'>): Promise<RunningBundle> {
-  const { record, launched } = await createContainer(runtime, { ...options, detach: 'stay' });
+  const { record, launched, isStarted } = await createContainer(runtime, { ...options, detach: 'stay', isStartedAtOnce: true });
   try {
-    await startContainer(runtime, record.id);
+    if (!isStarted) await startContainer(runtime, record.id);
   } catch (error) {
     await removeContainer(runtime, record).catch(() => {});
     throw error;
