@@ -4,7 +4,10 @@
  */
 import { resolve } from 'node:path';
 import { spawnShim, type ExitStatus, type LaunchedContainer } from '../launch/index.ts';
-import type { OciConfig, OciProcess } from './oci-config.ts';
+import type { OciConfig, OciProcess, OciResources } from './oci-config.ts';
+import { IsolaError } from '../errors/index.ts';
+import { createFsCgroupHost, openCgroupDriver, updateCgroupLimits } from '../cgroups/index.ts';
+import { cgroupLimitsFromResources } from './cgroup-request.ts';
 import {
   deriveStatus, InvalidStateError, listIds, readRecord, toOciState, type ContainerRecord, type ContainerStatus,
 } from './container-state.ts';
@@ -57,6 +60,22 @@ export async function pauseContainer(runtime: OciRuntime, id: string): Promise<v
 export async function resumeContainer(runtime: OciRuntime, id: string): Promise<void> {
   const record = await recordIn(runtime, id, ['paused'], 'resume');
   await setFrozen(record.cgroup?.dirs ?? [], false, id);
+}
+
+/**
+ * New pids, memory and cpu limits for the container's cgroup.
+ * @throws InvalidStateError for a stopped container, IsolaError
+ *   ISOLA_RUNTIME_NO_CGROUP, CgroupError, ISOLA_RUNTIME_UNSUPPORTED for other resources
+ */
+export async function updateContainer(runtime: OciRuntime, id: string, resources: OciResources): Promise<void> {
+  const record = await recordIn(runtime, id, ['created', 'running', 'paused'], 'update');
+  const limits = cgroupLimitsFromResources(resources);
+  if (record.cgroup === undefined) {
+    throw new IsolaError('ISOLA_RUNTIME_NO_CGROUP', `container ${id} has no cgroup to update`,
+      { hint: 'give the container a linux.cgroupsPath or limits when it is created' });
+  }
+  const driver = await (runtime.cgroups ?? openCgroupDriver());
+  await updateCgroupLimits(createFsCgroupHost(), driver.layout, record.cgroup.dirs, limits);
 }
 
 export interface ExecOptions {

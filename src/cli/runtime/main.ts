@@ -31,6 +31,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<RuntimeCommand>>> = {
   ps: async () => (await import('./info-commands.ts')).psCommand,
   pause: async () => (await import('./info-commands.ts')).pauseCommand,
   resume: async () => (await import('./info-commands.ts')).resumeCommand,
+  update: async () => (await import('./info-commands.ts')).updateCommand,
 };
 
 const USAGE = `usage: isola-runtime [--root DIR] [--log FILE] [--log-format text|json] [--systemd-cgroup] COMMAND [flags] ID
@@ -47,7 +48,8 @@ commands:
   exec [--process F | ARGS...] ID   run another process in the container (--tty --detach --pid-file --cwd --env --user)
   ps [--format table|json] ID       its processes
   list [--format table|json] [-q]   every container under --root
-  pause ID, resume ID               freeze and thaw its cgroup`;
+  pause ID, resume ID               freeze and thaw its cgroup
+  update --resources FILE ID        new pids, memory and cpu limits (or --pids-limit --memory --cpu-quota --cpu-period)`;
 
 export const RUNTIME_VERSION = 'isola-runtime version 0.1.0\nspec: 1.3.0\n+CAP +USERNS +IDMAP +CGROUPFS';
 
