@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Debian packages the tests call: newuidmap/newgidmap, ps, setpriv. */
-const debianPackages = ['uidmap', 'procps', 'util-linux', 'python3-minimal', 'podman'];
+const debianPackages = ['uidmap', 'procps', 'util-linux', 'python3-minimal', 'podman', 'containerd'];
 
 function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
   const [file, ...args] = argv;
