@@ -18,6 +18,9 @@
 
 extern char **environ;
 
+/* The init's pid as the host sees it (from MSG_PARENT_DONE), for hooks. */
+static pid_t host_pid;
+
 static int set_names(const struct plan *plan)
 {
 	const struct plan_record *rec;
@@ -110,6 +113,9 @@ static int enter_rootfs(const struct plan *plan, int sync_fd, int *slave_fd)
 	    open_console(plan, rootfd, sync_fd, slave_fd) < 0 || mask_paths(plan, rootfd) < 0 ||
 	    make_paths_readonly(plan, rootfd) < 0 || make_rootfs_readonly(plan, rootfd) < 0)
 		return -1;
+	/* The spec: after the mounts, before pivot_root, paths resolved on the host. */
+	if (run_hooks(plan, HOOK_CREATE_CONTAINER, host_pid) < 0)
+		return -1;
 	if (pivot_to_rootfs(rootfd) < 0)
 		return -1;
 	close(rootfd);
@@ -136,8 +142,11 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	/* Nothing before the parent's part: files created without the maps would
 	 * belong to the overflow id, and a process outside its cgroup would run
 	 * unlimited. */
-	if (expect_message(sync_fd, MSG_PARENT_DONE, STEP_WAIT_FOR_PARENT) < 0)
+	int32_t pid_value = 0;
+
+	if (expect_message_value(sync_fd, MSG_PARENT_DONE, STEP_WAIT_FOR_PARENT, &pid_value) < 0)
 		return -1;
+	host_pid = (pid_t)pid_value;
 	/* Only now is the init in its cgroup, which the namespace then shows as /. */
 	if (join_cgroupns_fd >= 0 && setns(join_cgroupns_fd, CLONE_NEWCGROUP) < 0)
 		return fail(STEP_JOIN_NAMESPACE, 0, errno, "cgroup namespace");
@@ -159,7 +168,7 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	if (attach_console(slave_fd) < 0)
 		return -1;
 	/* Everything but who the process is happens before create returns. */
-	if (wait_for_start(plan, sync_fd, fd_dir) < 0)
+	if (wait_for_start(plan, sync_fd, fd_dir) < 0 || run_hooks(plan, HOOK_START_CONTAINER, host_pid) < 0)
 		return -1;
 	if (set_identity(plan) < 0)
 		return -1;

@@ -50,7 +50,8 @@
 	X(TAG_DETACH, 33, "u")      /* DETACH_* */             \
 	X(TAG_PID_FILE, 34, "s")    /* gets the init's host pid */ \
 	X(TAG_CONSOLE_SOCKET, 35, "s") /* unix socket the pty master is sent to */ \
-	X(TAG_JOIN_NAMESPACE, 36, "us") /* clone flag, namespace file to setns */
+	X(TAG_JOIN_NAMESPACE, 36, "us") /* clone flag, namespace file to setns */ \
+	X(TAG_HOOK, 37, "uuusss*")  /* HOOK_*, timeout s, argc, state before and after the pid, path, argv[argc], env... */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };
@@ -68,6 +69,10 @@ enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };
  * and monitor it while nobody may be reading the reports. */
 #define DETACH_EXIT 1u
 #define DETACH_STAY 2u
+
+/* TAG_HOOK kinds: run by the init, in the container's namespaces. */
+#define HOOK_CREATE_CONTAINER 1u /* after the mounts, before pivot_root */
+#define HOOK_START_CONTAINER 2u  /* after start, before the process */
 
 /* TAG_MAP_WRITER methods. */
 #define MAP_WRITER_DIRECT 1u

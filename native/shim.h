@@ -58,6 +58,9 @@ int write_pid_file(const struct launch_fds *fds, pid_t pid);
 int send_console_to_socket(const struct launch_fds *fds, int master);
 int wait_for_start(const struct plan *plan, int sync_fd, int fd_dir);
 
+/* hooks.c: createContainer and startContainer hooks, run by the init. */
+int run_hooks(const struct plan *plan, uint64_t kind, pid_t host_pid);
+
 /* monitor.c: the shim side after the container exists. Returns the wait
  * status, 0 once detached, -1 on failure. */
 int monitor_container(const struct plan *plan, const struct launch_fds *fds, pid_t pid, int sync_fd, int report_fd,

@@ -54,6 +54,20 @@ export interface PlanCapabilities {
   readonly ambient: bigint;
 }
 
+/** An OCI hook the init runs in the container's namespaces. */
+export interface PlanHook {
+  readonly kind: 'createContainer' | 'startContainer';
+  /** Seconds; 0 waits as long as it takes. */
+  readonly timeoutSeconds: number;
+  readonly path: string;
+  /** argv, argv[0] included. */
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  /** The state JSON on its stdin: the init writes `stateBeforePid`, its host pid, then `stateAfterPid`. */
+  readonly stateBeforePid: string;
+  readonly stateAfterPid: string;
+}
+
 /** How the shim parts from the process it launched (native/plan.h DETACH_*). */
 export type DetachMode = 'exit' | 'stay';
 
@@ -75,6 +89,8 @@ export interface LaunchPlan {
   readonly detach?: DetachMode | undefined;
   /** Written with the process's host pid once it is created (or executed). */
   readonly pidFile?: string | undefined;
+  /** createContainer hooks (after the mounts, before pivot_root) and startContainer hooks (after start). */
+  readonly hooks?: readonly PlanHook[] | undefined;
   /** A unix socket the pty master is sent to (SCM_RIGHTS) instead of being relayed. */
   readonly consoleSocket?: string | undefined;
   /** cgroup.procs files the init is written into before it runs anything. */

@@ -2,7 +2,7 @@
  * Writes a LaunchPlan in the shim's wire format (native/plan.h): a header,
  * then typed records of u64 and NUL-terminated string fields.
  */
-import { CLONE_FLAGS, DETACH, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, TAG } from './plan-tags.ts';
+import { CLONE_FLAGS, DETACH, HOOK_KIND, MAP_WRITER, MOUNT_KIND, PLAN_VERSION, TAG } from './plan-tags.ts';
 import type { LaunchPlan, PlanMount } from './launch-plan.ts';
 import type { IdMapEntry } from '../userns/index.ts';
 
@@ -105,6 +105,11 @@ function writeLifecycle(w: PlanWriter, plan: LaunchPlan): void {
   if (plan.detach !== undefined) w.record(TAG.detach, [DETACH[plan.detach]]);
   if (plan.pidFile !== undefined) w.record(TAG.pidFile, [plan.pidFile]);
   if (plan.consoleSocket !== undefined) w.record(TAG.consoleSocket, [plan.consoleSocket]);
+  for (const hook of plan.hooks ?? []) {
+    const args = hook.args.length === 0 ? [hook.path] : hook.args;
+    w.record(TAG.hook, [HOOK_KIND[hook.kind], hook.timeoutSeconds, args.length, hook.stateBeforePid, hook.stateAfterPid,
+      hook.path, ...args, ...hook.env]);
+  }
 }
 
 export function encodeLaunchPlan(plan: LaunchPlan): Buffer {

@@ -12,8 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IsolaError } from '../errors/index.ts';
 import { createFsCgroupHost, openCgroupDriver, removeCgroupDirs, requestedControllers, type CgroupDriver, type CgroupLayout } from '../cgroups/index.ts';
 import { expandCgroupMount, isCgroupMount } from './cgroup-mount.ts';
-import { spawnShim, type DetachMode, type LaunchedContainer } from '../launch/index.ts';
-import type { OciConfig } from './oci-config.ts';
+import { spawnShim, type DetachMode, type LaunchedContainer, type PlanHook } from '../launch/index.ts';
+import type { OciConfig, OciHook } from './oci-config.ts';
 import type { HostContext } from './host-context.ts';
 import { cgroupLimitsFromResources, hasOwnUserns } from './cgroup-request.ts';
 import { writeDeviceRules } from './device-rules.ts';
@@ -117,6 +117,21 @@ async function makeCgroup(runtime: OciRuntime, id: string, config: OciConfig): P
   return { cgroup: dirs.length === 0 ? undefined : { dirs, procsFiles }, layout: driver.layout };
 }
 
+/** createContainer and startContainer hooks, for the init to run; the state has its pid filled in there. */
+function containerHooks(config: OciConfig, record: ContainerRecord): PlanHook[] {
+  const planned = (kind: PlanHook['kind'], hooks: readonly OciHook[] | undefined, status: 'creating' | 'created'): PlanHook[] => {
+    const marker = '"pid":-1';
+    const text = JSON.stringify({ ...toOciState({ ...record, pid: 1 }, status), pid: -1 });
+    const at = text.indexOf(marker);
+    return (hooks ?? []).map((hook) => ({
+      kind, timeoutSeconds: hook.timeout ?? 0, path: hook.path, args: hook.args ?? [], env: hook.env ?? [],
+      stateBeforePid: `${text.slice(0, at)}"pid":`, stateAfterPid: text.slice(at + marker.length),
+    }));
+  };
+  return [...planned('createContainer', config.hooks?.createContainer, 'creating'),
+    ...planned('startContainer', config.hooks?.startContainer, 'created')];
+}
+
 /**
  * Creates the container: cgroup, state, the shim up to the exec fifo, then
  * the prestart and createRuntime hooks. Nothing is left behind on failure.
@@ -160,6 +175,7 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
         execFifo: isStarted ? undefined : execFifoPath(runtime.root, options.id),
         detach: isStarted ? undefined : options.detach ?? 'exit', pidFile: options.pidFile === undefined ? undefined : resolve(options.pidFile),
         consoleSocket: options.consoleSocket === undefined ? undefined : resolve(options.consoleSocket),
+        hooks: containerHooks(config, record),
       },
     });
     record = { ...record, pid: launched.pid, pidStartTime: await processStartTime(launched.pid) };
