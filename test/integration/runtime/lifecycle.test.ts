@@ -194,3 +194,20 @@ test('a failing createContainer hook fails create with its step, leaving nothing
     await bundle.remove();
   }
 });
+
+test('delete of a created container kills its blocked init without --force, as runc does', async (t) => {
+  if (!requireRoot(t)) return;
+  const bundle = await makeBundle({ args: ['true'] });
+  try {
+    await withRuntimeRoot(async (root) => {
+      assert.equal((await runRuntime(['--root', root, 'create', '--bundle', bundle.dir, 'd1'])).code, 0);
+      const { pid, status } = await stateOf(root, 'd1');
+      assert.equal(status, 'created');
+      assert.equal((await runRuntime(['--root', root, 'delete', 'd1'])).code, 0);
+      await waitUntil(async () => !(await isAlive(pid)));
+      assert.equal((await runRuntime(['--root', root, 'list', '-q'])).stdout, '');
+    });
+  } finally {
+    await bundle.remove();
+  }
+});
