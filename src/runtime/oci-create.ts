@@ -37,6 +37,14 @@ export interface OciRuntime {
   readonly cgroupManager?: CgroupManager | undefined;
   /** @default the host's driver */
   readonly cgroups?: CgroupDriver | undefined;
+  /** Told of failures the spec says to log and go on from (poststart and poststop hooks). */
+  readonly onWarning?: ((error: unknown) => void) | undefined;
+}
+
+/** Runs hooks whose failure is only logged (poststart, poststop). */
+export async function runLoggedHooks(runtime: OciRuntime, hooks: readonly OciHook[] | undefined, kind: 'poststart' | 'poststop',
+  state: object): Promise<void> {
+  await runHooks(hooks, kind, state).catch((error: unknown) => runtime.onWarning?.(error));
 }
 
 export interface CreateOptions {
@@ -132,6 +140,19 @@ function containerHooks(config: OciConfig, record: ContainerRecord): PlanHook[] 
     ...planned('startContainer', config.hooks?.startContainer, 'created')];
 }
 
+/** mkdir of the container's state directory, which fails when the id is taken. */
+async function claimContainerDir(root: string, id: string): Promise<string> {
+  await makeRoot(root);
+  const dir = containerDir(root, id);
+  try {
+    await mkdir(dir, { mode: 0o711 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new IsolaError('ISOLA_RUNTIME_EXISTS', `container ${id} already exists`, { hint: 'delete it first, or pick another id' });
+  }
+  return dir;
+}
+
 /**
  * Creates the container: cgroup, state, the shim up to the exec fifo, then
  * the prestart and createRuntime hooks. Nothing is left behind on failure.
@@ -149,14 +170,7 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
   const plan = await buildLaunchPlan(config, { host: runtime.host, bundle, isHostTerminalRaw: true });
   const hasCreateHooks = (config.hooks?.prestart ?? []).length + (config.hooks?.createRuntime ?? []).length > 0;
   const isStarted = options.isStartedAtOnce === true && !hasCreateHooks;
-  await makeRoot(runtime.root);
-  const dir = containerDir(runtime.root, options.id);
-  try {
-    await mkdir(dir, { mode: 0o711 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    throw new IsolaError('ISOLA_RUNTIME_EXISTS', `container ${options.id} already exists`, { hint: `delete it first, or pick another id` });
-  }
+  const dir = await claimContainerDir(runtime.root, options.id);
   let record: ContainerRecord = {
     ociVersion: config.ociVersion ?? '1.3.0', id: options.id, bundle, annotations: config.annotations, pid: 0,
     created: new Date().toISOString(), owner: runtime.host.uid, config,
@@ -183,10 +197,11 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
     const state = toOciState(record, 'created');
     await runHooks(config.hooks?.prestart, 'prestart', state);
     await runHooks(config.hooks?.createRuntime, 'createRuntime', state);
-    if (isStarted) await runHooks(config.hooks?.poststart, 'poststart', toOciState(record, 'running')).catch(() => {});
+    if (isStarted) await runLoggedHooks(runtime, config.hooks?.poststart, 'poststart', toOciState(record, 'running'));
     return { record, launched, isStarted };
   } catch (error) {
-    await removeContainer(runtime, record).catch(() => {});
+    // A container that never was: no poststop hooks.
+    await removeContainer(runtime, record, { isPoststopRun: false }).catch(() => {});
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
@@ -217,8 +232,6 @@ export async function startContainer(runtime: OciRuntime, id: string): Promise<v
     await reader.close();
     await unlink(fifo).catch(() => {});
   }
-  await runHooks(record.config.hooks?.poststart, 'poststart', toOciState(record, 'running')).catch(() => {
-    // The spec: a failing poststart hook is logged, the container keeps running.
-  });
+  await runLoggedHooks(runtime, record.config.hooks?.poststart, 'poststart', toOciState(record, 'running'));
 }
 

@@ -211,3 +211,22 @@ test('delete of a created container kills its blocked init without --force, as r
     await bundle.remove();
   }
 });
+
+test('a failing poststop hook is a warning in the log, and delete still removes the container', async (t) => {
+  if (!requireRoot(t)) return;
+  const bundle = await makeBundle({ args: ['true'], edit: (c) => ({ ...c, hooks: { poststop: [{ path: '/bin/sh', args: ['sh', '-c', 'exit 9'] }] } }) });
+  try {
+    await withRuntimeRoot(async (root) => {
+      const log = join(root, 'log.json');
+      assert.equal((await runRuntime(['--root', root, 'create', '--bundle', bundle.dir, 'w1'])).code, 0);
+      const deleted = await runRuntime(['--root', root, '--log', log, '--log-format', 'json', 'delete', 'w1']);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      const line = JSON.parse((await readFile(log, 'utf8')).trim()) as { level: string; msg: string };
+      assert.equal(line.level, 'warning');
+      assert.match(line.msg, /poststop/);
+      assert.equal((await runRuntime(['--root', root, 'list', '-q'])).stdout, '');
+    });
+  } finally {
+    await bundle.remove();
+  }
+});
