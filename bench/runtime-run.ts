@@ -8,7 +8,7 @@
  *
  * Usage (as root): node_modules/.bin/node bench/runtime-run.ts [--runs N] [--warmup N] [--json]
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -67,11 +67,34 @@ async function prepare(scratch: string): Promise<{ cases: Case[]; missing: strin
   return { cases, missing };
 }
 
+/** runc and crun chown the host's device nodes they bind into a user namespace: note them to put them back. */
+const DEVICE_NODES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
+
+async function recordDeviceOwners(): Promise<Array<{ path: string; uid: number; gid: number; mode: number }>> {
+  return Promise.all(DEVICE_NODES.map(async (path) => {
+    const info = await stat(path);
+    return { path, uid: info.uid, gid: info.gid, mode: info.mode & 0o7777 };
+  }));
+}
+
+async function restoreDeviceOwners(saved: Awaited<ReturnType<typeof recordDeviceOwners>>): Promise<string[]> {
+  const changed: string[] = [];
+  for (const node of saved) {
+    const now = await stat(node.path);
+    if (now.uid === node.uid && now.gid === node.gid && (now.mode & 0o7777) === node.mode) continue;
+    changed.push(`${node.path} (${now.uid}:${now.gid})`);
+    await chown(node.path, node.uid, node.gid);
+    await chmod(node.path, node.mode);
+  }
+  return changed;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, warmup: { type: 'string', default: '2' }, json: { type: 'boolean', default: false } } });
   const runs = parseCount('--runs', values.runs, 1);
   const warmup = parseCount('--warmup', values.warmup, 0);
   const scratch = await createScratchDir();
+  const devices = await recordDeviceOwners();
   try {
     const { cases, missing } = await prepare(scratch);
     const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
@@ -106,6 +129,8 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await removeScratchDir(scratch);
+    const changed = await restoreDeviceOwners(devices);
+    if (changed.length > 0) log(`a peer changed the host's ${changed.join(', ')}: put back`);
   }
 }
 
