@@ -51,7 +51,8 @@
 	X(TAG_PID_FILE, 34, "s")    /* gets the init's host pid */ \
 	X(TAG_CONSOLE_SOCKET, 35, "s") /* unix socket the pty master is sent to */ \
 	X(TAG_JOIN_NAMESPACE, 36, "us") /* clone flag, namespace file to setns */ \
-	X(TAG_HOOK, 37, "uuusss*")  /* HOOK_*, timeout s, argc, state before and after the pid, path, argv[argc], env... */
+	X(TAG_HOOK, 37, "uuusss*")  /* HOOK_*, timeout s, argc, state before and after the pid, path, argv[argc], env... */ \
+	X(TAG_MKNOD, 38, "suuuuuu") /* path in rootfs, S_IF* type, major, minor, mode, uid, gid */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };

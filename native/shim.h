@@ -58,6 +58,9 @@ int write_pid_file(const struct launch_fds *fds, pid_t pid);
 int send_console_to_socket(const struct launch_fds *fds, int master);
 int wait_for_start(const struct plan *plan, int sync_fd, int fd_dir);
 
+/* devices.c: mknod of the plan's device nodes in the rootfs. */
+int make_device_nodes(const struct plan *plan, int rootfd);
+
 /* hooks.c: createContainer and startContainer hooks, run by the init. */
 int run_hooks(const struct plan *plan, uint64_t kind, pid_t host_pid);
 

@@ -59,7 +59,8 @@
 	X(STEP_WAIT_FOR_START, 57, "wait-for-start")  \
 	X(STEP_WRITE_PID_FILE, 58, "write-pid-file")  \
 	X(STEP_CONSOLE_SOCKET, 59, "console-socket")  \
-	X(STEP_RUN_HOOK, 60, "run-hook")
+	X(STEP_RUN_HOOK, 60, "run-hook")              \
+	X(STEP_MAKE_DEVICE_NODE, 61, "make-device-node")
 
 #define STEP_ENUM(name, value, text) name = value,
 enum step { STEPS(STEP_ENUM) };

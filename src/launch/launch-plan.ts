@@ -54,6 +54,18 @@ export interface PlanCapabilities {
   readonly ambient: bigint;
 }
 
+export interface PlanDeviceNode {
+  /** Absolute path inside the rootfs. */
+  readonly path: string;
+  readonly type: 'char' | 'block' | 'fifo';
+  readonly major: number;
+  readonly minor: number;
+  /** Permission bits. */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
 /** An OCI hook the init runs in the container's namespaces. */
 export interface PlanHook {
   readonly kind: 'createContainer' | 'startContainer';
@@ -99,6 +111,8 @@ export interface LaunchPlan {
   readonly rootfs?: { readonly path: string; readonly propagation: number; readonly isReadonly: boolean } | undefined;
   readonly ensureDirs: readonly { readonly path: string; readonly isPrecreated: boolean }[];
   readonly mounts: readonly PlanMount[];
+  /** Device nodes made with mknod after the mounts (only without a user namespace of its own). */
+  readonly deviceNodes?: readonly PlanDeviceNode[] | undefined;
   readonly symlinks: readonly { readonly target: string; readonly path: string }[];
   readonly maskedPaths: readonly string[];
   readonly readonlyPaths: readonly string[];

@@ -8,6 +8,9 @@ import type { IdMapEntry } from '../userns/index.ts';
 
 type Field = bigint | number | string | Uint8Array;
 
+/** File type bits for mknod(2). */
+const S_IF = { char: 0o020000, block: 0o060000, fifo: 0o010000 } as const;
+
 class PlanWriter {
   readonly #chunks: Buffer[] = [];
   #count = 0;
@@ -73,6 +76,9 @@ function writeFilesystem(w: PlanWriter, plan: LaunchPlan): void {
   for (const dir of plan.ensureDirs) w.record(TAG.ensureDir, [dir.path, dir.isPrecreated ? 1 : 0]);
   for (const m of plan.mounts) {
     w.record(TAG.mount, [m.source, m.destination, m.fstype, m.flags, m.data, mountKind(m), m.attrSet, m.propagation]);
+  }
+  for (const node of plan.deviceNodes ?? []) {
+    w.record(TAG.mknod, [node.path, S_IF[node.type], node.major, node.minor, node.mode, node.uid, node.gid]);
   }
   for (const link of plan.symlinks) w.record(TAG.symlink, [link.target, link.path]);
   for (const path of plan.maskedPaths) w.record(TAG.maskPath, [path]);

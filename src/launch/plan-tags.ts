@@ -10,7 +10,7 @@ export const TAG = {
   maskPath: 9, readonlyPath: 10, hostname: 11, domainname: 12, loopbackUp: 13, rlimit: 14, user: 15,
   groups: 16, capabilities: 17, noNewPrivs: 18, cwd: 19, args: 20, env: 21, terminal: 22, oomScoreAdj: 23,
   seccomp: 24, newSession: 25, ensureDir: 26, cgroupProcs: 27,
-  execFifo: 32, detach: 33, pidFile: 34, consoleSocket: 35, joinNamespace: 36, hook: 37,
+  execFifo: 32, detach: 33, pidFile: 34, consoleSocket: 35, joinNamespace: 36, hook: 37, mknod: 38,
 } as const;
 
 export const MOUNT_KIND = { bind: 1, recursive: 2, targetDir: 4, targetFile: 8, precreate: 16 } as const;

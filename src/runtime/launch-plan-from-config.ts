@@ -6,11 +6,11 @@
 import { posix } from 'node:path';
 import { IsolaError } from '../errors/index.ts';
 import { capabilityMask, rlimitResource, rlimitToBigInt } from '../security/index.ts';
-import type { LaunchPlan, NamespaceKind, PlanCapabilities, PlanRlimit } from '../launch/index.ts';
-import type { OciConfig, OciNamespace, OciProcess } from './oci-config.ts';
+import type { LaunchPlan, NamespaceKind, PlanCapabilities, PlanDeviceNode, PlanMount, PlanRlimit } from '../launch/index.ts';
+import type { OciConfig, OciDevice, OciNamespace, OciProcess } from './oci-config.ts';
 import type { HostContext } from './host-context.ts';
 import { checkNoUsernsAllowed, planIdMaps, toIdMapEntries } from './id-map-plan.ts';
-import { devSymlinks, planDevices, planMounts } from './mount-plan.ts';
+import { devSymlinks, planDeviceNodes, planDevices, planMounts } from './mount-plan.ts';
 import { MS } from './mount-options.ts';
 
 export interface PlanContext {
@@ -81,6 +81,15 @@ function checkUnsupported(config: OciConfig): void {
   if (linux.personality !== undefined) throw unsupported('linux.personality');
 }
 
+/** Host nodes bound in a user namespace; mknod for linux.devices without one. */
+function devicePlan(devices: readonly OciDevice[], ownsDev: boolean, isInUserns: boolean, mounts: readonly PlanMount[]):
+  { mounts: PlanMount[]; deviceNodes: PlanDeviceNode[] | undefined } {
+  if (isInUserns) return { mounts: [...mounts, ...planDevices(devices, ownsDev)], deviceNodes: undefined };
+  const made = planDeviceNodes(devices);
+  // The default devices the config does not list are still bound from the host.
+  return { mounts: [...mounts, ...planDevices([], ownsDev).filter((m) => !made.some((n) => n.path === m.destination))], deviceNodes: made };
+}
+
 export async function buildLaunchPlan(config: OciConfig, context: PlanContext): Promise<LaunchPlan> {
   const { process, root, linux = {} } = config;
   if (process === undefined || (process.args ?? []).length === 0) {
@@ -106,7 +115,7 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     namespaces, idMaps, joinNamespaces: joined.length === 0 ? undefined : joined,
     rootfs: { path: posix.resolve(context.bundle, root.path), propagation, isReadonly: root.readonly === true },
     ensureDirs: [],
-    mounts: [...mounts, ...planDevices(linux.devices ?? [], ownsDev)],
+    ...devicePlan(linux.devices ?? [], ownsDev, hasUserns || isUsernsJoined, mounts),
     symlinks: ownsDev ? devSymlinks(hasDevpts) : [],
     maskedPaths: linux.maskedPaths ?? [], readonlyPaths: linux.readonlyPaths ?? [],
     hostname: config.hostname, domainname: config.domainname,
