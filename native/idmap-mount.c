@@ -294,8 +294,9 @@ out:
 	return rc;
 }
 
-/* Init side: collects the prepared mounts the shim sends before MSG_PARENT_DONE. */
-int receive_prepared_mounts(int sync_fd)
+/* Init side: collects the prepared mounts the shim sends before MSG_PARENT_DONE,
+ * whose value (the init's host pid) goes to *parent_done_value. */
+int receive_prepared_mounts(int sync_fd, int32_t *parent_done_value)
 {
 	struct shim_message msg;
 	int fd, got;
@@ -304,8 +305,10 @@ int receive_prepared_mounts(int sync_fd)
 		got = receive_message(sync_fd, &msg, &fd);
 		if (got < 0)
 			return fail(STEP_WAIT_FOR_PARENT, 0, errno, "sync socket");
-		if (got == 1 && msg.type == MSG_PARENT_DONE)
+		if (got == 1 && msg.type == MSG_PARENT_DONE) {
+			*parent_done_value = msg.value;
 			return 0;
+		}
 		if (got == 0 || msg.type != MSG_MOUNT_FD || fd < 0 || prepared_count == MAX_PREPARED) {
 			close_all(&fd, 1);
 			return fail(STEP_PASS_MOUNT, 0, EPROTO, "unexpected message on the sync socket");

@@ -18,6 +18,9 @@
 
 extern char **environ;
 
+/* The init's pid as the host sees it (from MSG_PARENT_DONE), for hooks. */
+static pid_t host_pid;
+
 static int set_names(const struct plan *plan)
 {
 	const struct plan_record *rec;
@@ -106,9 +109,13 @@ static int enter_rootfs(const struct plan *plan, int sync_fd, int *slave_fd)
 	/* Mounts first, then what lives on them: symlinks and the console in
 	 * /dev, masks and read-only paths in /proc; the rootfs turns read-only
 	 * last so every target could be created. */
-	if (ensure_dirs(plan, rootfd, 0) < 0 || mount_entries(plan, rootfd) < 0 || create_symlinks(plan, rootfd) < 0 ||
-	    write_sysctls(plan, rootfd) < 0 || open_console(plan, rootfd, sync_fd, slave_fd) < 0 || mask_paths(plan, rootfd) < 0 ||
+	if (ensure_dirs(plan, rootfd, 0) < 0 || mount_entries(plan, rootfd) < 0 || make_device_nodes(plan, rootfd) < 0 ||
+	    create_symlinks(plan, rootfd) < 0 || write_sysctls(plan, rootfd) < 0 ||
+	    open_console(plan, rootfd, sync_fd, slave_fd) < 0 || mask_paths(plan, rootfd) < 0 ||
 	    make_paths_readonly(plan, rootfd) < 0 || make_rootfs_readonly(plan, rootfd) < 0)
+		return -1;
+	/* The spec: after the mounts, before pivot_root, paths resolved on the host. */
+	if (run_hooks(plan, HOOK_CREATE_CONTAINER, host_pid) < 0)
 		return -1;
 	if (pivot_to_rootfs(rootfd) < 0)
 		return -1;
@@ -136,8 +143,11 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	/* Nothing before the parent's part: files created without the maps would
 	 * belong to the overflow id, and a process outside its cgroup would run
 	 * unlimited. */
-	if (receive_prepared_mounts(sync_fd) < 0)
+	int32_t pid_value = 0;
+
+	if (receive_prepared_mounts(sync_fd, &pid_value) < 0)
 		return -1;
+	host_pid = (pid_t)pid_value;
 	/* Only now is the init in its cgroup, which the namespace then shows as /. */
 	if (join_cgroupns_fd >= 0 && setns(join_cgroupns_fd, CLONE_NEWCGROUP) < 0)
 		return fail(STEP_JOIN_NAMESPACE, 0, errno, "cgroup namespace");
@@ -161,8 +171,8 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	if (attach_console(slave_fd) < 0)
 		return -1;
 	/* Everything but who the process is happens before create returns; the
-	 * filter comes after the wait, whose syscalls it might refuse. */
-	if (wait_for_start(plan, sync_fd, fd_dir) < 0)
+	 * filter comes after the wait and the hooks, whose syscalls it might refuse. */
+	if (wait_for_start(plan, sync_fd, fd_dir) < 0 || run_hooks(plan, HOOK_START_CONTAINER, host_pid) < 0)
 		return -1;
 	if (load_seccomp(plan, SECCOMP_PHASE_BEFORE_IDENTITY) < 0 || set_identity(plan) < 0)
 		return -1;

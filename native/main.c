@@ -111,7 +111,7 @@ static int launch(const struct plan *plan)
 	close(sync[1]);
 	detach_close_child_ends();
 	if (send_message(REPORT_FD, MSG_CHILD_PID, pid) < 0 || write_id_maps(plan, pid) < 0 ||
-	    prepare_mounts(plan, pid, sync[0]) < 0 || join_cgroups(&fds, pid) < 0 || send_message(sync[0], MSG_PARENT_DONE, 0) < 0) {
+	    prepare_mounts(plan, pid, sync[0]) < 0 || join_cgroups(&fds, pid) < 0 || send_message(sync[0], MSG_PARENT_DONE, pid) < 0) {
 		int saved = errno;
 		kill(pid, SIGKILL);
 		TEMP_FAILURE_RETRY_INT(waitpid(pid, NULL, 0));

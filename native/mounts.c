@@ -49,9 +49,10 @@ static int bind_entry(const struct plan_record *rec, int targetfd)
 {
 	uint64_t kind = plan_u64(rec, 5);
 	unsigned int recursive = kind & MOUNT_KIND_RECURSIVE ? AT_RECURSIVE : 0;
+	struct mount_attr attr = { .attr_set = plan_u64(rec, 6) };
 	/* mount_setattr takes the propagation type alone: AT_RECURSIVE, set for
 	 * rbind, is what applies it to the submounts. */
-	struct mount_attr attr = { .attr_set = plan_u64(rec, 6), .propagation = plan_u64(rec, 7) & ~(uint64_t)MS_REC };
+	struct mount_attr propagation = { .propagation = plan_u64(rec, 7) & ~(uint64_t)MS_REC };
 	/* An ID-mapped bind was made, with its attributes, by the shim (idmap-mount.c). */
 	int is_prepared = (attr.attr_set & MOUNT_ATTR_IDMAP) != 0;
 	int tree = is_prepared ? take_prepared_mount(rec->index)
@@ -59,14 +60,23 @@ static int bind_entry(const struct plan_record *rec, int targetfd)
 
 	if (tree < 0)
 		return is_prepared ? -1 : fail(STEP_BIND_MOUNT, rec->index, errno, plan_str(rec, 0));
-	if (!is_prepared && (attr.attr_set || attr.propagation) &&
-	    syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | recursive, &attr, sizeof(attr)) < 0) {
+	/* The atime mode is one field: setting one (strictatime, noatime) must
+	 * clear the field, or mount_setattr says EINVAL. */
+	if (attr.attr_set & MOUNT_ATTR__ATIME)
+		attr.attr_clr |= MOUNT_ATTR__ATIME;
+	if (!is_prepared && attr.attr_set && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | recursive, &attr, sizeof(attr)) < 0) {
 		close_keep_errno(tree);
 		return fail(STEP_SET_MOUNT_ATTRS, rec->index, errno, plan_str(rec, 1));
 	}
 	if (syscall(SYS_move_mount, tree, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
 		close_keep_errno(tree);
 		return fail(STEP_BIND_MOUNT, rec->index, errno, plan_str(rec, 1));
+	}
+	/* Propagation only once attached: a detached tree cannot be shared (EINVAL). */
+	if (propagation.propagation &&
+	    syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | recursive, &propagation, sizeof(propagation)) < 0) {
+		close_keep_errno(tree);
+		return fail(STEP_SET_PROPAGATION, rec->index, errno, plan_str(rec, 1));
 	}
 	close(tree);
 	return 0;

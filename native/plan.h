@@ -86,6 +86,10 @@ enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };
 #define OVERLAY_IDMAP_LOWERS 1u /* ID-map each lower with the container's maps */
 #define OVERLAY_IN_USERNS 2u    /* the init mounts it inside the container's user namespace */
 
+/* TAG_HOOK kinds: run by the init, in the container's namespaces. */
+#define HOOK_CREATE_CONTAINER 1u /* after the mounts, before pivot_root */
+#define HOOK_START_CONTAINER 2u  /* after start, before the process */
+
 /* TAG_MAP_WRITER methods. */
 #define MAP_WRITER_DIRECT 1u
 #define MAP_WRITER_HELPER 2u

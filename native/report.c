@@ -91,14 +91,22 @@ int receive_message(int fd, struct shim_message *msg, int *fd_out)
 
 int expect_message(int fd, uint32_t want, uint32_t step)
 {
+	return expect_message_value(fd, want, step, NULL);
+}
+
+int expect_message_value(int fd, uint32_t want, uint32_t step, int32_t *value)
+{
 	struct shim_message msg;
 	char detail[64];
 	int got = receive_message(fd, &msg, NULL);
 
 	if (got < 0)
 		return fail(step, 0, errno, "sync socket");
-	if (got == 1 && msg.type == want)
+	if (got == 1 && msg.type == want) {
+		if (value != NULL)
+			*value = msg.value;
 		return 0;
+	}
 	snprintf(detail, sizeof(detail), "expected message %u, got %u", want, got == 1 ? msg.type : 0);
 	return fail(step, 0, EPROTO, detail);
 }

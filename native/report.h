@@ -11,7 +11,7 @@
 #define MSG_STARTED 2     /* the container process was executed */
 #define MSG_FAILED 3      /* step, err, index, detail */
 #define MSG_EXITED 4      /* value: raw wait status */
-#define MSG_PARENT_DONE 5 /* shim -> init: ID maps and cgroups are in place */
+#define MSG_PARENT_DONE 5 /* shim -> init: ID maps and cgroups are in place; value: the init's host pid */
 #define MSG_CONSOLE 6     /* init -> shim: pty master passed as SCM_RIGHTS */
 #define MSG_CREATED 7     /* init -> shim -> TS: set up, blocked until start; value: host pid */
 #define MSG_MOUNT_FD 50   /* shim -> init: a detached mount (idmap-mount.c) as SCM_RIGHTS */
@@ -40,6 +40,8 @@ int send_failure(int fd);
 int receive_message(int fd, struct shim_message *msg, int *fd_out);
 /* Waits for one message of type `want`; anything else is a sync failure. */
 int expect_message(int fd, uint32_t want, uint32_t step);
+/* The same, also handing back the message's value. */
+int expect_message_value(int fd, uint32_t want, uint32_t step, int32_t *value);
 int send_fd(int sock, uint32_t type, int fd);
 
 #define TEMP_FAILURE_RETRY_INT(expr)                      \

@@ -26,7 +26,7 @@ int ensure_dirs(const struct plan *plan, int rootfd, int precreate);
 
 /* idmap-mount.c: detached mounts the shim makes and the init attaches. */
 int prepare_mounts(const struct plan *plan, pid_t pid, int sync_fd);
-int receive_prepared_mounts(int sync_fd);
+int receive_prepared_mounts(int sync_fd, int32_t *parent_done_value);
 int take_prepared_mount(uint32_t index);
 int attach_rootfs_overlay(const struct plan *plan);
 
@@ -69,6 +69,12 @@ int join_cgroups(const struct launch_fds *fds, pid_t pid);
 int write_pid_file(const struct launch_fds *fds, pid_t pid);
 int send_console_to_socket(const struct launch_fds *fds, int master);
 int wait_for_start(const struct plan *plan, int sync_fd, int fd_dir);
+
+/* devices.c: mknod of the plan's device nodes in the rootfs. */
+int make_device_nodes(const struct plan *plan, int rootfd);
+
+/* hooks.c: createContainer and startContainer hooks, run by the init. */
+int run_hooks(const struct plan *plan, uint64_t kind, pid_t host_pid);
 
 /* monitor.c: the shim side after the container exists. Returns the wait
  * status, 0 once detached, -1 on failure. */

@@ -12,7 +12,7 @@ import { CGROUP_CONTROLLERS, type CgroupController, type CgroupLimits } from './
 import { killCgroupProcs, removeCgroupDir } from './remove.ts';
 
 /** Writes one controller's limits into `dir`, a cgroup of the hierarchy mounted at `mount`. */
-async function writeV1Limits(host: CgroupHost, mount: string, dir: string, name: CgroupController, limits: CgroupLimits): Promise<void> {
+export async function writeV1Limits(host: CgroupHost, mount: string, dir: string, name: CgroupController, limits: CgroupLimits): Promise<void> {
   if (name === 'pids' && limits.pidsMax !== undefined) {
     await writeCgroupFile(host, `${dir}/pids.max`, String(limits.pidsMax), name);
   } else if (name === 'memory' && limits.memory !== undefined) {

@@ -45,7 +45,7 @@ async function enableControllers(host: CgroupHost, dir: string, controllers: rea
   }
 }
 
-async function writeV2Limits(host: CgroupHost, dir: string, name: CgroupController, limits: CgroupLimits): Promise<void> {
+export async function writeV2Limits(host: CgroupHost, dir: string, name: CgroupController, limits: CgroupLimits): Promise<void> {
   if (name === 'pids' && limits.pidsMax !== undefined) {
     await writeCgroupFile(host, `${dir}/pids.max`, String(limits.pidsMax), name);
   } else if (name === 'memory' && limits.memory !== undefined) {

@@ -107,6 +107,32 @@ export interface MonitorPlan {
   readonly exitCommand?: readonly string[] | undefined;
 }
 
+export interface PlanDeviceNode {
+  /** Absolute path inside the rootfs. */
+  readonly path: string;
+  readonly type: 'char' | 'block' | 'fifo';
+  readonly major: number;
+  readonly minor: number;
+  /** Permission bits. */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** An OCI hook the init runs in the container's namespaces. */
+export interface PlanHook {
+  readonly kind: 'createContainer' | 'startContainer';
+  /** Seconds; 0 waits as long as it takes. */
+  readonly timeoutSeconds: number;
+  readonly path: string;
+  /** argv, argv[0] included. */
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  /** The state JSON on its stdin: the init writes `stateBeforePid`, its host pid, then `stateAfterPid`. */
+  readonly stateBeforePid: string;
+  readonly stateAfterPid: string;
+}
+
 /** How the shim parts from the process it launched (native/plan.h DETACH_*). */
 export type DetachMode = 'exit' | 'stay';
 
@@ -130,6 +156,8 @@ export interface LaunchPlan {
   readonly detach?: DetachMode | undefined;
   /** Written with the process's host pid once it is created (or executed). */
   readonly pidFile?: string | undefined;
+  /** createContainer hooks (after the mounts, before pivot_root) and startContainer hooks (after start). */
+  readonly hooks?: readonly PlanHook[] | undefined;
   /** A unix socket the pty master is sent to (SCM_RIGHTS) instead of being relayed. */
   readonly consoleSocket?: string | undefined;
   /** cgroup.procs files the init is written into before it runs anything. */
@@ -139,6 +167,8 @@ export interface LaunchPlan {
   readonly rootfsOverlay?: PlanRootfsOverlay | undefined;
   readonly ensureDirs: readonly { readonly path: string; readonly isPrecreated: boolean }[];
   readonly mounts: readonly PlanMount[];
+  /** Device nodes made with mknod after the mounts (only without a user namespace of its own). */
+  readonly deviceNodes?: readonly PlanDeviceNode[] | undefined;
   readonly symlinks: readonly { readonly target: string; readonly path: string }[];
   readonly maskedPaths: readonly string[];
   readonly readonlyPaths: readonly string[];

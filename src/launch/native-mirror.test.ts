@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { STEP_NAMES } from './steps.ts';
-import { DETACH, MAP_WRITER, MOUNT_KIND, OVERLAY_FLAGS, PLAN_VERSION, SECCOMP_PHASE, TAG } from './plan-tags.ts';
+import { DETACH, HOOK_KIND, MAP_WRITER, MOUNT_KIND, OVERLAY_FLAGS, PLAN_VERSION, SECCOMP_PHASE, TAG } from './plan-tags.ts';
 import { DETAIL_BYTES, MESSAGE_TYPE } from './messages.ts';
 
 const native = (name: string): Promise<string> => readFile(new URL(`../../native/${name}`, import.meta.url), 'utf8');
@@ -31,6 +31,8 @@ test('every plan tag in native/plan.h has the same number in plan-tags.ts', asyn
   assert.match(header, new RegExp(`#define SECCOMP_PHASE_BEFORE_EXEC ${SECCOMP_PHASE.beforeExec}u`));
   assert.match(header, new RegExp(`#define DETACH_EXIT ${DETACH.exit}u`));
   assert.match(header, new RegExp(`#define DETACH_STAY ${DETACH.stay}u`));
+  assert.match(header, new RegExp(`#define HOOK_CREATE_CONTAINER ${HOOK_KIND.createContainer}u`));
+  assert.match(header, new RegExp(`#define HOOK_START_CONTAINER ${HOOK_KIND.startContainer}u`));
 });
 
 test('the report message layout in native/report.h matches messages.ts', async () => {

@@ -2,11 +2,14 @@
  * Writes a LaunchPlan in the shim's wire format (native/plan.h): a header,
  * then typed records of u64 and NUL-terminated string fields.
  */
-import { CLONE_FLAGS, DETACH, MAP_WRITER, MOUNT_ATTR_IDMAP, MOUNT_KIND, OVERLAY_FLAGS, PLAN_VERSION, SECCOMP_PHASE, TAG } from './plan-tags.ts';
+import { CLONE_FLAGS, DETACH, HOOK_KIND, MAP_WRITER, MOUNT_ATTR_IDMAP, MOUNT_KIND, OVERLAY_FLAGS, PLAN_VERSION, SECCOMP_PHASE, TAG } from './plan-tags.ts';
 import type { LaunchPlan, PlanMount } from './launch-plan.ts';
 import type { IdMapEntry } from '../userns/index.ts';
 
 type Field = bigint | number | string | Uint8Array;
+
+/** File type bits for mknod(2). */
+const S_IF = { char: 0o020000, block: 0o060000, fifo: 0o010000 } as const;
 
 class PlanWriter {
   readonly #chunks: Buffer[] = [];
@@ -83,6 +86,9 @@ function writeFilesystem(w: PlanWriter, plan: LaunchPlan): void {
       w.record(TAG.mountIdmap, [m.idmap.uidMap.length, ...mapFields(m.idmap.uidMap), ...mapFields(m.idmap.gidMap)]);
     }
   }
+  for (const node of plan.deviceNodes ?? []) {
+    w.record(TAG.mknod, [node.path, S_IF[node.type], node.major, node.minor, node.mode, node.uid, node.gid]);
+  }
   for (const link of plan.symlinks) w.record(TAG.symlink, [link.target, link.path]);
   for (const path of plan.maskedPaths) w.record(TAG.maskPath, [path]);
   for (const path of plan.readonlyPaths) w.record(TAG.readonlyPath, [path]);
@@ -136,6 +142,11 @@ function writeLifecycle(w: PlanWriter, plan: LaunchPlan): void {
   if (plan.detach !== undefined) w.record(TAG.detach, [DETACH[plan.detach]]);
   if (plan.pidFile !== undefined) w.record(TAG.pidFile, [plan.pidFile]);
   if (plan.consoleSocket !== undefined) w.record(TAG.consoleSocket, [plan.consoleSocket]);
+  for (const hook of plan.hooks ?? []) {
+    const args = hook.args.length === 0 ? [hook.path] : hook.args;
+    w.record(TAG.hook, [HOOK_KIND[hook.kind], hook.timeoutSeconds, args.length, hook.stateBeforePid, hook.stateAfterPid,
+      hook.path, ...args, ...hook.env]);
+  }
 }
 
 export function encodeLaunchPlan(plan: LaunchPlan): Buffer {

@@ -10,7 +10,7 @@ export const TAG = {
   maskPath: 9, readonlyPath: 10, hostname: 11, domainname: 12, loopbackUp: 13, rlimit: 14, user: 15,
   groups: 16, capabilities: 17, noNewPrivs: 18, cwd: 19, args: 20, env: 21, terminal: 22, oomScoreAdj: 23,
   seccomp: 24, newSession: 25, ensureDir: 26, cgroupProcs: 27, rootfsOverlay: 28, mountIdmap: 29,
-  execFifo: 32, detach: 33, pidFile: 34, consoleSocket: 35, joinNamespace: 36,
+  execFifo: 32, detach: 33, pidFile: 34, consoleSocket: 35, joinNamespace: 36, hook: 37, mknod: 38,
   exitFile: 42, logFile: 43, exitCommand: 44,
   sysctl: 47, personality: 48, timeOffsets: 49,
 } as const;
@@ -23,6 +23,7 @@ export const MOUNT_ATTR_IDMAP = 0x00100000;
 export const MAP_WRITER = { direct: 1, helper: 2 } as const;
 export const SECCOMP_PHASE = { beforeIdentity: 1, beforeExec: 2 } as const;
 export const DETACH = { exit: 1, stay: 2 } as const;
+export const HOOK_KIND = { createContainer: 1, startContainer: 2 } as const;
 
 /** clone(2) namespace flags. */
 export const CLONE_FLAGS = {

@@ -14,7 +14,7 @@ export const STEP_NAMES = {
   42: 'seccomp', 43: 'chdir', 44: 'close-fds', 45: 'exec', 46: 'sync', 47: 'monitor', 48: 'ensure-dir', 49: 'join-cgroup',
   75: 'fsops-read', 76: 'fsops-resolve', 77: 'fsops-mknod', 78: 'fsops-set-attrs', 79: 'fsops-setxattr',
   70: 'set-sysctl', 71: 'set-personality', 72: 'set-time-offsets',
-  55: 'join-namespace', 56: 'make-exec-fifo', 57: 'wait-for-start', 58: 'write-pid-file', 59: 'console-socket',
+  55: 'join-namespace', 56: 'make-exec-fifo', 57: 'wait-for-start', 58: 'write-pid-file', 59: 'console-socket', 60: 'run-hook', 61: 'make-device-node',
   50: 'idmap-userns', 51: 'idmap-mount', 52: 'mount-overlay', 53: 'pass-mount', 54: 'attach-mount',
   65: 'open-log', 66: 'log-pipe', 67: 'attach-log',
 } as const;

@@ -38,6 +38,10 @@ describe('cgroupLimitsFromResources', () => {
     assert.throws(() => cgroupLimitsFromResources(resources, { areDeviceRulesHandled: false }), { code: 'ISOLA_RUNTIME_UNSUPPORTED' });
   });
 
+  it('accepts cpu shares of 1024, the kernel default, as containerd sends them', () => {
+    assert.deepEqual(cgroupLimitsFromResources({ cpu: { shares: 1024 } }).cpu, undefined);
+  });
+
   it('refuses a negative limit other than -1', () => {
     assert.throws(() => cgroupLimitsFromResources({ pids: { limit: -5 } }), { code: 'ISOLA_RUNTIME_INVALID_CONFIG' });
   });

@@ -11,6 +11,9 @@ import type { OciConfig, OciCpu, OciMemory, OciResources } from './oci-config.ts
 /** The kernel's default CFS period, as docker and podman use with --cpus. */
 export const DEFAULT_CPU_PERIOD_US = 100000;
 
+/** cpu.shares of a new v1 cgroup (cpu.weight 100 on v2). */
+const DEFAULT_CPU_SHARES = 1024;
+
 function unsupported(what: string): IsolaError {
   return new IsolaError('ISOLA_RUNTIME_UNSUPPORTED', `${what} is not supported yet`, { hint: `remove ${what} from the config` });
 }
@@ -49,7 +52,10 @@ function memoryLimits(memory: OciMemory | undefined): MemoryLimits | undefined {
 
 function cpuLimits(cpu: OciCpu | undefined): CpuLimits | undefined {
   if (cpu === undefined) return undefined;
-  checkOnly(cpu, ['quota', 'period'], 'linux.resources.cpu');
+  // containerd always sends shares 1024, the kernel's default: asking for it changes nothing.
+  const { shares, ...rest } = cpu;
+  if (shares !== undefined && shares !== DEFAULT_CPU_SHARES) throw unsupported('linux.resources.cpu.shares other than 1024');
+  checkOnly(rest, ['quota', 'period'], 'linux.resources.cpu');
   const quotaUs = limitValue(cpu.quota, 'linux.resources.cpu.quota');
   // A period alone limits nothing.
   if (quotaUs === undefined) return undefined;

@@ -32,7 +32,9 @@ export async function writeDeviceRules(layout: CgroupLayout, path: string, confi
   devices: readonly OciDevice[]): Promise<string | undefined> {
   if (configRules.length === 0) return undefined;
   const rules = [...configRules, ...DEFAULT_DEVICE_RULES,
-    ...devices.filter((d) => d.major !== undefined).map((d) => ({ allow: true, type: d.type === 'u' ? 'c' : d.type, major: d.major, minor: d.minor, access: 'rwm' }))];
+    // The devices cgroup knows character and block devices only (a fifo needs no rule).
+    ...devices.filter((d) => d.major !== undefined && d.type !== 'p')
+      .map((d) => ({ allow: true, type: d.type === 'b' ? 'b' : 'c', major: d.major, minor: d.minor, access: 'rwm' }))];
   const mount = layout.v1Mounts.get('devices');
   if (mount === undefined) {
     throw new IsolaError('ISOLA_RUNTIME_UNSUPPORTED', 'linux.resources.devices needs a v1 devices cgroup without a user namespace, and this host has none',
@@ -40,6 +42,14 @@ export async function writeDeviceRules(layout: CgroupLayout, path: string, confi
   }
   const dir = `${mount}/${path.split('/').filter((s) => s !== '').join('/')}`;
   await mkdir(dir, { recursive: true });
-  for (const rule of rules) await writeFile(`${dir}/${rule.allow ? 'devices.allow' : 'devices.deny'}`, deviceRuleLine(rule), { flag: 'r+' });
+  for (const rule of rules) {
+    const file = `${dir}/${rule.allow ? 'devices.allow' : 'devices.deny'}`;
+    try {
+      await writeFile(file, deviceRuleLine(rule), { flag: 'r+' });
+    } catch (error) {
+      throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `the device rule ${JSON.stringify(deviceRuleLine(rule))} was refused by ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        { hint: 'fix linux.resources.devices: type a, b or c, major and minor numbers, access of r, w and m', cause: error });
+    }
+  }
   return dir;
 }

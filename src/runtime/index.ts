@@ -23,7 +23,7 @@ export { runHooks, type HookKind } from './hooks.ts';
 export { cgroupfsPath, createContainer, startContainer, type CgroupManager, type CreateOptions, type OciRuntime } from './oci-create.ts';
 export { containerPids, containerProcessIds, deleteContainer, killContainer, parseSignal } from './oci-delete.ts';
 export {
-  containerConfig, containerState, execInContainer, listContainers, pauseContainer, resumeContainer, runBundle,
+  containerConfig, containerState, execInContainer, listContainers, pauseContainer, resumeContainer, runBundle, updateContainer,
   type ContainerListEntry, type ContainerStateDocument, type ExecOptions, type RunningBundle,
 } from './oci-operations.ts';
 export { callerUsernsMaps, runInCallerUserns, type RunInUsernsOptions } from './run-in-userns.ts';

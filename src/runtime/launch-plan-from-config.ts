@@ -6,11 +6,11 @@
 import { posix } from 'node:path';
 import { IsolaError } from '../errors/index.ts';
 import { capabilityMask, rlimitResource, rlimitToBigInt } from '../security/index.ts';
-import type { LaunchPlan, NamespaceKind, PlanCapabilities, PlanRlimit, PlanRootfsOverlay } from '../launch/index.ts';
-import type { OciConfig, OciNamespace, OciProcess } from './oci-config.ts';
+import type { LaunchPlan, NamespaceKind, PlanCapabilities, PlanDeviceNode, PlanMount, PlanRlimit, PlanRootfsOverlay } from '../launch/index.ts';
+import type { OciConfig, OciDevice, OciNamespace, OciProcess } from './oci-config.ts';
 import type { HostContext } from './host-context.ts';
 import { checkNoUsernsAllowed, planIdMaps, toIdMapEntries } from './id-map-plan.ts';
-import { devSymlinks, planDevices, planMounts } from './mount-plan.ts';
+import { devSymlinks, planDeviceNodes, planDevices, planMounts } from './mount-plan.ts';
 import { MS } from './mount-options.ts';
 import { planPersonality, planSeccomp, planSysctls, planTimeOffsets } from './kernel-settings.ts';
 import { validateRuntimeConfig } from './validate-config.ts';
@@ -83,6 +83,19 @@ export function planRlimits(process: OciProcess): PlanRlimit[] {
   });
 }
 
+/**
+ * Host nodes bound in a user namespace; mknod for linux.devices without one.
+ * On an overlay rootfs the bind targets are made inside, once it is mounted.
+ */
+function devicePlan(devices: readonly OciDevice[], ownsDev: boolean, isInUserns: boolean, mounts: readonly PlanMount[],
+  isOnOverlay: boolean): { mounts: PlanMount[]; deviceNodes: PlanDeviceNode[] | undefined } {
+  const bound = (list: PlanMount[]): PlanMount[] => isOnOverlay ? list.map((m) => ({ ...m, isPrecreated: false })) : list;
+  if (isInUserns) return { mounts: [...mounts, ...bound(planDevices(devices, ownsDev))], deviceNodes: undefined };
+  const made = planDeviceNodes(devices);
+  // The default devices the config does not list are still bound from the host.
+  return { mounts: [...mounts, ...bound(planDevices([], ownsDev).filter((m) => !made.some((n) => n.path === m.destination)))], deviceNodes: made };
+}
+
 /** @throws ConfigError for a field validateRuntimeConfig refuses, IsolaError for what this host cannot do. */
 export async function buildLaunchPlan(config: OciConfig, context: PlanContext): Promise<LaunchPlan> {
   // A config from another engine is untrusted input: check every field before deciding anything.
@@ -122,7 +135,7 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     rootfs: { path: posix.resolve(context.bundle, root.path), propagation, isReadonly: root.readonly === true },
     rootfsOverlay: overlay,
     ensureDirs: [],
-    mounts: [...mounts, ...planDevices(linux.devices ?? [], ownsDev).map((m) => overlay === undefined ? m : { ...m, isPrecreated: false })],
+    ...devicePlan(linux.devices ?? [], ownsDev, hasUserns || isUsernsJoined, mounts, overlay !== undefined),
     symlinks: ownsDev ? devSymlinks(hasDevpts) : [],
     maskedPaths: linux.maskedPaths ?? [], readonlyPaths: linux.readonlyPaths ?? [],
     hostname: config.hostname, domainname: config.domainname,

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { IsolaError } from '../errors/index.ts';
-import type { PlanMount } from '../launch/index.ts';
+import type { PlanDeviceNode, PlanMount } from '../launch/index.ts';
 import type { OciDevice, OciMount } from './oci-config.ts';
 import { parseMountOptions } from './mount-options.ts';
 
@@ -70,6 +70,22 @@ export async function planMounts(mounts: readonly OciMount[], bundle: string): P
     if (!isBind) ownFilesystems.push(destination);
   }
   return planned;
+}
+
+/**
+ * Without a user namespace of its own the container gets its linux.devices
+ * as nodes made with mknod, with the config's numbers, mode and owner; the
+ * default devices are still bound from the host.
+ */
+export function planDeviceNodes(devices: readonly OciDevice[]): PlanDeviceNode[] {
+  return devices.map((d) => {
+    const path = normalizeDestination(d.path, 'device path');
+    const type = d.type === 'b' ? 'block' : d.type === 'p' ? 'fifo' : 'char';
+    if (type !== 'fifo' && (d.major === undefined || d.minor === undefined)) {
+      throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `device ${path} has no major or minor number`, { hint: 'give both for a c, u or b device' });
+    }
+    return { path, type, major: d.major ?? 0, minor: d.minor ?? 0, mode: d.fileMode ?? 0o666, uid: d.uid ?? 0, gid: d.gid ?? 0 };
+  });
 }
 
 /** Device nodes are bound from the host: mknod is refused in a user namespace. */

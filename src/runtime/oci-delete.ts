@@ -12,9 +12,8 @@ import { createFsCgroupHost, removeCgroupDirs } from '../cgroups/index.ts';
 import {
   containerDir, deriveStatus, InvalidStateError, isRecordedProcessAlive, readRecord, toOciState, type ContainerRecord,
 } from './container-state.ts';
-import { runHooks } from './hooks.ts';
 import { setFrozen } from './freezer.ts';
-import type { OciRuntime } from './oci-create.ts';
+import { runLoggedHooks, type OciRuntime } from './oci-create.ts';
 
 /** Pids in the container's cgroup (the init alone without one). */
 export async function containerPids(record: ContainerRecord): Promise<number[]> {
@@ -73,16 +72,15 @@ async function waitForExit(record: ContainerRecord): Promise<void> {
 }
 
 /** Kills what is left, removes the cgroup and state, and runs the poststop hooks. */
-export async function removeContainer(runtime: OciRuntime, record: ContainerRecord): Promise<void> {
+export async function removeContainer(runtime: OciRuntime, record: ContainerRecord,
+  options: { readonly isPoststopRun: boolean } = { isPoststopRun: true }): Promise<void> {
   if (record.pid !== 0 && await isRecordedProcessAlive(record)) {
     for (const pid of await containerPids(record)) sendSignal(pid, constants.signals.SIGKILL);
     if (record.cgroup !== undefined) await setFrozen(record.cgroup.dirs, false, record.id).catch(() => {});
     await waitForExit(record);
   }
   if (record.cgroup !== undefined) await removeCgroupDirs(record.cgroup.dirs, createFsCgroupHost());
-  await runHooks(record.config.hooks?.poststop, 'poststop', toOciState(record, 'stopped')).catch(() => {
-    // The spec: a failing poststop hook is logged and the delete goes on.
-  });
+  if (options.isPoststopRun) await runLoggedHooks(runtime, record.config.hooks?.poststop, 'poststop', toOciState(record, 'stopped'));
   await rm(containerDir(runtime.root, record.id), { recursive: true, force: true });
 }
 

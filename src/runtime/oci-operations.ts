@@ -4,7 +4,10 @@
  */
 import { resolve } from 'node:path';
 import { spawnShim, type ExitStatus, type LaunchedContainer } from '../launch/index.ts';
-import type { OciConfig, OciProcess } from './oci-config.ts';
+import type { OciConfig, OciProcess, OciResources } from './oci-config.ts';
+import { IsolaError } from '../errors/index.ts';
+import { createFsCgroupHost, openCgroupDriver, updateCgroupLimits } from '../cgroups/index.ts';
+import { cgroupLimitsFromResources } from './cgroup-request.ts';
 import {
   deriveStatus, InvalidStateError, listIds, readRecord, toOciState, type ContainerRecord, type ContainerStatus,
 } from './container-state.ts';
@@ -59,6 +62,22 @@ export async function resumeContainer(runtime: OciRuntime, id: string): Promise<
   await setFrozen(record.cgroup?.dirs ?? [], false, id);
 }
 
+/**
+ * New pids, memory and cpu limits for the container's cgroup.
+ * @throws InvalidStateError for a stopped container, IsolaError
+ *   ISOLA_RUNTIME_NO_CGROUP, CgroupError, ISOLA_RUNTIME_UNSUPPORTED for other resources
+ */
+export async function updateContainer(runtime: OciRuntime, id: string, resources: OciResources): Promise<void> {
+  const record = await recordIn(runtime, id, ['created', 'running', 'paused'], 'update');
+  const limits = cgroupLimitsFromResources(resources);
+  if (record.cgroup === undefined) {
+    throw new IsolaError('ISOLA_RUNTIME_NO_CGROUP', `container ${id} has no cgroup to update`,
+      { hint: 'give the container a linux.cgroupsPath or limits when it is created' });
+  }
+  const driver = await (runtime.cgroups ?? openCgroupDriver());
+  await updateCgroupLimits(createFsCgroupHost(), driver.layout, record.cgroup.dirs, limits);
+}
+
 export interface ExecOptions {
   readonly process: OciProcess;
   readonly pidFile?: string | undefined;
@@ -98,9 +117,9 @@ export interface RunningBundle {
  * status is known; the container is deleted once it exits.
  */
 export async function runBundle(runtime: OciRuntime, options: Omit<CreateOptions, 'detach'>): Promise<RunningBundle> {
-  const { record, launched } = await createContainer(runtime, { ...options, detach: 'stay' });
+  const { record, launched, isStarted } = await createContainer(runtime, { ...options, detach: 'stay', isStartedAtOnce: true });
   try {
-    await startContainer(runtime, record.id);
+    if (!isStarted) await startContainer(runtime, record.id);
   } catch (error) {
     await removeContainer(runtime, record).catch(() => {});
     throw error;

@@ -1,11 +1,12 @@
 /** state, list, ps, pause and resume: output as runc prints it. */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { InvalidOptionError } from '../../errors/index.ts';
 import {
-  containerProcessIds, containerState, listContainers, pauseContainer, resumeContainer,
+  containerProcessIds, containerState, listContainers, pauseContainer, resumeContainer, updateContainer, type OciResources,
 } from '../../runtime/index.ts';
-import { containerIdArg, flagBoolean, flagString, parseRuntimeArgs } from './flags.ts';
+import { containerIdArg, flagBoolean, flagString, parseRuntimeArgs, type RuntimeArgs } from './flags.ts';
 import { stateOnlyRuntime, type RuntimeCommand } from './context.ts';
 
 function formatFlag(value: string | undefined): 'table' | 'json' {
@@ -64,3 +65,51 @@ export const resumeCommand: RuntimeCommand = async (argv, context) => {
   await resumeContainer(stateOnlyRuntime(context), containerIdArg(parseRuntimeArgs(argv, []), 'resume'));
   return 0;
 };
+
+const UPDATE_FLAGS = [
+  { name: 'resources', aliases: ['r'], takesValue: true }, { name: 'pids-limit', takesValue: true },
+  { name: 'memory', takesValue: true }, { name: 'memory-swap', takesValue: true },
+  { name: 'cpu-quota', takesValue: true }, { name: 'cpu-period', takesValue: true },
+] as const;
+
+function numberFlag(args: RuntimeArgs, name: string): number | undefined {
+  const text = flagString(args, name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new InvalidOptionError(`--${name}`, 'a whole number', text);
+  return value;
+}
+
+/** update --resources FILE (`-` for stdin, a runtime-spec linux.resources object) or runc's single-limit flags. */
+export const updateCommand: RuntimeCommand = async (argv, context) => {
+  const args = parseRuntimeArgs(argv, UPDATE_FLAGS);
+  const file = flagString(args, 'resources');
+  let resources: OciResources;
+  if (file !== undefined) {
+    const text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    try {
+      resources = JSON.parse(text) as OciResources;
+    } catch (error) {
+      throw new InvalidOptionError('--resources', 'a file with a linux.resources JSON object', file, { cause: error });
+    }
+  } else {
+    const pids = numberFlag(args, 'pids-limit');
+    const memory = numberFlag(args, 'memory');
+    const swap = numberFlag(args, 'memory-swap');
+    const quota = numberFlag(args, 'cpu-quota');
+    const period = numberFlag(args, 'cpu-period');
+    resources = {
+      ...(pids === undefined ? {} : { pids: { limit: pids } }),
+      ...(memory === undefined ? {} : { memory: { limit: memory, ...(swap === undefined ? {} : { swap }) } }),
+      ...(quota === undefined ? {} : { cpu: { quota, ...(period === undefined ? {} : { period }) } }),
+    };
+  }
+  await updateContainer(stateOnlyRuntime(context), containerIdArg(args, 'update'), resources);
+  return 0;
+};
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -5,6 +5,7 @@
  * --log-format json, as containerd and conmon read them). Errors exit 1, as
  * runc's do; run and exec exit with the container process's status.
  */
+import { appendFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import { isIsolaError } from '../../errors/index.ts';
 import { flagBoolean, flagString, parseRuntimeArgs, type RuntimeFlag } from './flags.ts';
@@ -31,6 +32,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<RuntimeCommand>>> = {
   ps: async () => (await import('./info-commands.ts')).psCommand,
   pause: async () => (await import('./info-commands.ts')).pauseCommand,
   resume: async () => (await import('./info-commands.ts')).resumeCommand,
+  update: async () => (await import('./info-commands.ts')).updateCommand,
 };
 
 const USAGE = `usage: isola-runtime [--root DIR] [--log FILE] [--log-format text|json] [--systemd-cgroup] COMMAND [flags] ID
@@ -47,7 +49,8 @@ commands:
   exec [--process F | ARGS...] ID   run another process in the container (--tty --detach --pid-file --cwd --env --user)
   ps [--format table|json] ID       its processes
   list [--format table|json] [-q]   every container under --root
-  pause ID, resume ID               freeze and thaw its cgroup`;
+  pause ID, resume ID               freeze and thaw its cgroup
+  update --resources FILE ID        new pids, memory and cpu limits (or --pids-limit --memory --cpu-quota --cpu-period)`;
 
 export const RUNTIME_VERSION = 'isola-runtime version 0.1.0\nspec: 1.3.0\n+CAP +USERNS +IDMAP +CGROUPFS';
 
@@ -57,12 +60,16 @@ function errorText(error: unknown, isDebug: boolean): string {
   return `internal error: ${String(error)}`;
 }
 
+function logLine(format: string, level: 'error' | 'warning', text: string): string {
+  return format === 'json'
+    ? JSON.stringify({ level, msg: text, time: new Date().toISOString() })
+    : `time="${new Date().toISOString()}" level=${level} msg=${JSON.stringify(text)}`;
+}
+
 async function logError(logFile: string | undefined, format: string, text: string): Promise<void> {
   if (logFile === undefined) return;
-  const line = format === 'json'
-    ? JSON.stringify({ level: 'error', msg: text, time: new Date().toISOString() })
-    : `time="${new Date().toISOString()}" level=error msg=${JSON.stringify(text)}`;
-  await appendFile(logFile, `${line}\n`).catch(() => {});
+  // The log is best effort: the error is on stderr already.
+  await appendFile(logFile, `${logLine(format, 'error', text)}\n`).catch(() => {});
 }
 
 function defaultRoot(env: NodeJS.ProcessEnv, uid: number): string {
@@ -97,7 +104,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw new InvalidOptionError('--cgroup-manager', 'cgroupfs, systemd or disabled', manager);
     }
     const root = flagString(global, 'root') ?? defaultRoot(process.env, uid);
-    const context: RuntimeCliContext = { root, cgroupManager: manager, runtime: () => openRuntime(root, manager) };
+    const onWarning = (error: unknown): void => {
+      const text = errorText(error, isDebug);
+      process.stderr.write(`isola-runtime: warning: ${text}\n`);
+      try {
+        // Synchronous: warnings are rare, and this keeps them in order before the exit.
+        if (logFile !== undefined) appendFileSync(logFile, `${logLine(logFormat, 'warning', text)}\n`);
+      } catch {
+        // Best effort, as for errors: the warning is on stderr already.
+      }
+    };
+    const context: RuntimeCliContext = { root, cgroupManager: manager, onWarning, runtime: () => openRuntime(root, manager, onWarning) };
     return await (await load())(rest, context);
   } catch (error) {
     const text = errorText(error, isDebug);

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, readFile, readlink } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { validateOciState } from '../../../src/spec/oci-schema.test-helper.ts';
 import { requireRoot } from '../../helpers/requirements.ts';
@@ -139,4 +139,94 @@ test('errors go to stderr and, with --log-format json, to the log as JSON with l
     assert.equal(line.level, 'error');
     assert.match(line.msg, /missing/);
   });
+});
+
+test('createContainer hooks run before pivot_root and startContainer hooks inside the container, each with the state', async (t) => {
+  if (!requireRoot(t)) return;
+  let bundleDir = '';
+  const bundle = await makeBundle({
+    args: ['sleep', '600'],
+    edit: (c) => {
+      bundleDir = tmpdirOf(c);
+      return {
+        ...c, hooks: {
+          createContainer: [{ path: '/bin/sh', args: ['sh', '-c', `{ cat; echo; readlink /proc/self/ns/mnt; } > ${bundleDir}/out/create-state`] }],
+          startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'cat > /dev/shm/start-state'], timeout: 5 }],
+        },
+      };
+    },
+  });
+  try {
+    await withRuntimeRoot(async (root) => {
+      // The hook runs as the container's root, a host id of its own: it needs a directory anyone may write.
+      await mkdir(join(bundleDir, 'out'), { mode: 0o777 });
+      await chmod(join(bundleDir, 'out'), 0o777);
+      const created = await runRuntime(['--root', root, 'create', '--bundle', bundle.dir, 'h1']);
+      assert.equal(created.code, 0, created.stderr);
+      const { pid } = await stateOf(root, 'h1');
+      const [stateText = '', mntNs] = (await readFile(join(bundleDir, 'out', 'create-state'), 'utf8')).split('\n');
+      const createState = JSON.parse(stateText) as { id: string; pid: number; status: string };
+      assert.deepEqual([createState.id, createState.pid], ['h1', pid]);
+      assert.deepEqual(validateOciState(createState), []);
+      assert.equal(mntNs, await readlink(`/proc/${pid}/ns/mnt`), 'in the container\'s mount namespace');
+      assert.equal((await runRuntime(['--root', root, 'start', 'h1'])).code, 0);
+      await waitUntil(async () => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).startsWith('sleep\0'));
+      const startState = JSON.parse(await readFile(`/proc/${pid}/root/dev/shm/start-state`, 'utf8')) as { id: string; pid: number };
+      assert.deepEqual([startState.id, startState.pid], ['h1', pid]);
+      assert.equal((await runRuntime(['--root', root, 'delete', '--force', 'h1'])).code, 0);
+    });
+  } finally {
+    await bundle.remove();
+  }
+});
+
+test('a failing createContainer hook fails create with its step, leaving nothing', async (t) => {
+  if (!requireRoot(t)) return;
+  const bundle = await makeBundle({ args: ['true'], edit: (c) => ({ ...c, hooks: { createContainer: [{ path: '/bin/false' }] } }) });
+  try {
+    await withRuntimeRoot(async (root) => {
+      const created = await runRuntime(['--root', root, 'create', '--bundle', bundle.dir, 'h2']);
+      assert.equal(created.code, 1);
+      assert.match(created.stderr, /run-hook/);
+      assert.equal((await runRuntime(['--root', root, 'list', '-q'])).stdout, '');
+    });
+  } finally {
+    await bundle.remove();
+  }
+});
+
+test('delete of a created container kills its blocked init without --force, as runc does', async (t) => {
+  if (!requireRoot(t)) return;
+  const bundle = await makeBundle({ args: ['true'] });
+  try {
+    await withRuntimeRoot(async (root) => {
+      assert.equal((await runRuntime(['--root', root, 'create', '--bundle', bundle.dir, 'd1'])).code, 0);
+      const { pid, status } = await stateOf(root, 'd1');
+      assert.equal(status, 'created');
+      assert.equal((await runRuntime(['--root', root, 'delete', 'd1'])).code, 0);
+      await waitUntil(async () => !(await isAlive(pid)));
+      assert.equal((await runRuntime(['--root', root, 'list', '-q'])).stdout, '');
+    });
+  } finally {
+    await bundle.remove();
+  }
+});
+
+test('a failing poststop hook is a warning in the log, and delete still removes the container', async (t) => {
+  if (!requireRoot(t)) return;
+  const bundle = await makeBundle({ args: ['true'], edit: (c) => ({ ...c, hooks: { poststop: [{ path: '/bin/sh', args: ['sh', '-c', 'exit 9'] }] } }) });
+  try {
+    await withRuntimeRoot(async (root) => {
+      const log = join(root, 'log.json');
+      assert.equal((await runRuntime(['--root', root, 'create', '--bundle', bundle.dir, 'w1'])).code, 0);
+      const deleted = await runRuntime(['--root', root, '--log', log, '--log-format', 'json', 'delete', 'w1']);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      const line = JSON.parse((await readFile(log, 'utf8')).trim()) as { level: string; msg: string };
+      assert.equal(line.level, 'warning');
+      assert.match(line.msg, /poststop/);
+      assert.equal((await runRuntime(['--root', root, 'list', '-q'])).stdout, '');
+    });
+  } finally {
+    await bundle.remove();
+  }
 });

@@ -60,6 +60,11 @@ isola = ["${runtimeBin}"]
       const exec = await podman(['exec', 'sleeper', 'sh', '-c', 'grep -c sleep /proc/1/cmdline']);
       assert.equal(exec.code, 0, exec.stderr);
       assert.equal(exec.stdout, '1\n');
+      // -it needs a terminal: script(1) gives podman one.
+      const podmanLine = ['podman', '--root', dirs.root, '--runroot', dirs.runroot, '--storage-driver', 'vfs'].join(' ');
+      const tty = await runCommand(['script', '-qec', `${podmanLine} exec -it sleeper sh -c '[ -t 0 ] && echo exec-tty-ok'`, '/dev/null'], { env });
+      assert.equal(tty.code, 0, tty.stderr);
+      assert.match(tty.stdout, /exec-tty-ok/);
       const stopped = await podman(['stop', '-t', '1', 'sleeper']);
       assert.equal(stopped.code, 0, stopped.stderr);
       const inspected = await podman(['inspect', '--format', '{{.State.Status}}', 'sleeper']);
