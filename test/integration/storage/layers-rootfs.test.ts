@@ -141,6 +141,30 @@ describe('a rootfs from image layers', () => {
     }
   });
 
+  test('twelve layers with long paths stack in order, ID-mapped and copied', async (t) => {
+    if (!requireRoot(t)) return;
+    // More than fit in one 256-byte fsconfig value: the lowers go in one by one.
+    const layers: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const layer = join(base, `layer-with-a-rather-long-directory-name-${String(i).padStart(2, '0')}`);
+      await mkdir(join(layer, 'stack'), { recursive: true });
+      await writeFile(join(layer, 'stack', 'top'), `${i}\n`);
+      await writeFile(join(layer, 'stack', `only-${i}`), '');
+      await chmod(layer, 0o755);
+      await chmod(join(layer, 'stack'), 0o755);
+      layers.push('--layer', layer);
+    }
+    const rootfs = await ensureHostRootfs();
+    for (const extra of [[], ['--rootfs-copy']]) {
+      await withTempDirs(async (dirs) => {
+        const result = await runIsola([...dirs.args, 'run', '--rm', ...MAP, ...extra, '--layer', rootfs, ...layers, '--',
+          'sh', '-c', 'cat /stack/top; ls /stack | grep -c only-']);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, '11\n12\n');
+      });
+    }
+  });
+
   test('a missing layer fails before anything is made', async (t) => {
     if (!requireRoot(t)) return;
     await withTempDirs(async (dirs) => {
