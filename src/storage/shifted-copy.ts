@@ -213,6 +213,7 @@ export function reshiftCopy(path: string, layer: string, from: IdShift, to: IdSh
     return original === undefined ? to.overflow.gid : shiftId(to.gids, original, to.overflow.gid);
   };
   const stack = [path];
+  const seen = new Set<number>();
   let entries = 0;
   let current = path;
   try {
@@ -220,8 +221,13 @@ export function reshiftCopy(path: string, layer: string, from: IdShift, to: IdSh
       current = stack.pop()!;
       const stat = lstatSync(current);
       entries++;
-      // A whiteout is a link to the layer's own node: never chowned.
+      // A whiteout is a link to the layer's own node: never chowned. Other
+      // hard links are chowned once: a second pass would shift twice.
       if (stat.isCharacterDevice() && stat.rdev === 0) continue;
+      if (stat.nlink > 1 && !stat.isDirectory()) {
+        if (seen.has(stat.ino)) continue;
+        seen.add(stat.ino);
+      }
       lchownSync(current, uid(stat.uid), gid(stat.gid));
       if (!stat.isSymbolicLink() && (stat.mode & 0o6000) !== 0) chmodSync(current, stat.mode & 0o7777);
       if (stat.isDirectory()) for (const name of readdirSync(current)) stack.push(join(current, name));
