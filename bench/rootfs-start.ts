@@ -102,6 +102,9 @@ async function main(): Promise<number> {
         for (let i = 0; i < subjects.length; i++) {
           const subject = subjects[(i + round) % subjects.length]!;
           log(`${size} files, round ${round + 1}/${runs}: ${subject.name}`);
+          // Untimed: the previous subject's dirty pages must not land in this one's
+          // time (overlayfs syncs its upper filesystem when it is unmounted).
+          await run('sync', []);
           samples.get(subject.name)!.push(await subject.measure());
         }
       }

@@ -287,8 +287,12 @@ int prepare_mounts(const struct plan *plan, pid_t pid, int sync_fd)
 	int userns_fd = -1, rc = -1, fd;
 	char path[64];
 
+	int needs_userns = overlay != NULL && (plan_u64(overlay, 3) & OVERLAY_IDMAP_LOWERS);
+
+	for (rec = plan_find(plan, TAG_MOUNT); rec != NULL && !needs_userns; rec = plan_next(plan, rec, TAG_MOUNT))
+		needs_userns = is_idmapped_mount(rec) && custom_maps(plan, rec) == NULL;
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	if (plan_find(plan, TAG_UID_MAP) != NULL && (userns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (needs_userns && (userns_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return fail(STEP_IDMAP_USERNS, 0, errno, path);
 	if (overlay != NULL && !(plan_u64(overlay, 3) & OVERLAY_IN_USERNS)) {
 		if ((fd = detached_overlay(overlay, userns_fd)) < 0 || send_prepared(sync_fd, fd, overlay->index) < 0)
