@@ -7,9 +7,7 @@ export type StorageErrorCode =
   | 'ISOLA_STORAGE_HELPER_FAILED'
   | 'ISOLA_STORAGE_VOLUME_NAME'
   | 'ISOLA_STORAGE_VOLUME_EXISTS'
-  | 'ISOLA_STORAGE_VOLUME_MISSING'
-  | 'ISOLA_STORAGE_VOLUME_IN_USE'
-  | 'ISOLA_STORAGE_IDMAP_UNAVAILABLE';
+  | 'ISOLA_STORAGE_VOLUME_MISSING';
 
 export interface StorageErrorOptions extends IsolaErrorOptions {
   /** The file, layer or volume at fault. */

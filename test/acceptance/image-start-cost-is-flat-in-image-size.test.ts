@@ -23,7 +23,7 @@ describe('image start cost is flat in image size', () => {
         const maps: string[] = [];
         for (let i = 0; i < 2; i++) {
           const result = await runIsola([...dirs.args, 'run', '--rm', '--layer', rootfs, '--layer', layer, '--',
-            'sh', '-c', `stat -c %u /data/0/f0 /data/owned-by-1000; cat /data/0/f0; cat /proc/self/uid_map`]);
+            'sh', '-c', `stat -c %u /many/0/f0 /many/owned-by-1000; cat /many/0/f0; cat /proc/self/uid_map`]);
           assert.equal(result.code, 0, result.stderr);
           const [owners, contents, map] = [result.stdout.split('\n').slice(0, 2), result.stdout.split('\n')[2], result.stdout.split('\n')[3]];
           assert.deepEqual(owners, ['0', '1000']);
