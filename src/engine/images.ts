@@ -6,7 +6,8 @@
  */
 import {
   formatReference, findCredentials, ImageError, ImageStore, importRootfs, isInsecureRegistry, loadArchive, loadRegistriesConfig, parseImageConfig,
-  parseReference, pullImage, pushImage, RegistryClient, removeCredentials, saveArchive, storeCredentials, withRegistry, type ArchiveFormat,
+  parseReference, pullImage, pushImage, RegistryClient, removeCredentials, saveArchive, storeCredentials, unpackLayer, withRegistry,
+  type ArchiveFormat, type LayerUnpacking,
   type Credentials, type ImageConfig, type ImageRecord, type ImageReference, type Platform, type PullEvent, type PushEvent,
   type RegistriesConfig, type RemovedImage,
 } from '../image/index.ts';
@@ -23,6 +24,8 @@ export interface PullOptions extends RegistryAccessOptions {
   /** @default the host's platform */
   readonly platform?: Platform | undefined;
   readonly onProgress?: ((event: PullEvent) => void) | undefined;
+  /** Unpack each layer as it arrives, as podman does, so a first run starts at once. @default true */
+  readonly unpack?: boolean | undefined;
 }
 
 export interface PushOptions extends RegistryAccessOptions {
@@ -39,11 +42,19 @@ const RETRYABLE_ON_NEXT_REGISTRY = new Set(['ISOLA_REGISTRY_NOT_FOUND', 'ISOLA_R
 
 export class ImageService {
   readonly #settings: EngineSettings;
+  readonly #isPrivileged: () => Promise<boolean>;
   #store: Promise<ImageStore> | undefined;
   #registries: Promise<RegistriesConfig> | undefined;
 
-  constructor(settings: EngineSettings) {
+  /** `isPrivileged`: whether this caller is real root (whiteouts as devices) or rootless (user xattrs). */
+  constructor(settings: EngineSettings, isPrivileged: () => Promise<boolean>) {
     this.#settings = settings;
+    this.#isPrivileged = isPrivileged;
+  }
+
+  /** How layers are unpacked for this caller: rootless overlays read user.* whiteout xattrs (userxattr). */
+  async unpacking(signal?: AbortSignal): Promise<LayerUnpacking> {
+    return { unpack: unpackLayer, whiteouts: await this.#isPrivileged() ? 'overlay' : 'overlay-userxattr', signal };
   }
 
   store(): Promise<ImageStore> {
@@ -91,6 +102,7 @@ export class ImageService {
         return await pullImage({
           reference, store, client: await this.#client(reference.registry, options),
           platform: options.platform, onProgress: options.onProgress, signal: options.signal,
+          unpacking: options.unpack === false ? undefined : await this.unpacking(options.signal),
         });
       } catch (error) {
         if (!RETRYABLE_ON_NEXT_REGISTRY.has((error as { code?: string }).code ?? '')) throw error;
