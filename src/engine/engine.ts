@@ -48,7 +48,7 @@ export class Engine {
    * Loaded on first use: `run --rootfs` never loads the image code.
    */
   images(): Promise<ImageService> {
-    this.#images ??= import('./images.ts').then(({ ImageService }) => new ImageService(this.settings, async () => (await this.#facts()).host.isPrivileged));
+    this.#images ??= import('./images.ts').then(({ ImageService }) => new ImageService(this.settings, async () => (await this.#facts()).host));
     return this.#images;
   }
 

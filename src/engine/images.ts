@@ -13,6 +13,7 @@ import {
 } from '../image/index.ts';
 import { join } from 'node:path';
 import type { EngineSettings } from './settings.ts';
+import type { HostContext } from '../runtime/index.ts';
 
 export interface RegistryAccessOptions {
   /** false: plain HTTP (and, where possible, unverified TLS) is allowed, as podman's --tls-verify=false. @default true */
@@ -42,23 +43,36 @@ const RETRYABLE_ON_NEXT_REGISTRY = new Set(['ISOLA_REGISTRY_NOT_FOUND', 'ISOLA_R
 
 export class ImageService {
   readonly #settings: EngineSettings;
-  readonly #isPrivileged: () => Promise<boolean>;
+  readonly #host: () => Promise<HostContext>;
   #store: Promise<ImageStore> | undefined;
   #registries: Promise<RegistriesConfig> | undefined;
 
-  /** `isPrivileged`: whether this caller is real root (whiteouts as devices) or rootless (user xattrs). */
-  constructor(settings: EngineSettings, isPrivileged: () => Promise<boolean>) {
+  /** `host`: the caller's facts, read on first need (real root or rootless decides how layers are unpacked). */
+  constructor(settings: EngineSettings, host: () => Promise<HostContext>) {
     this.#settings = settings;
-    this.#isPrivileged = isPrivileged;
+    this.#host = host;
   }
 
-  /** How layers are unpacked for this caller: rootless overlays read user.* whiteout xattrs (userxattr). */
+  /**
+   * How layers are unpacked for this caller: as root, here, whiteouts as
+   * devices; rootless, inside the caller's user namespace, with user.* whiteout
+   * xattrs that a rootless overlay (userxattr) reads.
+   */
   async unpacking(signal?: AbortSignal): Promise<LayerUnpacking> {
-    return { unpack: unpackLayer, whiteouts: await this.#isPrivileged() ? 'overlay' : 'overlay-userxattr', signal };
+    const host = await this.#host();
+    if (host.isPrivileged) return { unpack: unpackLayer, whiteouts: 'overlay', signal };
+    const { rootlessUnpacker } = await import('./rootless-unpack.ts');
+    return { unpack: rootlessUnpacker(host, this.#settings.shimPath, this.#settings.searchPath), whiteouts: 'overlay-userxattr', signal };
   }
 
   store(): Promise<ImageStore> {
-    this.#store ??= ImageStore.open(join(this.#settings.root, 'images'));
+    this.#store ??= this.#host().then(async (host) => {
+      const { callerUserns } = await import('../storage/index.ts');
+      const writer = host.isPrivileged ? undefined : callerUserns(host, this.#settings.shimPath, this.#settings.searchPath);
+      return ImageStore.open(join(this.#settings.root, 'images'), {
+        removeTree: writer === undefined ? undefined : (path) => writer.run({ kind: 'remove', paths: [path] }),
+      });
+    });
     return this.#store;
   }
 

@@ -55,20 +55,31 @@ export interface RemovedImage {
   readonly removedLayers: readonly Digest[];
 }
 
+export interface ImageStoreOptions {
+  /**
+   * Deletes a directory tree of removed layers. Rootless, layer files belong
+   * to subordinate ids the caller cannot delete from outside its user namespace.
+   * @default rm -r in this process
+   */
+  readonly removeTree?: ((path: string) => Promise<void>) | undefined;
+}
+
 export class ImageStore {
   readonly dir: string;
   readonly blobs: BlobStore;
   readonly #db: ImageDb;
+  readonly #removeTree: (path: string) => Promise<void>;
 
-  private constructor(dir: string, db: ImageDb) {
+  private constructor(dir: string, db: ImageDb, options: ImageStoreOptions) {
     this.dir = dir;
     this.blobs = new BlobStore(join(dir, 'blobs'));
     this.#db = db;
+    this.#removeTree = options.removeTree ?? ((path) => rm(path, { recursive: true, force: true }));
   }
 
   /** Opens `<root>/images`. */
-  static async open(dir: string): Promise<ImageStore> {
-    return new ImageStore(dir, await openImageDb(dir));
+  static async open(dir: string, options: ImageStoreOptions = {}): Promise<ImageStore> {
+    return new ImageStore(dir, await openImageDb(dir), options);
   }
 
   close(): void {
@@ -104,7 +115,7 @@ export class ImageStore {
         layer.diffId, layer.size, layer.fileCount, layer.maxUid, layer.maxGid, Date.now());
       return true;
     });
-    if (!isNew) await rm(tempDir, { recursive: true, force: true });
+    if (!isNew) await this.#removeTree(tempDir);
   }
 
   /**
@@ -203,7 +214,7 @@ export class ImageStore {
       const result = this.#db.immediate(() => this.#removeLocked(image, byName, trash));
       return result;
     } finally {
-      await rm(trash, { recursive: true, force: true });
+      await this.#removeTree(trash);
     }
   }
 

@@ -29,7 +29,7 @@ export {
   type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform,
 } from './manifest.ts';
 export { BlobStore, type BlobSource, type IngestOptions } from './blob-store.ts';
-export { ImageStore, type ImageRecord, type LayerRecord, type NewImage, type RemovedImage, type StoredLayer } from './image-store.ts';
+export { ImageStore, type ImageStoreOptions, type ImageRecord, type LayerRecord, type NewImage, type RemovedImage, type StoredLayer } from './image-store.ts';
 export { RegistryClient, UPLOAD_CHUNK_BYTES, type FetchedManifest, type RegistryClientOptions } from './registry-client.ts';
 export type { PullEvent, PushEvent } from './pull-events.ts';
 export { pullImage, mapConcurrently, type PullImageOptions } from './pull.ts';
