@@ -95,6 +95,15 @@ export async function finishLayer(writer: LayerWriter, options: FinishOptions): 
       lutimesSync(writer.abs(node), node.entry.mtime, node.entry.mtime);
     }
   }
-  for (let i = directories.length - 1; i >= 0; i--) applyDirectory(writer, directories[i]!, options);
+  for (let i = directories.length - 1; i >= 0; i--) {
+    const node = directories[i]!;
+    try {
+      applyDirectory(writer, node, options);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EINVAL') throw err;
+      throw new LayerError('ISOLA_LAYER_ID_UNMAPPED', options.blob, `directory ${JSON.stringify(node.path)} is owned by ${node.entry?.uid}:${node.entry?.gid}, which this user namespace does not map`,
+        { entry: node.entry?.path, cause: err, hint: 'unpack in a user namespace that maps every id the image uses' });
+    }
+  }
   return { skippedXattrs: dropped + result.skipped };
 }
