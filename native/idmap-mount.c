@@ -212,6 +212,28 @@ static int lowerdir_text(char *out, size_t size, const struct plan_record *rec, 
 	return 0;
 }
 
+/* fsconfig copies at most 256 bytes of a string value, so the lowers go in
+ * one by one with "lowerdir+" (Linux 6.8); an older kernel refuses the key
+ * and gets the whole list as "lowerdir", which is then limited to 256 bytes. */
+static int add_lowers(int fs, const struct plan_record *rec, const int *trees, const char *joined)
+{
+	for (uint32_t i = 4; i < rec->nfields; i++) {
+		char fdpath[FD_PATH_BYTES];
+		const char *lower = plan_str(rec, i);
+
+		if (trees != NULL) {
+			fd_path(fdpath, trees[i - 4]);
+			lower = fdpath;
+		}
+		if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir+", lower, 0) == 0)
+			continue;
+		if (i == 4 && errno == EINVAL)
+			return fsconfig_string(fs, "lowerdir", joined, rec);
+		return fail(STEP_MOUNT_OVERLAY, rec->index, errno, plan_str(rec, i));
+	}
+	return 0;
+}
+
 /* The overlay as a detached mount: fsopen + fsconfig + fsmount. */
 static int detached_overlay(const struct plan_record *rec, int userns_fd)
 {
@@ -234,7 +256,7 @@ static int detached_overlay(const struct plan_record *rec, int userns_fd)
 		fail(STEP_MOUNT_OVERLAY, rec->index, errno, "fsopen overlay");
 		goto out;
 	}
-	if (fsconfig_string(fs, "lowerdir", lowers, rec) < 0 || fsconfig_string(fs, "upperdir", plan_str(rec, 0), rec) < 0 ||
+	if (add_lowers(fs, rec, ntrees ? trees : NULL, lowers) < 0 || fsconfig_string(fs, "upperdir", plan_str(rec, 0), rec) < 0 ||
 	    fsconfig_string(fs, "workdir", plan_str(rec, 1), rec) < 0 || fsconfig_options(fs, plan_str(rec, 2), rec) < 0)
 		goto out;
 	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
@@ -327,27 +349,17 @@ int take_prepared_mount(uint32_t index)
 int attach_rootfs_overlay(const struct plan *plan)
 {
 	const struct plan_record *overlay = overlay_record(plan), *root = plan_find(plan, TAG_ROOTFS);
-	static char data[OVERLAY_DATA_BYTES];
-	int fd, n;
+	int fd;
 
 	if (overlay == NULL)
 		return 0;
-	if (plan_u64(overlay, 3) & OVERLAY_IN_USERNS) {
-		size_t len;
-
-		memcpy(data, "lowerdir=", 9);
-		if (lowerdir_text(data + 9, sizeof(data) - 9, overlay, NULL) < 0)
-			return -1;
-		len = strlen(data);
-		n = snprintf(data + len, sizeof(data) - len, ",upperdir=%s,workdir=%s%s%s", plan_str(overlay, 0),
-			     plan_str(overlay, 1), plan_str(overlay, 2)[0] ? "," : "", plan_str(overlay, 2));
-		if (n < 0 || (size_t)n >= sizeof(data) - len)
-			return fail(STEP_MOUNT_OVERLAY, overlay->index, E2BIG, "overlay options");
-		if (mount("overlay", plan_str(root, 0), "overlay", 0, data) < 0)
-			return fail(STEP_MOUNT_OVERLAY, overlay->index, errno, plan_str(root, 0));
-		return 0;
-	}
-	if ((fd = take_prepared_mount(overlay->index)) < 0)
+	/* Rootless: made here, as the container's root, where overlayfs allows
+	 * it (FS_USERNS_MOUNT, with userxattr), else made by the shim. */
+	if (plan_u64(overlay, 3) & OVERLAY_IN_USERNS)
+		fd = detached_overlay(overlay, -1);
+	else
+		fd = take_prepared_mount(overlay->index);
+	if (fd < 0)
 		return -1;
 	if (syscall(SYS_move_mount, fd, "", AT_FDCWD, plan_str(root, 0), MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 		close_all(&fd, 1);

@@ -62,3 +62,20 @@ test('a string with a NUL byte is refused instead of being cut short', () => {
 test('a plan without args is refused', () => {
   assert.throws(() => encodeLaunchPlan({ ...minimal, args: [] }), TypeError);
 });
+
+test('a rootfs overlay and an ID-mapped bind with its own maps encode as records 28 and 29', () => {
+  const records = decode(encodeLaunchPlan({
+    ...minimal,
+    rootfs: { path: '/m', propagation: 0, isReadonly: false },
+    rootfsOverlay: { lowers: ['/top', '/bottom'], upper: '/u', work: '/w', options: 'userxattr', isIdmapped: true, isInUserns: false },
+    mounts: [{
+      source: '/h', destination: '/v', fstype: '', flags: 0, data: '', isBind: true, isRecursive: true, createTarget: 'dir',
+      isPrecreated: false, attrSet: 1, propagation: 0,
+      idmap: { uidMap: [{ containerId: 0, hostId: 1000, size: 10 }], gidMap: [{ containerId: 0, hostId: 2000, size: 1 }, { containerId: 1, hostId: 3000, size: 1 }] },
+    }],
+  }));
+  assert.deepEqual(records.find(([tag]) => tag === TAG.rootfsOverlay)?.[1], ['/u', '/w', 'userxattr', 1n, '/top', '/bottom']);
+  const mountAt = records.findIndex(([tag]) => tag === TAG.mount);
+  assert.equal(records[mountAt]![1][6], 0x100001n, 'MOUNT_ATTR_IDMAP is added to the attrs');
+  assert.deepEqual(records[mountAt + 1], [TAG.mountIdmap, [1n, 0n, 1000n, 10n, 0n, 2000n, 1n, 1n, 3000n, 1n]]);
+});

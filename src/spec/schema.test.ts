@@ -36,6 +36,12 @@ const cases = {
       ulimits: [{ name: 'core', soft: 0, hard: RLIM_INFINITY }],
     },
   ),
+  'ID-mapped volumes, the container\'s maps and custom ones': makeInput({}, {
+    volumes: [
+      { source: '/srv/data', destination: '/data', isReadonly: false, idmap: 'container' },
+      { source: '/srv/other', destination: '/other', isReadonly: true, idmap: { uidMap: [{ containerId: 0, hostId: 1000, size: 10 }], gidMap: [{ containerId: 0, hostId: 1000, size: 10 }] } },
+    ],
+  }),
   'host network with a user namespace': makeInput({}, { network: 'host', capAdd: ['NET_ADMIN'], capDrop: ['MKNOD'] }),
 };
 

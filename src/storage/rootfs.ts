@@ -136,7 +136,7 @@ async function shiftedLayers(request: RootfsRequest, maps: IdMaps): Promise<{ di
     const temporary = `${dir}.tmp-${process.pid}-${Date.now()}`;
     const writer = request.callerUserns;
     try {
-      if (writer === undefined) copyShifted(layer, temporary, idShift(maps));
+      if (writer === undefined) await copyShifted(layer, temporary, idShift(maps));
       else await writer.run({ kind: 'copy', source: layer, target: temporary, shift: idShift(maps, writer.maps) });
       await rename(temporary, dir).catch(async (error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;

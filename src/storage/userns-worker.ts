@@ -7,8 +7,8 @@ import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { chownTree, copyShifted } from './shifted-copy.ts';
 import type { UsernsJob } from './userns-job.ts';
 
-function runJob(job: UsernsJob): void {
-  if (job.kind === 'copy') copyShifted(job.source, job.target, job.shift);
+async function runJob(job: UsernsJob): Promise<void> {
+  if (job.kind === 'copy') await copyShifted(job.source, job.target, job.shift);
   else if (job.kind === 'mkdir') {
     for (const dir of job.dirs) {
       mkdirSync(dir.path, { mode: dir.mode });
@@ -24,7 +24,7 @@ function runJob(job: UsernsJob): void {
 }
 
 try {
-  runJob(JSON.parse(process.argv[2] ?? '{}') as UsernsJob);
+  await runJob(JSON.parse(process.argv[2] ?? '{}') as UsernsJob);
 } catch (error) {
   const code = (error as { code?: unknown }).code;
   writeFileSync(process.argv[3] ?? '/dev/null', JSON.stringify({ message: (error as Error).message, code }));

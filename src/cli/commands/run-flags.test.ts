@@ -65,3 +65,39 @@ describe('run flags for images', () => {
     await assert.rejects(parse(['--rm']), (err: { code?: string }) => err.code === 'ISOLA_INVALID_OPTION');
   });
 });
+
+describe('run flags for layers and volumes', () => {
+  it('reads --layer in order, bottom first, instead of --rootfs', async () => {
+    const line = await runOptionsFromArgs(parseArgs(['--layer', 'a', '--layer', '/b', '--rootfs-copy', '--', 'true'], RUN_FLAGS), {}, '/w');
+    assert.deepEqual(line.options.rootfsLayers, ['/w/a', '/b']);
+    assert.equal(line.options.rootfs, undefined);
+    assert.equal(line.options.isRootfsCopyForced, true);
+  });
+
+  it('refuses both --rootfs and --layer, and neither', async () => {
+    await assert.rejects(runOptionsFromArgs(parseArgs(['--rootfs', '/r', '--layer', '/l', '--', 'true'], RUN_FLAGS), {}, '/'), { code: 'ISOLA_INVALID_OPTION' });
+    // Neither, and no argument that could be an image.
+    await assert.rejects(runOptionsFromArgs(parseArgs(['--rm'], RUN_FLAGS), {}, '/'), { code: 'ISOLA_INVALID_OPTION' });
+  });
+
+  it('reads :idmap, :U and a named volume', async () => {
+    const [idmapped, chowned, named] = (await optionsFor(['-v', '/h:/c:idmap,ro', '-v', '/h:/c:U', '-v', 'data:/d'])).volumes;
+    assert.deepEqual(idmapped, { source: '/h', destination: '/c', isReadonly: true, volumeName: undefined, idmap: 'container', isChowned: false });
+    assert.equal(chowned?.isChowned, true);
+    assert.deepEqual([named?.volumeName, named?.source], ['data', 'data']);
+  });
+
+  it('reads podman\'s idmap=uids=...;gids=... with # between ranges', async () => {
+    const [volume] = (await optionsFor(['-v', '/h:/c:idmap=uids=0-1000-10#10-2000-5;gids=0-3000-1'])).volumes;
+    assert.deepEqual(volume?.idmap, {
+      uidMap: [{ containerId: 0, hostId: 1000, size: 10 }, { containerId: 10, hostId: 2000, size: 5 }],
+      gidMap: [{ containerId: 0, hostId: 3000, size: 1 }],
+    });
+  });
+
+  for (const bad of ['/h:/c:idmap=uids=0-1', '/h:/c:idmap=gids=0-1-1', '/h:/c:idmap=uids=0-1-0', '/h:/c:Z2']) {
+    it(`refuses -v ${bad}`, async () => {
+      await assert.rejects(optionsFor(['-v', bad]), { code: 'ISOLA_INVALID_OPTION' });
+    });
+  }
+});
