@@ -108,6 +108,25 @@ test('a blob served with a wrong digest fails the pull with ISOLA_IMAGE_DIGEST_M
   }
 });
 
+test('a download cut off midway is resumed with a Range request by the next pull', async (t) => {
+  if (!ready(t)) return;
+  const proxy = await startRegistryProxy(registry!.host, { cutBlobOnce: amd64!.layerDigest });
+  try {
+    await withStore(async (store) => {
+      const client = new RegistryClient({ registry: proxy.host, isInsecure: true });
+      const reference = ref(proxy.host, 'fixtures/busybox:1');
+      await assert.rejects(pullImage({ reference, client, store }), (err: { code?: string }) => err.code === 'ISOLA_IMAGE_DOWNLOAD_INCOMPLETE');
+      assert.deepEqual(store.list(), []);
+      const image = await pullImage({ reference, client, store });
+      assert.equal(image.manifestDigest, amd64!.manifestDigest);
+      assert.equal(proxy.ranges.length, 1);
+      assert.match(proxy.ranges[0] ?? '', /^bytes=[1-9]\d*-$/);
+    });
+  } finally {
+    await proxy.stop();
+  }
+});
+
 test('a pushed image pulls back with the same manifest into another store', async (t) => {
   if (!ready(t)) return;
   const client = new RegistryClient({ registry: registry!.host, isInsecure: true, uploadChunkBytes: 256 * 1024 });
