@@ -8,7 +8,7 @@ import { ImageStore } from '../../../src/image/image-store.ts';
 import { pullImage } from '../../../src/image/pull.ts';
 import { pushImage } from '../../../src/image/push.ts';
 import { parseReference, type Digest } from '../../../src/image/index.ts';
-import type { PullEvent } from '../../../src/image/pull-events.ts';
+import type { PullEvent, PushEvent } from '../../../src/image/pull-events.ts';
 import { buildBusyboxImage, pushWithSkopeo, type BusyboxImage } from '../../fixtures/busybox-image.ts';
 import { isRegistryAvailable, startRegistry, startRegistryProxy, type TestRegistry } from '../../helpers/registry.ts';
 import { requireCommand, requireThat } from '../../helpers/requirements.ts';
@@ -127,13 +127,15 @@ test('a download cut off midway is resumed with a Range request by the next pull
   }
 });
 
-test('a pushed image pulls back with the same manifest into another store', async (t) => {
+test('a pushed image mounts its blobs from their repository and pulls back with the same manifest', async (t) => {
   if (!ready(t)) return;
   const client = new RegistryClient({ registry: registry!.host, isInsecure: true, uploadChunkBytes: 256 * 1024 });
   await withStore(async (store) => {
     const image = await pullImage({ reference: ref(registry!.host, 'fixtures/busybox:1'), client, store });
-    const digest = await pushImage({ image, reference: ref(registry!.host, 'pushed/by-isola:v2'), client, store });
+    const events: PushEvent[] = [];
+    const digest = await pushImage({ image, reference: ref(registry!.host, 'pushed/by-isola:v2'), client, store, onProgress: (e) => events.push(e) });
     assert.equal(digest, amd64!.manifestDigest);
+    assert.ok(events.some((e) => e.kind === 'blob-mounted' && e.from === 'fixtures/busybox'), 'blobs of the same registry are mounted, not uploaded');
   });
   await withStore(async (store) => {
     const image = await pullImage({ reference: ref(registry!.host, 'pushed/by-isola:v2'), client, store });
