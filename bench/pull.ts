@@ -84,12 +84,15 @@ try {
       if (failures.has(subject.name)) continue;
       const dir = join(scratch, `run-${round}-${i}`);
       await mkdir(dir, { recursive: true });
+      await run('sync');
       try {
         samples.get(subject.name)!.push(await subject.pull(dir));
       } catch (error) {
         failures.set(subject.name, (error as Error).message.split('\n')[0] ?? 'failed');
       } finally {
         await removeScratchDir(dir);
+        // The last run's writeback must not be billed to the next subject.
+        await run('sync');
       }
     }
   }
