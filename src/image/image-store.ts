@@ -55,6 +55,9 @@ export interface RemovedImage {
   readonly removedLayers: readonly Digest[];
 }
 
+/** How old an unreferenced unpacked layer must be before rmi collects it. */
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
+
 export interface ImageStoreOptions {
   /**
    * Deletes a directory tree of removed layers. Rootless, layer files belong
@@ -240,7 +243,25 @@ export class ImageStore {
         + (SELECT count(*) FROM images WHERE manifest_digest = ?1 OR config_digest = ?1) AS n`, digest);
       if (Number(users?.['n'] ?? 0) === 0 && existsSync(this.blobs.path(digest))) renameSync(this.blobs.path(digest), join(trash, `blob-${digestHex(digest)}`));
     }
+    removedLayers.push(...this.#collectOrphanLayers(trash));
     return { id: image.id, isImageRemoved: true, removedLayers };
+  }
+
+  /**
+   * Layers no image refers to that were unpacked long enough ago that no pull
+   * can still be about to record them (a pull that failed after unpacking).
+   */
+  #collectOrphanLayers(trash: string): Digest[] {
+    const rows = this.#db.all(`SELECT diff_id FROM layers WHERE unpacked_ms < ?
+      AND diff_id NOT IN (SELECT diff_id FROM image_layers)`, Date.now() - ORPHAN_AGE_MS);
+    const collected: Digest[] = [];
+    for (const row of rows) {
+      const diffId = row['diff_id'] as Digest;
+      this.#db.run('DELETE FROM layers WHERE diff_id = ?', diffId);
+      if (existsSync(this.layerPath(diffId))) renameSync(this.layerPath(diffId), join(trash, digestHex(diffId)));
+      collected.push(diffId);
+    }
+    return collected;
   }
 }
 
