@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-/** Debian packages the tests call: newuidmap/newgidmap, ps, setpriv (images: a local registry, skopeo, busybox, htpasswd). */
+/** Debian packages the tests call: newuidmap/newgidmap, ps, setpriv, getfattr/setfattr (images: a local registry, skopeo, busybox, htpasswd). */
 const debianPackages = ['uidmap', 'procps', 'util-linux', 'attr', 'docker-registry', 'skopeo', 'busybox-static', 'apache2-utils'];
 
 function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): number {

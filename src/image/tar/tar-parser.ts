@@ -226,7 +226,13 @@ export class TarParser {
     for (const [key, value] of this.#pax) {
       if (key.startsWith('SCHILY.xattr.')) xattrs.set(key.slice(13), value);
       else if (key.startsWith('LIBARCHIVE.xattr.')) {
-        xattrs.set(decodeURIComponent(key.slice(17)), Buffer.from(value.toString('latin1'), 'base64'));
+        let name: string;
+        try {
+          name = decodeURIComponent(key.slice(17));
+        } catch {
+          throw new TarError('ISOLA_TAR_INVALID', `bad xattr name ${JSON.stringify(key)} at byte ${this.#headerOffset}`, { offset: this.#headerOffset });
+        }
+        xattrs.set(name, Buffer.from(value.toString('latin1'), 'base64'));
       }
     }
     return xattrs;

@@ -127,3 +127,14 @@ test('an old GNU sparse entry is refused as ISOLA_TAR_UNSUPPORTED', async () => 
 test('writeTar refuses a body shorter than its declared size', async () => {
   await assert.rejects(collect(writeTar([{ entry: { path: 'a', type: 'file', size: 10 }, body: Buffer.from('abc') }])), { code: 'ISOLA_TAR_INVALID' });
 });
+
+test('xattrs from GNU tar --xattrs (pax SCHILY.xattr.*) are read as bytes', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'isola-tar-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'src'));
+  await writeFile(join(dir, 'src', 'f'), '');
+  execFileSync('setfattr', ['-n', 'user.colour', '-v', '0x00ff10', join(dir, 'src', 'f')]);
+  execFileSync('tar', ['--format=posix', '--xattrs', '--xattrs-include=user.*', '-cf', join(dir, 'x.tar'), '-C', join(dir, 'src'), 'f']);
+  const [entry] = await readAll(await readFile(join(dir, 'x.tar')));
+  assert.deepEqual(entry?.entry.xattrs.get('user.colour'), Buffer.from([0x00, 0xff, 0x10]));
+});
