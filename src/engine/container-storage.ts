@@ -105,7 +105,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
   });
   let prepared = layers === undefined ? undefined : await prepare(input.isCopyForced || isMarked);
   const remove = async (): Promise<void> => {
-    if (layers !== undefined) await removeContainerStorage(where, writer);
+    if (layers !== undefined) await removeContainerStorage(where, writer, prepared);
   };
   try {
     const volumes = await Promise.all(options.volumes.map((v) => resolveVolume(input, v, writer)));
@@ -115,7 +115,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
       volumes, notes, remove,
       async fallBack(error: unknown): Promise<boolean> {
         if (prepared?.method !== 'idmap' || !isIdmapFailure(error)) return false;
-        await removeContainerStorage(where, writer);
+        await removeContainerStorage(where, writer, prepared);
         prepared = await prepare(true);
         notes.push(FALLBACK_NOTE);
         await mkdir(join(settings.root, 'storage'), { recursive: true, mode: 0o711 });

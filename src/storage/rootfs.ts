@@ -16,13 +16,12 @@
  * The upper and work directories belong to the container's root, since
  * overlayfs writes them with the mounter's credentials after ID mapping.
  */
-import { chmod, chown, mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PlanRootfsOverlay } from '../launch/index.ts';
 import { toHostId, type IdMapEntry, type IdMaps } from '../userns/index.ts';
 import { StorageError } from './errors.ts';
-import { idShift } from './id-shift.ts';
-import { copyShifted } from './shifted-copy.ts';
+import { shiftedLayer, unregisterShifted } from './shifted-cache.ts';
 import type { UsernsJob } from './userns-job.ts';
 
 export type RootfsMethod = 'plain' | 'idmap' | 'copy';
@@ -75,16 +74,6 @@ function isIdentity(maps: IdMaps): boolean {
   return [...maps.uidMap, ...maps.gidMap].every((e) => e.containerId === e.hostId);
 }
 
-function mapKey(entries: readonly IdMapEntry[]): string {
-  return entries.map((e) => `${e.containerId}:${e.hostId}:${e.size}`).join(',');
-}
-
-/** A short stable name for (layer, maps); node:crypto loads only on this path. */
-async function cacheKey(layer: string, maps: IdMaps): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  return createHash('sha256').update(`${layer}\n${mapKey(maps.uidMap)}\n${mapKey(maps.gidMap)}`).digest('hex').slice(0, 32);
-}
-
 async function checkLayers(layers: readonly string[]): Promise<void> {
   if (layers.length === 0) {
     throw new StorageError('ISOLA_STORAGE_LAYER_MISSING', 'a rootfs needs at least one layer', { hint: 'pass the image\'s layer directories' });
@@ -119,36 +108,11 @@ function inNamespace(map: readonly IdMapEntry[], hostId: number): number {
   return entry.containerId + (hostId - entry.hostId);
 }
 
-/**
- * The chowned copies of the layers for these maps, from the cache or built
- * now. A copy is built under a temporary name and renamed into place, so a
- * concurrent start never sees half a copy; the loser of a race drops its own.
- */
+/** The chowned copies of the layers for these maps (shifted-cache.ts). */
 async function shiftedLayers(request: RootfsRequest, maps: IdMaps): Promise<{ dirs: string[]; hasBuilt: boolean }> {
-  const cache = join(request.root, 'storage', 'shifted');
-  await mkdir(cache, { recursive: true, mode: 0o711 });
-  const dirs: string[] = [];
-  let hasBuilt = false;
-  for (const layer of request.layers) {
-    const dir = join(cache, await cacheKey(layer, maps));
-    dirs.push(dir);
-    if (await stat(dir).then(() => true, () => false)) continue;
-    const temporary = `${dir}.tmp-${process.pid}-${Date.now()}`;
-    const writer = request.callerUserns;
-    try {
-      if (writer === undefined) await copyShifted(layer, temporary, idShift(maps));
-      else await writer.run({ kind: 'copy', source: layer, target: temporary, shift: idShift(maps, writer.maps) });
-      await rename(temporary, dir).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
-        await removeTree(temporary, writer);
-      });
-      hasBuilt = true;
-    } catch (error) {
-      await removeTree(temporary, writer).catch(() => {});
-      throw error;
-    }
-  }
-  return { dirs, hasBuilt };
+  const layers = await Promise.all(request.layers.map((layer) =>
+    shiftedLayer(request.root, layer, maps, request.containerId, request.isPrivileged ? undefined : request.callerUserns)));
+  return { dirs: layers.map((l) => l.dir), hasBuilt: layers.some((l) => l.how !== 'cached') };
 }
 
 /** A tree possibly owned by subordinate ids: removed inside the caller's namespace then. */
@@ -209,9 +173,12 @@ export async function prepareRootfs(request: RootfsRequest): Promise<PreparedRoo
  * Nothing is mounted on the host (the overlay lived in the container's mount
  * namespace only), so this is a plain removal.
  */
-export async function removeContainerStorage(where: { readonly root: string; readonly containerId: string; readonly mountPoint: string },
-  writer?: CallerUserns | undefined): Promise<void> {
+export async function removeContainerStorage(
+  where: { readonly root: string; readonly containerId: string; readonly mountPoint: string },
+  writer?: CallerUserns | undefined, prepared?: PreparedRootfs | undefined,
+): Promise<void> {
   await removeTree(containerStorageDir(where.root, where.containerId), writer);
+  if (prepared?.method === 'copy') await unregisterShifted(prepared.overlay.lowers, where.containerId);
   await rmdir(where.mountPoint).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });

@@ -101,16 +101,44 @@ describe('a rootfs from image layers', () => {
       assert.equal((await runLayers(dirs, MAP, 'true')).code, 0);
       assert.deepEqual(await readdir(join(dirs.root, 'storage', 'shifted')).catch(() => []), []);
       assert.equal((await runLayers(dirs, ['--rootfs-copy', ...MAP], 'true')).code, 0);
-      const first = await readdir(join(dirs.root, 'storage', 'shifted'));
+      const first = (await readdir(join(dirs.root, 'storage', 'shifted'))).filter((n) => /^[0-9a-f]{32}$/.test(n));
       assert.equal(first.length, 2);
       const owner = await lstat(join(dirs.root, 'storage', 'shifted', first[0]!));
       assert.equal(owner.uid, RANGE);
       assert.equal((await runLayers(dirs, ['--rootfs-copy', ...MAP], 'true')).code, 0);
-      assert.deepEqual(await readdir(join(dirs.root, 'storage', 'shifted')), first);
-      const other = await runLayers(dirs, ['--rootfs-copy', '--uidmap', '0:800000:65536'], 'true');
-      assert.equal(other.code, 0, other.stderr);
-      assert.equal((await readdir(join(dirs.root, 'storage', 'shifted'))).length, 4);
+      assert.deepEqual((await readdir(join(dirs.root, 'storage', 'shifted'))).filter((n) => /^[0-9a-f]{32}$/.test(n)), first);
     });
+  });
+
+  test('an unused copy moves to a new map in place; one in use is left alone', async (t) => {
+    if (!requireRoot(t)) return;
+    const copies = async (dirs: TempDirs) => (await readdir(join(dirs.root, 'storage', 'shifted'))).filter((n) => /^[0-9a-f]{32}$/.test(n));
+    const barrier = await mkdtemp(join(tmpdir(), 'isola-barrier-'));
+    await chmod(barrier, 0o777);
+    try {
+      await withTempDirs(async (dirs) => {
+        assert.equal((await runLayers(dirs, ['--rootfs-copy', ...MAP], 'true')).code, 0);
+        const first = await copies(dirs);
+        const moved = await runLayers(dirs, ['--rootfs-copy', '--uidmap', '0:800000:65536'], 'stat -c %u /etc/owned-by-1000');
+        assert.equal(moved.stdout, '1000\n', moved.stderr);
+        const second = await copies(dirs);
+        assert.equal(second.length, first.length, 'the copies were moved, not made again');
+        assert.notDeepEqual(second, first);
+        const owner = (await Promise.all(second.map((n) => lstat(join(dirs.root, 'storage', 'shifted', n, 'etc'))))).map((s) => s.uid);
+        assert.ok(owner.includes(800000) && !owner.includes(RANGE), `owners ${owner.join(',')}`);
+        // While a container holds the copies, another map gets copies of its own.
+        const holder = runLayers(dirs, ['--rootfs-copy', '--uidmap', '0:800000:65536', '-v', `${barrier}:/b`],
+          'touch /b/started; while [ ! -e /b/done ]; do sleep 0.05; done');
+        while (!(await readdir(barrier)).includes('started')) await new Promise((r) => setTimeout(r, 50));
+        const other = await runLayers(dirs, ['--rootfs-copy', '--uidmap', '0:900000:65536'], 'stat -c %u /etc/owned-by-1000');
+        await writeFile(join(barrier, 'done'), '');
+        assert.equal((await holder).code, 0);
+        assert.equal(other.stdout, '1000\n', other.stderr);
+        assert.equal((await copies(dirs)).length, 2 * second.length);
+      });
+    } finally {
+      await rm(barrier, { recursive: true, force: true });
+    }
   });
 
   test('falls back to the chowned copy, saying so once, when a layer cannot be ID-mapped', async (t) => {
