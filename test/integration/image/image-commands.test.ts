@@ -147,9 +147,11 @@ for (const format of ['oci-archive', 'docker-archive'] as const) {
     });
     await withTempDirs(async (dirs) => {
       assert.match(await isola(dirs, 'load', '-i', archive), new RegExp(`Loaded image: ${reference}`));
-      const [listed] = JSON.parse(await isola(dirs, 'images', '--format', 'json')) as { Id: string; Names: string[] }[];
+      const [listed] = JSON.parse(await isola(dirs, 'images', '--format', 'json')) as { Id: string; Names: string[]; Digest: string }[];
       assert.equal(listed?.Id, image!.configDigest.slice(7));
       assert.deepEqual(listed?.Names, [reference]);
+      // A docker archive has no manifest: the one isola writes for it must be valid too.
+      assert.deepEqual(validateOciImage('manifest', await blobJson(dirs, listed.Digest)), []);
     });
   });
 }
