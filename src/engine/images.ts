@@ -6,7 +6,7 @@
  */
 import {
   formatReference, findCredentials, ImageError, ImageStore, importRootfs, isInsecureRegistry, loadArchive, loadRegistriesConfig, parseImageConfig,
-  parseReference, pullImage, pushImage, RegistryClient, removeCredentials, saveArchive, storeCredentials, unpackLayer, withRegistry,
+  parsePlatform, parseReference, pullImage, pushImage, RegistryClient, removeCredentials, saveArchive, storeCredentials, unpackLayer, withRegistry,
   type ArchiveFormat, type LayerUnpacking,
   type Credentials, type ImageConfig, type ImageRecord, type ImageReference, type Platform, type PullEvent, type PushEvent,
   type RegistriesConfig, type RemovedImage,
@@ -22,8 +22,8 @@ export interface RegistryAccessOptions {
 }
 
 export interface PullOptions extends RegistryAccessOptions {
-  /** @default the host's platform */
-  readonly platform?: Platform | undefined;
+  /** A Platform or `os/arch[/variant]`. @default the host's platform */
+  readonly platform?: Platform | string | undefined;
   readonly onProgress?: ((event: PullEvent) => void) | undefined;
   /** Unpack each layer as it arrives, as podman does, so a first run starts at once. @default true */
   readonly unpack?: boolean | undefined;
@@ -115,7 +115,8 @@ export class ImageService {
       try {
         return await pullImage({
           reference, store, client: await this.#client(reference.registry, options),
-          platform: options.platform, onProgress: options.onProgress, signal: options.signal,
+          platform: typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform,
+          onProgress: options.onProgress, signal: options.signal,
           unpacking: options.unpack === false ? undefined : await this.unpacking(options.signal),
         });
       } catch (error) {

@@ -25,7 +25,7 @@ export {
 export { DEFAULT_REGISTRIES_CONFIG, isInsecureRegistry, loadRegistriesConfig, parseRegistriesConfig, type RegistriesConfig } from './registries-config.ts';
 export { findCredentials, removeCredentials, storeCredentials, type Credentials } from './credentials.ts';
 export {
-  MEDIA_TYPES, hostPlatform, parseImageConfig, parseManifest, selectPlatform,
+  MEDIA_TYPES, hostPlatform, parseImageConfig, parseManifest, parsePlatform, selectPlatform,
   type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform,
 } from './manifest.ts';
 export { BlobStore, type BlobSource, type IngestOptions } from './blob-store.ts';
