@@ -53,6 +53,7 @@ export class ProgressDisplay {
 
   onPush = (event: PushEvent): void => {
     if (event.kind === 'blob-exists') this.#line(event.digest, event.size, 'already in the registry');
+    else if (event.kind === 'blob-mounted') this.#line(event.digest, event.size, `mounted from ${event.from}`);
     else if (event.kind === 'blob-progress') {
       this.#line(event.digest, event.size, 'uploading');
       this.#update(event.digest, event.bytes, 'uploading');

@@ -69,7 +69,7 @@ export class Engine {
    * Loaded on first use: `run --rootfs` never loads the image code.
    */
   images(): Promise<ImageService> {
-    this.#images ??= import('./images.ts').then(({ ImageService }) => new ImageService(this.settings));
+    this.#images ??= import('./images.ts').then(({ ImageService }) => new ImageService(this.settings, async () => (await this.#facts()).host));
     return this.#images;
   }
 
@@ -192,12 +192,12 @@ export class Engine {
     if (requested.rootfs !== undefined || requested.rootfsLayers !== undefined) {
       throw new InvalidOptionError('image', 'an image, or a rootfs, not both', imageName);
     }
-    const [{ prepareRunImage }, { mergeImageConfig, autoSizeForImage, AUTO_BLOCK }, facts] = await Promise.all([
-      import('./image-run.ts'), import('./image-config.ts'), this.#facts(),
+    const [{ prepareRunImage }, { mergeImageConfig, autoSizeForImage, AUTO_BLOCK }] = await Promise.all([
+      import('./image-run.ts'), import('./image-config.ts'),
     ]);
     const { image, config, layerDirs, maxId } = await prepareRunImage(await this.images(), {
       image: imageName, pull: requested.pull, tlsVerify: requested.tlsVerify, onPullProgress: requested.onPullProgress,
-    }, facts.host.isPrivileged);
+    });
     const merged = mergeImageConfig(config.config, requested, image.names[0] ?? imageName);
     let userns = configuredUserns(requested.userns, this.settings.config);
     const isSizeChosen = requested.userns?.kind === 'auto' && requested.userns.size !== undefined;

@@ -3,7 +3,7 @@
  * the layers not unpacked yet, and read what sizes its auto range (the
  * highest uid/gid in its files and in its /etc/passwd and /etc/group).
  */
-import { ensureImageUnpacked, ImageError, unpackLayer, type ImageConfig, type ImageRecord, type PullEvent } from '../image/index.ts';
+import { ensureImageUnpacked, ImageError, type ImageConfig, type ImageRecord, type PullEvent } from '../image/index.ts';
 import { parseGroup, parsePasswd, readFileInRoot } from '../spec/index.ts';
 import type { ImageService } from './images.ts';
 
@@ -50,13 +50,11 @@ async function maxUserFileId(layerDirs: readonly string[]): Promise<number> {
   return 0;
 }
 
-export async function prepareRunImage(images: ImageService, request: RunImageRequest, isPrivileged: boolean): Promise<RunImage> {
+export async function prepareRunImage(images: ImageService, request: RunImageRequest): Promise<RunImage> {
   const image = await findOrPull(images, request);
   const store = await images.store();
-  // Rootless overlays live in a user namespace and read user.* whiteout xattrs (userxattr).
-  const unpacked = await ensureImageUnpacked(store, image.layers, {
-    unpack: unpackLayer, whiteouts: isPrivileged ? 'overlay' : 'overlay-userxattr', signal: request.signal,
-  });
+  // Layers of a loaded or imported image, or one pulled with unpack: false, are unpacked now.
+  const unpacked = await ensureImageUnpacked(store, image.layers, await images.unpacking(request.signal));
   const layerDirs = image.layers.map((layer) => store.layerPath(layer.diffId));
   const { config } = await images.details(image);
   const maxId = Math.max(0, ...unpacked.flatMap((l) => [l.maxUid, l.maxGid]), await maxUserFileId(layerDirs));

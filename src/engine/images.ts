@@ -6,12 +6,14 @@
  */
 import {
   formatReference, findCredentials, ImageError, ImageStore, importRootfs, isInsecureRegistry, loadArchive, loadRegistriesConfig, parseImageConfig,
-  parseReference, pullImage, pushImage, RegistryClient, removeCredentials, saveArchive, storeCredentials, withRegistry, type ArchiveFormat,
+  parsePlatform, parseReference, pullImage, pushImage, RegistryClient, removeCredentials, saveArchive, storeCredentials, unpackLayer, withRegistry,
+  type ArchiveFormat, type LayerUnpacking,
   type Credentials, type ImageConfig, type ImageRecord, type ImageReference, type Platform, type PullEvent, type PushEvent,
   type RegistriesConfig, type RemovedImage,
 } from '../image/index.ts';
 import { join } from 'node:path';
 import type { EngineSettings } from './settings.ts';
+import type { HostContext } from '../runtime/index.ts';
 
 export interface RegistryAccessOptions {
   /** false: plain HTTP (and, where possible, unverified TLS) is allowed, as podman's --tls-verify=false. @default true */
@@ -20,9 +22,11 @@ export interface RegistryAccessOptions {
 }
 
 export interface PullOptions extends RegistryAccessOptions {
-  /** @default the host's platform */
-  readonly platform?: Platform | undefined;
+  /** A Platform or `os/arch[/variant]`. @default the host's platform */
+  readonly platform?: Platform | string | undefined;
   readonly onProgress?: ((event: PullEvent) => void) | undefined;
+  /** Unpack each layer as it arrives, as podman does, so a first run starts at once. @default true */
+  readonly unpack?: boolean | undefined;
 }
 
 export interface PushOptions extends RegistryAccessOptions {
@@ -39,15 +43,36 @@ const RETRYABLE_ON_NEXT_REGISTRY = new Set(['ISOLA_REGISTRY_NOT_FOUND', 'ISOLA_R
 
 export class ImageService {
   readonly #settings: EngineSettings;
+  readonly #host: () => Promise<HostContext>;
   #store: Promise<ImageStore> | undefined;
   #registries: Promise<RegistriesConfig> | undefined;
 
-  constructor(settings: EngineSettings) {
+  /** `host`: the caller's facts, read on first need (real root or rootless decides how layers are unpacked). */
+  constructor(settings: EngineSettings, host: () => Promise<HostContext>) {
     this.#settings = settings;
+    this.#host = host;
+  }
+
+  /**
+   * How layers are unpacked for this caller: as root, here, whiteouts as
+   * devices; rootless, inside the caller's user namespace, with user.* whiteout
+   * xattrs that a rootless overlay (userxattr) reads.
+   */
+  async unpacking(signal?: AbortSignal): Promise<LayerUnpacking> {
+    const host = await this.#host();
+    if (host.isPrivileged) return { unpack: unpackLayer, whiteouts: 'overlay', signal };
+    const { rootlessUnpacker } = await import('./rootless-unpack.ts');
+    return { unpack: rootlessUnpacker(host, this.#settings.shimPath, this.#settings.searchPath), whiteouts: 'overlay-userxattr', signal };
   }
 
   store(): Promise<ImageStore> {
-    this.#store ??= ImageStore.open(join(this.#settings.root, 'images'));
+    this.#store ??= this.#host().then(async (host) => {
+      const { callerUserns } = await import('../storage/index.ts');
+      const writer = host.isPrivileged ? undefined : callerUserns(host, this.#settings.shimPath, this.#settings.searchPath);
+      return ImageStore.open(join(this.#settings.root, 'images'), {
+        removeTree: writer === undefined ? undefined : (path) => writer.run({ kind: 'remove', paths: [path] }),
+      });
+    });
     return this.#store;
   }
 
@@ -90,7 +115,9 @@ export class ImageService {
       try {
         return await pullImage({
           reference, store, client: await this.#client(reference.registry, options),
-          platform: options.platform, onProgress: options.onProgress, signal: options.signal,
+          platform: typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform,
+          onProgress: options.onProgress, signal: options.signal,
+          unpacking: options.unpack === false ? undefined : await this.unpacking(options.signal),
         });
       } catch (error) {
         if (!RETRYABLE_ON_NEXT_REGISTRY.has((error as { code?: string }).code ?? '')) throw error;

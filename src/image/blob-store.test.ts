@@ -69,3 +69,16 @@ test('a server that ignores the range restarts the download from zero', async ()
   await store.ingest(DIGEST, async () => ({ offset: 0, body: chunks(CONTENT) }), { size: CONTENT.length, subject: 't' });
   assert.equal((await store.read(DIGEST)).toString(), CONTENT);
 }));
+
+test('a body that ends early keeps its bytes, and the next attempt resumes from them', async () => withStore(async (store) => {
+  await assert.rejects(store.ingest(DIGEST, async () => ({ offset: 0, body: chunks(CONTENT.slice(0, 12)) }), { size: CONTENT.length, subject: 't' }),
+    (err: { code?: string }) => err.code === 'ISOLA_IMAGE_DOWNLOAD_INCOMPLETE');
+  assert.equal(await store.has(DIGEST), false);
+  let askedFrom = -1;
+  await store.ingest(DIGEST, async (offset) => {
+    askedFrom = offset;
+    return { offset, body: chunks(CONTENT.slice(offset)) };
+  }, { size: CONTENT.length, subject: 't' });
+  assert.equal(askedFrom, 12);
+  assert.equal((await store.read(DIGEST)).toString(), CONTENT);
+}));

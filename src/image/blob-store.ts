@@ -11,6 +11,7 @@ import { mkdir, open, readFile, rename, rm, stat, unlink, writeFile, type FileHa
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isIsolaError } from '../errors/index.ts';
 import { ImageError } from './errors.ts';
 import { digestHex, digestOf, newDigester, type Digest } from './digest.ts';
 
@@ -128,6 +129,11 @@ export class BlobStore {
     try {
       offset = await this.#append(file, body, hash, offset, digest, options);
       await file.datasync();
+    } catch (error) {
+      if (isIsolaError(error) || options.signal?.aborted === true) throw error;
+      // The connection broke: what arrived stays in the partial file for the next attempt.
+      throw new ImageError('ISOLA_IMAGE_DOWNLOAD_INCOMPLETE', `the download of ${digest} for ${options.subject} broke off: ${(error as Error).message}`,
+        digest, { cause: error, hint: 'run the command again: it resumes where this one stopped' });
     } finally {
       await file.close();
     }
@@ -152,10 +158,14 @@ export class BlobStore {
   }
 
   async #finish(digest: Digest, partial: string, hex: string, size: number, options: IngestOptions): Promise<void> {
-    if (size !== options.size || `sha256:${hex}` !== digest) {
+    if (size < options.size) {
+      // Kept: the next attempt resumes from here, and the digest check still covers every byte.
+      throw new ImageError('ISOLA_IMAGE_DOWNLOAD_INCOMPLETE', `the download of ${digest} for ${options.subject} ended after ${size} of ${options.size} bytes`,
+        digest, { hint: 'run the command again: it resumes where this one stopped' });
+    }
+    if (`sha256:${hex}` !== digest) {
       await rm(partial, { force: true });
-      const got = size !== options.size ? `${size} of ${options.size} bytes` : `sha256:${hex}`;
-      throw mismatch(digest, got, options.subject, size !== options.size ? 'ended early' : 'does not match its digest');
+      throw mismatch(digest, `sha256:${hex}`, options.subject, 'does not match its digest');
     }
     await rename(partial, this.path(digest));
   }

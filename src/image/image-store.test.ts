@@ -91,3 +91,20 @@ test('recording an image whose blob is missing is refused', async () => withStor
     (err: { code?: string }) => err.code === 'ISOLA_IMAGE_NOT_FOUND');
   assert.deepEqual(store.list(), []);
 }));
+
+test('rmi also collects layers a failed pull left unreferenced, once they are old', async () => withStore(async (store) => {
+  const orphan = digestOf('orphan');
+  const temp = await store.newLayerTempDir();
+  await store.commitLayer(temp, { diffId: orphan, size: 1, fileCount: 1, maxUid: 0, maxGid: 0 });
+  await addImage(store, ['localhost/a:1'], ['x'], 'a');
+  await store.remove(store.find('localhost/a:1')!, undefined);
+  assert.notEqual(store.unpackedLayer(orphan), undefined, 'a fresh orphan may belong to a pull in progress');
+  const { DatabaseSync } = await import('node:sqlite');
+  const db = new DatabaseSync(join(store.dir, 'images.db'));
+  db.prepare('UPDATE layers SET unpacked_ms = 0 WHERE diff_id = ?').run(orphan);
+  db.close();
+  await addImage(store, ['localhost/b:1'], ['y'], 'b');
+  const removed = await store.remove(store.find('localhost/b:1')!, undefined);
+  assert.deepEqual(removed.removedLayers, [digestOf('y'), orphan]);
+  assert.deepEqual(await readdir(join(store.dir, 'layers')), []);
+}));

@@ -55,20 +55,34 @@ export interface RemovedImage {
   readonly removedLayers: readonly Digest[];
 }
 
+/** How old an unreferenced unpacked layer must be before rmi collects it. */
+const ORPHAN_AGE_MS = 60 * 60 * 1000;
+
+export interface ImageStoreOptions {
+  /**
+   * Deletes a directory tree of removed layers. Rootless, layer files belong
+   * to subordinate ids the caller cannot delete from outside its user namespace.
+   * @default rm -r in this process
+   */
+  readonly removeTree?: ((path: string) => Promise<void>) | undefined;
+}
+
 export class ImageStore {
   readonly dir: string;
   readonly blobs: BlobStore;
   readonly #db: ImageDb;
+  readonly #removeTree: (path: string) => Promise<void>;
 
-  private constructor(dir: string, db: ImageDb) {
+  private constructor(dir: string, db: ImageDb, options: ImageStoreOptions) {
     this.dir = dir;
     this.blobs = new BlobStore(join(dir, 'blobs'));
     this.#db = db;
+    this.#removeTree = options.removeTree ?? ((path) => rm(path, { recursive: true, force: true }));
   }
 
   /** Opens `<root>/images`. */
-  static async open(dir: string): Promise<ImageStore> {
-    return new ImageStore(dir, await openImageDb(dir));
+  static async open(dir: string, options: ImageStoreOptions = {}): Promise<ImageStore> {
+    return new ImageStore(dir, await openImageDb(dir), options);
   }
 
   close(): void {
@@ -104,7 +118,7 @@ export class ImageStore {
         layer.diffId, layer.size, layer.fileCount, layer.maxUid, layer.maxGid, Date.now());
       return true;
     });
-    if (!isNew) await rm(tempDir, { recursive: true, force: true });
+    if (!isNew) await this.#removeTree(tempDir);
   }
 
   /**
@@ -203,7 +217,7 @@ export class ImageStore {
       const result = this.#db.immediate(() => this.#removeLocked(image, byName, trash));
       return result;
     } finally {
-      await rm(trash, { recursive: true, force: true });
+      await this.#removeTree(trash);
     }
   }
 
@@ -229,7 +243,25 @@ export class ImageStore {
         + (SELECT count(*) FROM images WHERE manifest_digest = ?1 OR config_digest = ?1) AS n`, digest);
       if (Number(users?.['n'] ?? 0) === 0 && existsSync(this.blobs.path(digest))) renameSync(this.blobs.path(digest), join(trash, `blob-${digestHex(digest)}`));
     }
+    removedLayers.push(...this.#collectOrphanLayers(trash));
     return { id: image.id, isImageRemoved: true, removedLayers };
+  }
+
+  /**
+   * Layers no image refers to that were unpacked long enough ago that no pull
+   * can still be about to record them (a pull that failed after unpacking).
+   */
+  #collectOrphanLayers(trash: string): Digest[] {
+    const rows = this.#db.all(`SELECT diff_id FROM layers WHERE unpacked_ms < ?
+      AND diff_id NOT IN (SELECT diff_id FROM image_layers)`, Date.now() - ORPHAN_AGE_MS);
+    const collected: Digest[] = [];
+    for (const row of rows) {
+      const diffId = row['diff_id'] as Digest;
+      this.#db.run('DELETE FROM layers WHERE diff_id = ?', diffId);
+      if (existsSync(this.layerPath(diffId))) renameSync(this.layerPath(diffId), join(trash, digestHex(diffId)));
+      collected.push(diffId);
+    }
+    return collected;
   }
 }
 

@@ -25,11 +25,11 @@ export {
 export { DEFAULT_REGISTRIES_CONFIG, isInsecureRegistry, loadRegistriesConfig, parseRegistriesConfig, type RegistriesConfig } from './registries-config.ts';
 export { findCredentials, removeCredentials, storeCredentials, type Credentials } from './credentials.ts';
 export {
-  MEDIA_TYPES, hostPlatform, parseImageConfig, parseManifest, selectPlatform,
+  MEDIA_TYPES, hostPlatform, parseImageConfig, parseManifest, parsePlatform, selectPlatform,
   type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform,
 } from './manifest.ts';
 export { BlobStore, type BlobSource, type IngestOptions } from './blob-store.ts';
-export { ImageStore, type ImageRecord, type LayerRecord, type NewImage, type RemovedImage, type StoredLayer } from './image-store.ts';
+export { ImageStore, type ImageStoreOptions, type ImageRecord, type LayerRecord, type NewImage, type RemovedImage, type StoredLayer } from './image-store.ts';
 export { RegistryClient, UPLOAD_CHUNK_BYTES, type FetchedManifest, type RegistryClientOptions } from './registry-client.ts';
 export type { PullEvent, PushEvent } from './pull-events.ts';
 export { pullImage, mapConcurrently, type PullImageOptions } from './pull.ts';

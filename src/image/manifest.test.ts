@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { layerCompression, MEDIA_TYPES, parseImageConfig, parseManifest, selectPlatform, type ImageIndex } from './manifest.ts';
+import { layerCompression, MEDIA_TYPES, parsePlatform, parseImageConfig, parseManifest, selectPlatform, type ImageIndex } from './manifest.ts';
 
 const D = (c: string): `sha256:${string}` => `sha256:${c.repeat(64)}`;
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -42,4 +42,12 @@ test('layer compression follows the media type', () => {
   assert.equal(layerCompression(MEDIA_TYPES.ociLayerZstd), 'zstd');
   assert.equal(layerCompression(MEDIA_TYPES.ociLayer), 'none');
   assert.equal(layerCompression('application/x-unknown'), undefined);
+});
+
+test('a platform is os/arch with an optional variant', () => {
+  assert.deepEqual(parsePlatform('linux/arm64'), { os: 'linux', architecture: 'arm64', variant: undefined });
+  assert.deepEqual(parsePlatform('linux/arm/v7'), { os: 'linux', architecture: 'arm', variant: 'v7' });
+  for (const bad of ['linux', 'linux/', '/amd64', 'linux/arm/', 'a/b/c/d']) {
+    assert.throws(() => parsePlatform(bad), (e: { code?: string }) => e.code === 'ISOLA_IMAGE_REFERENCE_INVALID', bad);
+  }
 });

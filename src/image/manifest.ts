@@ -156,3 +156,12 @@ export function selectPlatform(index: ImageIndex, platform: Platform, subject: s
   }
   return found;
 }
+
+/** `os/arch[/variant]` as podman's --platform takes it. @throws ImageError ISOLA_IMAGE_REFERENCE_INVALID */
+export function parsePlatform(text: string): Platform {
+  const [os, architecture, variant, ...rest] = text.split('/');
+  if (os === undefined || os === '' || architecture === undefined || architecture === '' || variant === '' || rest.length > 0) {
+    throw new ImageError('ISOLA_IMAGE_REFERENCE_INVALID', `invalid platform ${JSON.stringify(text)}`, text, { hint: 'write OS/ARCH[/VARIANT], e.g. linux/arm64' });
+  }
+  return { os, architecture, variant };
+}

@@ -15,4 +15,6 @@ export type PushEvent =
   | { readonly kind: 'blob-exists'; readonly digest: Digest; readonly size: number }
   | { readonly kind: 'blob-progress'; readonly digest: Digest; readonly bytes: number; readonly size: number }
   | { readonly kind: 'blob-pushed'; readonly digest: Digest; readonly size: number }
+  /** Linked from another repository of the same registry: nothing uploaded. */
+  | { readonly kind: 'blob-mounted'; readonly digest: Digest; readonly size: number; readonly from: string }
   | { readonly kind: 'manifest-pushed'; readonly reference: string; readonly digest: Digest };

@@ -4,7 +4,7 @@
  * requires: a registry refuses a manifest whose blobs it lacks.
  */
 import { open } from 'node:fs/promises';
-import { manifestReference, formatReference, type ImageReference } from './reference.ts';
+import { manifestReference, formatReference, parseReference, type ImageReference } from './reference.ts';
 import type { RegistryClient } from './registry-client.ts';
 import type { ImageRecord, ImageStore } from './image-store.ts';
 import type { PushEvent } from './pull-events.ts';
@@ -22,6 +22,19 @@ export interface PushImageOptions {
   readonly onProgress?: ((event: PushEvent) => void) | undefined;
 }
 
+/** A repository of the destination registry the image came from: its blobs can be mounted, not uploaded. */
+function mountSource(options: PushImageOptions): string | undefined {
+  for (const name of options.image.names) {
+    try {
+      const source = parseReference(name).reference;
+      if (source.registry === options.reference.registry && source.repository !== options.reference.repository) return source.repository;
+    } catch {
+      // A stored name that no longer parses offers nothing to mount from.
+    }
+  }
+  return undefined;
+}
+
 async function pushBlob(options: PushImageOptions, digest: Digest, size: number): Promise<void> {
   const { client, reference, store, onProgress } = options;
   if (await client.hasBlob(reference.repository, digest)) {
@@ -29,11 +42,18 @@ async function pushBlob(options: PushImageOptions, digest: Digest, size: number)
     return;
   }
   const file = await open(store.blobs.path(digest), 'r');
+  const read = async (offset: number, length: number): Promise<Uint8Array> => {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(length), 0, length, offset);
+    return buffer.subarray(0, bytesRead);
+  };
+  const onBytes = (bytes: number): void => onProgress?.({ kind: 'blob-progress', digest, bytes, size });
+  const from = mountSource(options);
   try {
-    await client.putBlob(reference.repository, digest, size, async (offset, length) => {
-      const { buffer, bytesRead } = await file.read(Buffer.alloc(length), 0, length, offset);
-      return buffer.subarray(0, bytesRead);
-    }, (bytes) => onProgress?.({ kind: 'blob-progress', digest, bytes, size }));
+    if (from !== undefined && await client.mountOrPutBlob(reference.repository, from, digest, size, read, onBytes)) {
+      onProgress?.({ kind: 'blob-mounted', digest, size, from });
+      return;
+    }
+    if (from === undefined) await client.putBlob(reference.repository, digest, size, read, onBytes);
   } finally {
     await file.close();
   }

@@ -92,8 +92,34 @@ export class RegistryClient {
    */
   async putBlob(repository: string, digest: Digest, size: number, read: (offset: number, length: number) => Promise<Uint8Array>,
     onBytes?: (bytes: number) => void): Promise<void> {
-    const started = await this.#request(`/v2/${repository}/blobs/uploads/`, { repository, access: 'pull,push', method: 'POST', accept: [202] });
-    let location = await this.#location(started, repository);
+    await this.#upload(repository, digest, size, read, onBytes, await this.#startUpload(repository, `/v2/${repository}/blobs/uploads/`));
+  }
+
+  /**
+   * Cross-repository mount: asks the registry to link a blob it already holds
+   * in `fromRepository`; when it will not (201 is yes), uploads it instead.
+   * @returns true when mounted, nothing uploaded
+   */
+  async mountOrPutBlob(repository: string, fromRepository: string, digest: Digest, size: number,
+    read: (offset: number, length: number) => Promise<Uint8Array>, onBytes?: (bytes: number) => void): Promise<boolean> {
+    const query = new URLSearchParams({ mount: digest, from: fromRepository });
+    const response = await this.#request(`/v2/${repository}/blobs/uploads/?${query}`, { repository, access: 'pull,push', method: 'POST', accept: [201, 202] });
+    if (response.status === 201) {
+      await response.body?.cancel();
+      return true;
+    }
+    await this.#upload(repository, digest, size, read, onBytes, await this.#location(response, repository));
+    return false;
+  }
+
+  async #startUpload(repository: string, path: string): Promise<string> {
+    const started = await this.#request(path, { repository, access: 'pull,push', method: 'POST', accept: [202] });
+    return this.#location(started, repository);
+  }
+
+  async #upload(repository: string, digest: Digest, size: number, read: (offset: number, length: number) => Promise<Uint8Array>,
+    onBytes: ((bytes: number) => void) | undefined, started: string): Promise<void> {
+    let location = started;
     const chunkBytes = this.#options.uploadChunkBytes ?? UPLOAD_CHUNK_BYTES;
     if (size <= chunkBytes) {
       const body = await read(0, size);

@@ -102,12 +102,16 @@ export interface ProxyOptions {
   readonly bearer?: { readonly username: string; readonly password: string } | undefined;
   /** Flip one byte of this blob's body. */
   readonly corruptBlob?: string | undefined;
+  /** The first GET of this blob sends half its bytes, then drops the connection. */
+  readonly cutBlobOnce?: string | undefined;
 }
 
 export interface RegistryProxy {
   readonly host: string;
   /** Requests seen, as `METHOD path` (query dropped). */
   readonly requests: string[];
+  /** Range headers of the requests that had one. */
+  readonly ranges: string[];
   stop(): Promise<void>;
 }
 
@@ -124,10 +128,13 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
 export async function startRegistryProxy(upstream: string, options: ProxyOptions = {}): Promise<RegistryProxy> {
   const token = `token-${Math.random().toString(36).slice(2)}`;
   const requests: string[] = [];
+  const ranges: string[] = [];
+  let isCut = false;
   let host = '';
   const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', `http://${host}`);
     requests.push(`${request.method} ${url.pathname}`);
+    if (request.headers.range !== undefined) ranges.push(request.headers.range);
     if (options.bearer !== undefined && url.pathname === '/token') {
       const expected = `Basic ${Buffer.from(`${options.bearer.username}:${options.bearer.password}`).toString('base64')}`;
       if (request.headers.authorization !== expected) { response.writeHead(401).end(); return; }
@@ -154,6 +161,12 @@ export async function startRegistryProxy(upstream: string, options: ProxyOptions
       payload = Buffer.from(payload);
       payload[payload.byteLength - 1] = payload[payload.byteLength - 1]! ^ 0xff;
     }
+    if (options.cutBlobOnce !== undefined && !isCut && request.method === 'GET' && url.pathname.endsWith(`/blobs/${options.cutBlobOnce}`)) {
+      isCut = true;
+      response.writeHead(200, { 'content-length': String(payload.byteLength), 'content-type': 'application/octet-stream' });
+      response.write(payload.subarray(0, payload.byteLength >> 1), () => response.destroy());
+      return;
+    }
     const outHeaders: Record<string, string> = {};
     upstreamResponse.headers.forEach((value, name) => {
       if (name === 'location') outHeaders[name] = value.replace(upstream, host);
@@ -167,7 +180,7 @@ export async function startRegistryProxy(upstream: string, options: ProxyOptions
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    host, requests,
+    host, requests, ranges,
     stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -19,7 +19,7 @@ export function inspectJson(details: ImageDetails): Record<string, unknown> {
 }
 
 export async function imageInspectCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [{ name: 'format', takesValue: true }]);
+  const args = parseArgs(argv, []);
   if (args.positionals.length === 0) throw new InvalidOptionError('isola image inspect', 'one or more images', 'nothing');
   const engine = await Engine.open(context.engineOptions);
   try {

@@ -9,6 +9,7 @@ import { flagValue, parseArgs } from '../parse-args.ts';
 import { formatBytes } from '../progress.ts';
 import type { CliContext } from '../context.ts';
 
+// -a (podman: with intermediate images) changes nothing: isola stores no intermediate images.
 const LS_FLAGS = [{ name: 'format', takesValue: true }, { name: 'quiet', short: 'q', takesValue: false }, { name: 'all', short: 'a', takesValue: false }];
 
 function formatTable(rows: readonly (readonly string[])[]): string {

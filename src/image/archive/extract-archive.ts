@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { ImageError } from '../errors.ts';
 import { readTarEntries } from '../tar/tar-reader.ts';
 import { openDecompressed } from '../tar/decompress.ts';
+import { TarError } from '../tar/tar-error.ts';
 
 function safeName(archive: string, path: string): string | undefined {
   const parts = path.split('/').filter((part) => part !== '' && part !== '.');
@@ -27,6 +28,16 @@ export async function extractArchive(archive: string, target: string): Promise<v
   } catch (error) {
     throw new ImageError('ISOLA_IMAGE_ARCHIVE_INVALID', `cannot read the archive ${archive}: ${(error as Error).message}`, archive, { cause: error });
   }
+  try {
+    await extractEntries(archive, source, target);
+  } catch (error) {
+    if (!(error instanceof TarError)) throw error;
+    throw new ImageError('ISOLA_IMAGE_ARCHIVE_INVALID', `the archive ${archive} is not a valid tar: ${error.message}`, archive,
+      { cause: error, hint: error.hint ?? 'make it again with isola save, podman save or docker save' });
+  }
+}
+
+async function extractEntries(archive: string, source: AsyncIterable<Uint8Array>, target: string): Promise<void> {
   for await (const { entry, body } of readTarEntries(source)) {
     const name = safeName(archive, entry.path);
     if (name === undefined) continue;

@@ -30,7 +30,7 @@ after(async () => {
   if (work !== '') await rm(work, { recursive: true, force: true });
 });
 
-test('four isola processes pulling the same blobs at once all succeed and store each blob once', async (t) => {
+test('four isola processes pulling the same image at once all succeed, storing each blob and unpacked layer once', async (t) => {
   if (!requireThat(t, isRegistryAvailable(), 'needs docker-registry') || !requireCommand(t, 'skopeo')) return;
   await withTempDirs(async (dirs) => {
     const names = ['a', 'b', 'c', 'd'].map((tag) => `${registry!.host}/same/image:${tag}`);
@@ -40,8 +40,10 @@ test('four isola processes pulling the same blobs at once all succeed and store 
     assert.equal(listed.length, 1);
     assert.deepEqual(listed[0]?.Names.sort(), names.sort());
     assert.equal((await readdir(join(dirs.root, 'images', 'blobs', 'sha256'))).length, 3, 'manifest, config and layer, once each');
+    assert.equal((await readdir(join(dirs.root, 'images', 'layers'))).length, 1, 'the layer unpacked once, shared by all four names');
     const removed = await Promise.all(names.map((name) => runIsola([...dirs.args, 'rmi', name])));
     for (const result of removed) assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(await readdir(join(dirs.root, 'images', 'blobs', 'sha256')), []);
+    assert.deepEqual(await readdir(join(dirs.root, 'images', 'layers')), []);
   });
 });

@@ -80,6 +80,20 @@ test('rmi removes the image, its layers and blobs; --pull=never then refuses to 
   });
 });
 
+test('--pull=missing keeps the stored image when its tag moves; --pull=always fetches the new one', async (t) => {
+  if (!ready(t) || !requireRoot(t, 'runs the pulled images')) return;
+  const moving = `${registry!.host}/fixtures/moving:1`;
+  await pushWithSkopeo(image!, moving);
+  const second = await buildBusyboxImage(join(work, 'second'), { runConfig: { Cmd: ['echo', 'second'] } });
+  await withTempDirs(async (dirs) => {
+    assert.equal(await isola(dirs, 'run', '--rm', '--tls-verify=false', moving), 'from-cmd\n');
+    await pushWithSkopeo(second, moving);
+    assert.equal(await isola(dirs, 'run', '--rm', '--pull=missing', '--tls-verify=false', moving), 'from-cmd\n');
+    assert.equal(await isola(dirs, 'run', '--rm', '--pull=always', '--tls-verify=false', moving), 'second\n');
+    assert.equal(await isola(dirs, 'run', '--rm', '--pull=never', moving), 'second\n');
+  });
+});
+
 test('a corrupt blob fails the pull with status 125 and leaves no image and no layer blob', async (t) => {
   if (!ready(t)) return;
   const proxy = await startRegistryProxy(registry!.host, { corruptBlob: image!.layerDigest });
@@ -133,9 +147,11 @@ for (const format of ['oci-archive', 'docker-archive'] as const) {
     });
     await withTempDirs(async (dirs) => {
       assert.match(await isola(dirs, 'load', '-i', archive), new RegExp(`Loaded image: ${reference}`));
-      const [listed] = JSON.parse(await isola(dirs, 'images', '--format', 'json')) as { Id: string; Names: string[] }[];
+      const [listed] = JSON.parse(await isola(dirs, 'images', '--format', 'json')) as { Id: string; Names: string[]; Digest: string }[];
       assert.equal(listed?.Id, image!.configDigest.slice(7));
       assert.deepEqual(listed?.Names, [reference]);
+      // A docker archive has no manifest: the one isola writes for it must be valid too.
+      assert.deepEqual(validateOciImage('manifest', await blobJson(dirs, listed.Digest)), []);
     });
   });
 }

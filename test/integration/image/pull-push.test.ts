@@ -8,7 +8,7 @@ import { ImageStore } from '../../../src/image/image-store.ts';
 import { pullImage } from '../../../src/image/pull.ts';
 import { pushImage } from '../../../src/image/push.ts';
 import { parseReference, type Digest } from '../../../src/image/index.ts';
-import type { PullEvent } from '../../../src/image/pull-events.ts';
+import type { PullEvent, PushEvent } from '../../../src/image/pull-events.ts';
 import { buildBusyboxImage, pushWithSkopeo, type BusyboxImage } from '../../fixtures/busybox-image.ts';
 import { isRegistryAvailable, startRegistry, startRegistryProxy, type TestRegistry } from '../../helpers/registry.ts';
 import { requireCommand, requireThat } from '../../helpers/requirements.ts';
@@ -108,13 +108,34 @@ test('a blob served with a wrong digest fails the pull with ISOLA_IMAGE_DIGEST_M
   }
 });
 
-test('a pushed image pulls back with the same manifest into another store', async (t) => {
+test('a download cut off midway is resumed with a Range request by the next pull', async (t) => {
+  if (!ready(t)) return;
+  const proxy = await startRegistryProxy(registry!.host, { cutBlobOnce: amd64!.layerDigest });
+  try {
+    await withStore(async (store) => {
+      const client = new RegistryClient({ registry: proxy.host, isInsecure: true });
+      const reference = ref(proxy.host, 'fixtures/busybox:1');
+      await assert.rejects(pullImage({ reference, client, store }), (err: { code?: string }) => err.code === 'ISOLA_IMAGE_DOWNLOAD_INCOMPLETE');
+      assert.deepEqual(store.list(), []);
+      const image = await pullImage({ reference, client, store });
+      assert.equal(image.manifestDigest, amd64!.manifestDigest);
+      assert.equal(proxy.ranges.length, 1);
+      assert.match(proxy.ranges[0] ?? '', /^bytes=[1-9]\d*-$/);
+    });
+  } finally {
+    await proxy.stop();
+  }
+});
+
+test('a pushed image mounts its blobs from their repository and pulls back with the same manifest', async (t) => {
   if (!ready(t)) return;
   const client = new RegistryClient({ registry: registry!.host, isInsecure: true, uploadChunkBytes: 256 * 1024 });
   await withStore(async (store) => {
     const image = await pullImage({ reference: ref(registry!.host, 'fixtures/busybox:1'), client, store });
-    const digest = await pushImage({ image, reference: ref(registry!.host, 'pushed/by-isola:v2'), client, store });
+    const events: PushEvent[] = [];
+    const digest = await pushImage({ image, reference: ref(registry!.host, 'pushed/by-isola:v2'), client, store, onProgress: (e) => events.push(e) });
     assert.equal(digest, amd64!.manifestDigest);
+    assert.ok(events.some((e) => e.kind === 'blob-mounted' && e.from === 'fixtures/busybox'), 'blobs of the same registry are mounted, not uploaded');
   });
   await withStore(async (store) => {
     const image = await pullImage({ reference: ref(registry!.host, 'pushed/by-isola:v2'), client, store });

@@ -66,6 +66,17 @@ test('an image whose files use uid 100000 gets an auto range of 131072 ids, and 
   });
 });
 
+test('an image with a zstd layer pulls, unpacks and runs', async (t) => {
+  if (!requireRoot(t, 'runs a container') || !requireCommand(t, 'skopeo') || !requireThat(t, isRegistryAvailable(), 'needs docker-registry')) return;
+  const zstdReference = `${registry!.host}/fixtures/zstd:1`;
+  await pushWithSkopeo(await buildBusyboxImage(join(work, 'zstd'), { compression: 'zstd' }), zstdReference);
+  await withTempDirs(async (dirs) => {
+    const result = await runIsola([...dirs.args, 'run', '--rm', '--tls-verify=false', zstdReference, 'echo', 'zstd-ok']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'zstd-ok\n');
+  });
+});
+
 test('--entrypoint on the CLI replaces the image command', async (t) => {
   if (!requireRoot(t, 'runs a container') || !requireThat(t, isRegistryAvailable(), 'needs docker-registry')) return;
   await withTempDirs(async (dirs) => {

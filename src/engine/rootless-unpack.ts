@@ -1,0 +1,45 @@
+/**
+ * Rootless layer unpacking: an ordinary user cannot give files other owners,
+ * so each layer is unpacked by unpack-worker.ts inside the caller's user
+ * namespace (root there over the caller's subordinate ids), as storage/ does
+ * its rootless work. Layer trees are removed the same way, since files owned
+ * by subordinate ids cannot be deleted from outside.
+ */
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IsolaError } from '../errors/index.ts';
+import { runInCallerUserns, type HostContext } from '../runtime/index.ts';
+import type { UnpackLayerFn } from '../image/index.ts';
+
+/** src/engine/unpack-worker.ts, from here in a checkout or from dist/ when bundled. */
+async function locateWorker(): Promise<string> {
+  for (let depth = 0, dir = dirname(fileURLToPath(import.meta.url)); depth < 4; depth++, dir = dirname(dir)) {
+    for (const candidate of [join(dir, 'unpack-worker.ts'), join(dir, 'src', 'engine', 'unpack-worker.ts')]) {
+      if (await access(candidate).then(() => true, () => false)) return candidate;
+    }
+  }
+  throw new IsolaError('ISOLA_IMAGE_STORE_UNAVAILABLE', 'src/engine/unpack-worker.ts is missing from this installation', { hint: 'reinstall isola' });
+}
+
+interface WorkerResult {
+  readonly ok?: Awaited<ReturnType<UnpackLayerFn>>;
+  readonly error?: { readonly code?: string; readonly message?: string; readonly hint?: string };
+}
+
+export function rootlessUnpacker(host: HostContext, shimPath: string, searchPath: string): UnpackLayerFn {
+  return async ({ blob, target, whiteouts }) => {
+    const [worker, resultDir] = await Promise.all([locateWorker(), mkdtemp(join(tmpdir(), 'isola-unpack-'))]);
+    const resultFile = join(resultDir, 'result.json');
+    try {
+      const code = await runInCallerUserns({ host, shimPath, args: [process.execPath, worker, blob, target, whiteouts, resultFile], env: [`PATH=${searchPath}`] });
+      const result = JSON.parse(await readFile(resultFile, 'utf8').catch(() => '{}')) as WorkerResult;
+      if (code === 0 && result.ok !== undefined) return result.ok;
+      const error = result.error ?? { code: 'ISOLA_LAYER_UNPACK_FAILED', message: `the rootless unpack helper exited with status ${code}` };
+      throw new IsolaError(error.code ?? 'ISOLA_LAYER_UNPACK_FAILED', error.message ?? `unpacking ${blob} failed`, { hint: error.hint });
+    } finally {
+      await rm(resultDir, { recursive: true, force: true });
+    }
+  };
+}
