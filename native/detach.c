@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,6 +58,11 @@ int detach_prepare(const struct plan *plan)
 
 	if (plan_find(plan, TAG_EXIT_FILE) == NULL)
 		return 0;
+	/* A monitor may live for months: it must not keep its caller's other
+	 * fds open (a pipe whose reader waits for EOF would wait that long).
+	 * Only the report socket (fd 3) and stdio stay. */
+	if (syscall(SYS_close_range, 4, ~0U, 0) < 0)
+		return fail(STEP_LOG_PIPE, 0, errno, "close_range");
 	if (log != NULL) {
 		log_file.path = plan_str(log, 0);
 		log_file.max_bytes = plan_u64(log, 1);
