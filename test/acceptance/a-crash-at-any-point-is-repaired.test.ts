@@ -57,9 +57,11 @@ test('isola killed at any point of run -d leaves a state that ps reports truly a
     for (const delayMs of [0, 50, 80, 100, 120, 140, 160, 180, 200, 250, 300, 400, 600, 1000]) {
       const child = spawn(isolaBin, [...dirs.args, 'run', '-d', '-e', marker, '--rootfs', rootfs, '--', 'sleep', '1000'],
         { stdio: 'ignore' });
+      // Listened for at once: a late kill point finds it already exited.
+      const closed = once(child, 'close');
       await sleep(delayMs);
       child.kill('SIGKILL');
-      await once(child, 'close');
+      await closed;
       for (const entry of await psJson(isola)) {
         seen.set(entry.State, (seen.get(entry.State) ?? 0) + 1);
         const hasProcess = entry.Pid > 0 && await pidAlive(entry.Pid);
