@@ -38,7 +38,8 @@ export async function containerConfig(ctx: LifecycleContext, db: StateDb, record
   const hostname = options.hostname ?? record.id.slice(0, 12);
   const runtimeFiles = writeFiles ? await writeRuntimeFiles(record.runDir, hostname)
     : { hostname: join(record.runDir, 'hostname'), hosts: join(record.runDir, 'hosts'), resolvConf: join(record.runDir, 'resolv.conf') };
-  const config = generateConfig({ options, user, idMaps, runtimeFiles, hostHardLimits: facts.hardLimits, rlimitDefaults, containerId: record.id });
+  // Like docker's, a container's hostname is its short id unless given.
+  const config = generateConfig({ options: { ...options, hostname }, user, idMaps, runtimeFiles, hostHardLimits: facts.hardLimits, rlimitDefaults, containerId: record.id });
   return { config, stored };
 }
 
