@@ -149,6 +149,6 @@ export class LifecycleOperations implements ContainerOperations {
   /** The monitor's exit command: see cleanUpContainer. */
   async cleanUp(id: string): Promise<void> {
     const db = await this.#ctx.db();
-    await cleanUpContainer(db, id, (record) => startContainer(this.#ctx, record));
+    await cleanUpContainer(db, id, (record) => startContainer(this.#ctx, record, true));
   }
 }
