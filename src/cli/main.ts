@@ -18,7 +18,7 @@ type Command = (argv: readonly string[], context: CliContext) => Promise<number>
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   run: async () => (await import('./commands/run.ts')).runCommand,
   userns: async () => (await import('./commands/userns.ts')).usernsCommand,
-  ...Object.fromEntries(['create', 'start', 'stop', 'kill', 'restart', 'wait', 'rm', 'rename', 'prune'].map((name) =>
+  ...Object.fromEntries(['create', 'start', 'stop', 'kill', 'restart', 'wait', 'rm', 'rename', 'prune', 'pause', 'unpause'].map((name) =>
     [name, async () => (await import('./commands/containers.ts')).containerCommand(name)])),
   container: async () => (await import('./commands/containers.ts')).containerGroupCommand,
   exec: async () => (await import('./commands/exec.ts')).execCommand,
@@ -26,6 +26,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   inspect: async () => (await import('./commands/views.ts')).inspectCommand,
   logs: async () => (await import('./commands/views.ts')).logsCommand,
   top: async () => (await import('./commands/views.ts')).topCommand,
+  stats: async () => (await import('./commands/views.ts')).statsCommand,
 };
 
 const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
@@ -38,7 +39,7 @@ commands:
   ps [-a] [-q] [--filter name=|status=|id=] [--format table|json]
   logs [-f] [--tail N] [--since T] [-t] NAME      stop [-t SECONDS] NAME...      kill [-s SIGNAL] NAME...
   exec [-i] [-t] [-u USER] [-e K=V] [-w DIR] NAME CMD...   a process in a running container (same namespaces, ID map, cgroup)
-  restart, wait, rm [-f], inspect, rename OLD NEW, prune, top NAME [user huser pid hpid ppid ...]
+  restart, wait, rm [-f], inspect, rename OLD NEW, prune, pause, unpause, stats [--no-stream], top NAME [user huser pid hpid ppid ...]
 
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
   -v HOST:CTR[:ro] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only

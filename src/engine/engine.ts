@@ -24,6 +24,7 @@ import type { LogLine } from './lifecycle/log-format.ts';
 import type { LogsOptions } from './lifecycle/logs.ts';
 import type { TopDescriptor } from './lifecycle/top.ts';
 import type { ExecOptions } from './lifecycle/exec.ts';
+import type { ContainerStats } from './lifecycle/stats.ts';
 import type { LaunchedContainer } from '../launch/index.ts';
 import { readProcessIdentity, type ProcessIdentity } from './state/index.ts';
 
@@ -161,6 +162,20 @@ export class Engine {
    */
   exec(ref: string, options: ExecOptions): Promise<LaunchedContainer> {
     return this.#containers().exec(ref, options);
+  }
+
+  /** CPU, memory and pids of these containers, or of all running ones. */
+  stats(refs: readonly string[] = []): Promise<ContainerStats[]> {
+    return this.#containers().stats(refs);
+  }
+
+  /** Freezes every process of a running container (cgroup freezer). */
+  pause(ref: string): Promise<void> {
+    return this.#containers().pause(ref);
+  }
+
+  unpause(ref: string): Promise<void> {
+    return this.#containers().unpause(ref);
   }
 
   /** What a container's monitor runs when it exits (`isola container cleanup ID`). */

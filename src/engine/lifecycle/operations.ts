@@ -17,6 +17,8 @@ import { signalNumber } from './signals.ts';
 import { startContainer } from './start.ts';
 import { killContainer, stopContainer, waitForContainer } from './stop.ts';
 import { execInContainer, type ExecOptions } from './exec.ts';
+import { pauseContainer, unpauseContainer } from './pause.ts';
+import { readContainerStats, type ContainerStats } from './stats.ts';
 import type { LaunchedContainer } from '../../launch/index.ts';
 import { DEFAULT_TOP_DESCRIPTORS, topContainer, type TopDescriptor } from './top.ts';
 import type { LifecycleContext } from './context.ts';
@@ -144,6 +146,21 @@ export class LifecycleOperations implements ContainerOperations {
 
   async exec(ref: string, options: ExecOptions): Promise<LaunchedContainer> {
     return execInContainer(this.#ctx, await this.#ctx.db(), await this.#find(ref), options);
+  }
+
+  /** Usage of running containers (these, or all running ones). */
+  async stats(refs: readonly string[]): Promise<ContainerStats[]> {
+    const infos = refs.length === 0 ? await this.list() : await Promise.all(refs.map((ref) => this.inspect(ref)));
+    const now = Date.now();
+    return Promise.all(infos.map((info) => readContainerStats(info, now)));
+  }
+
+  async pause(ref: string): Promise<void> {
+    await pauseContainer(await this.#ctx.db(), await this.#find(ref));
+  }
+
+  async unpause(ref: string): Promise<void> {
+    await unpauseContainer(await this.#ctx.db(), await this.#find(ref));
   }
 
   /** The monitor's exit command: see cleanUpContainer. */

@@ -10,6 +10,7 @@ import { getContainer, isProcessGone, updateContainer, type ContainerRecord, typ
 import { ContainerError, invalidState } from './errors.ts';
 import { isGone } from './liveness.ts';
 import { refreshContainer } from './refresh.ts';
+import { unpauseContainer } from './pause.ts';
 
 const POLL_MS = 50;
 
@@ -71,6 +72,8 @@ export async function stopContainer(db: StateDb, record: ContainerRecord, signal
     current = await refreshContainer(db, getContainer(db, record.id) ?? current);
   }
   if (!isRunning(current)) return current;
+  // A frozen process takes no signal, not even SIGKILL, until thawed.
+  if (current.state === 'paused') current = await unpauseContainer(db, current);
   if (timeoutMs > 0) {
     await sendSignal(current, signal);
     await waitForMonitor(current, timeoutMs);
