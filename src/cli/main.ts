@@ -27,6 +27,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   logs: async () => (await import('./commands/views.ts')).logsCommand,
   top: async () => (await import('./commands/views.ts')).topCommand,
   stats: async () => (await import('./commands/views.ts')).statsCommand,
+  cp: async () => (await import('./commands/cp.ts')).cpCommand,
 };
 
 const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
@@ -39,7 +40,7 @@ commands:
   ps [-a] [-q] [--filter name=|status=|id=] [--format table|json]
   logs [-f] [--tail N] [--since T] [-t] NAME      stop [-t SECONDS] NAME...      kill [-s SIGNAL] NAME...
   exec [-i] [-t] [-u USER] [-e K=V] [-w DIR] NAME CMD...   a process in a running container (same namespaces, ID map, cgroup)
-  restart, wait, rm [-f], inspect, rename OLD NEW, prune, pause, unpause, stats [--no-stream], top NAME [user huser pid hpid ppid ...]
+  restart, wait, rm [-f], inspect, rename OLD NEW, prune, pause, unpause, stats [--no-stream], cp SRC DST (one as NAME:PATH), top NAME [user huser pid hpid ppid ...]
 
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
   -v HOST:CTR[:ro] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only

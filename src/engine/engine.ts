@@ -164,6 +164,16 @@ export class Engine {
     return this.#containers().exec(ref, options);
   }
 
+  /** Copies a host file or tree into the container (owned by its root). */
+  copyInto(ref: string, hostPath: string, containerPath: string): Promise<void> {
+    return this.#containers().copyInto(ref, hostPath, containerPath);
+  }
+
+  /** Copies a file or tree out of the container (owned by the ids it had inside). */
+  copyOut(ref: string, containerPath: string, hostPath: string): Promise<void> {
+    return this.#containers().copyOut(ref, containerPath, hostPath);
+  }
+
   /** CPU, memory and pids of these containers, or of all running ones. */
   stats(refs: readonly string[] = []): Promise<ContainerStats[]> {
     return this.#containers().stats(refs);

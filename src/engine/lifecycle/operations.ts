@@ -18,6 +18,7 @@ import { startContainer } from './start.ts';
 import { killContainer, stopContainer, waitForContainer } from './stop.ts';
 import { execInContainer, type ExecOptions } from './exec.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
+import { copyIntoContainer, copyOutOfContainer } from './copy.ts';
 import { readContainerStats, type ContainerStats } from './stats.ts';
 import type { LaunchedContainer } from '../../launch/index.ts';
 import { DEFAULT_TOP_DESCRIPTORS, topContainer, type TopDescriptor } from './top.ts';
@@ -153,6 +154,14 @@ export class LifecycleOperations implements ContainerOperations {
     const infos = refs.length === 0 ? await this.list() : await Promise.all(refs.map((ref) => this.inspect(ref)));
     const now = Date.now();
     return Promise.all(infos.map((info) => readContainerStats(info, now)));
+  }
+
+  async copyInto(ref: string, hostPath: string, containerPath: string): Promise<void> {
+    await copyIntoContainer(await this.inspect(ref), hostPath, containerPath);
+  }
+
+  async copyOut(ref: string, containerPath: string, hostPath: string): Promise<void> {
+    await copyOutOfContainer(await this.inspect(ref), containerPath, hostPath);
   }
 
   async pause(ref: string): Promise<void> {
