@@ -5,8 +5,8 @@
  * not always memory or cpuacct); pids is the number of tasks in it.
  */
 import { readFile } from 'node:fs/promises';
-import { readCgroupPids } from '../../cgroups/index.ts';
 import type { ContainerInfo } from './container-info.ts';
+import { containerPids } from './container-pids.ts';
 
 export interface ContainerStats {
   readonly id: string;
@@ -34,7 +34,7 @@ async function processUsage(pid: number): Promise<{ ticks: number; rssPages: num
 }
 
 export async function readContainerStats(info: ContainerInfo, nowMs: number): Promise<ContainerStats> {
-  const pids = info.cgroupDirs.length > 0 ? await readCgroupPids(info.cgroupDirs) : info.pid === undefined ? [] : [info.pid];
+  const pids = await containerPids(info);
   const usage = await Promise.all(pids.map(processUsage));
   const cpuSec = usage.reduce((sum, u) => sum + u.ticks, 0) / CLOCK_TICKS_PER_SEC;
   const elapsedSec = info.startedMs === undefined ? 0 : (nowMs - info.startedMs) / 1000;
