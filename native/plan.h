@@ -53,7 +53,8 @@
 	X(TAG_JOIN_NAMESPACE, 36, "us") /* clone flag, namespace file to setns */ \
 	X(TAG_EXIT_FILE, 42, "s")   /* with DETACH_STAY: the monitor logs, writes this, runs the exit command (detach.c) */ \
 	X(TAG_LOG_FILE, 43, "suu")  /* k8s-file log path, rotate above N bytes (0: never), files kept */ \
-	X(TAG_EXIT_COMMAND, 44, "ss*") /* argv the monitor execs after the exit file is written */
+	X(TAG_EXIT_COMMAND, 44, "ss*") /* argv the monitor execs after the exit file is written */ \
+	X(TAG_ATTACH_SOCKET, 45, "s") /* unix socket `isola attach` connects to (attach.c) */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };

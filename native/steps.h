@@ -61,7 +61,8 @@
 	X(STEP_CONSOLE_SOCKET, 59, "console-socket") \
 	X(STEP_OPEN_LOG, 65, "open-log")              \
 	X(STEP_LOG_PIPE, 66, "log-pipe")              \
-	X(STEP_ATTACH_LOG, 67, "attach-log")
+	X(STEP_ATTACH_LOG, 67, "attach-log")          \
+	X(STEP_ATTACH_SOCKET, 68, "attach-socket")
 
 #define STEP_ENUM(name, value, text) name = value,
 enum step { STEPS(STEP_ENUM) };

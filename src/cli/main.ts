@@ -28,6 +28,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   top: async () => (await import('./commands/views.ts')).topCommand,
   stats: async () => (await import('./commands/views.ts')).statsCommand,
   cp: async () => (await import('./commands/cp.ts')).cpCommand,
+  attach: async () => (await import('./commands/attach.ts')).attachCommand,
 };
 
 const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
@@ -39,6 +40,7 @@ commands:
   create [run flags] --rootfs DIR -- CMD   record a container; start NAME... runs it detached
   ps [-a] [-q] [--filter name=|status=|id=] [--format table|json]
   logs [-f] [--tail N] [--since T] [-t] NAME      stop [-t SECONDS] NAME...      kill [-s SIGNAL] NAME...
+  attach NAME                              this terminal on a running container (input needs -t)
   exec [-i] [-t] [-u USER] [-e K=V] [-w DIR] NAME CMD...   a process in a running container (same namespaces, ID map, cgroup)
   restart, wait, rm [-f], inspect, rename OLD NEW, prune, pause, unpause, stats [--no-stream], cp SRC DST (one as NAME:PATH), top NAME [user huser pid hpid ppid ...]
 

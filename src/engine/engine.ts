@@ -26,6 +26,7 @@ import type { TopDescriptor } from './lifecycle/top.ts';
 import type { ExecOptions } from './lifecycle/exec.ts';
 import type { ContainerStats } from './lifecycle/stats.ts';
 import type { LaunchedContainer } from '../launch/index.ts';
+import type { Socket } from 'node:net';
 import { readProcessIdentity, type ProcessIdentity } from './state/index.ts';
 
 export interface DetachedRunOptions extends CreateOptions {
@@ -165,6 +166,14 @@ export class Engine {
    */
   async exec(ref: string, options: ExecOptions): Promise<LaunchedContainer> {
     return (await this.#containers()).exec(ref, options);
+  }
+
+  /**
+   * A connection to the container's monitor: what the container writes from
+   * now on, and (with a terminal) input to it. It closes when the container exits.
+   */
+  async attach(ref: string): Promise<Socket> {
+    return (await this.#containers()).attach(ref);
   }
 
   /** Copies a host file or tree into the container (owned by its root). */

@@ -11,7 +11,7 @@ export const TAG = {
   groups: 16, capabilities: 17, noNewPrivs: 18, cwd: 19, args: 20, env: 21, terminal: 22, oomScoreAdj: 23,
   seccomp: 24, newSession: 25, ensureDir: 26, cgroupProcs: 27,
   execFifo: 32, detach: 33, pidFile: 34, consoleSocket: 35, joinNamespace: 36,
-  exitFile: 42, logFile: 43, exitCommand: 44,
+  exitFile: 42, logFile: 43, exitCommand: 44, attachSocket: 45,
 } as const;
 
 export const MOUNT_KIND = { bind: 1, recursive: 2, targetDir: 4, targetFile: 8, precreate: 16 } as const;

@@ -13,7 +13,7 @@ export const STEP_NAMES = {
   36: 'set-groups', 37: 'set-gid', 38: 'set-uid', 39: 'set-capabilities', 40: 'set-ambient', 41: 'no-new-privs',
   42: 'seccomp', 43: 'chdir', 44: 'close-fds', 45: 'exec', 46: 'sync', 47: 'monitor', 48: 'ensure-dir', 49: 'join-cgroup',
   55: 'join-namespace', 56: 'make-exec-fifo', 57: 'wait-for-start', 58: 'write-pid-file', 59: 'console-socket',
-  65: 'open-log', 66: 'log-pipe', 67: 'attach-log',
+  65: 'open-log', 66: 'log-pipe', 67: 'attach-log', 68: 'attach-socket',
 } as const;
 
 export type ShimStep = (typeof STEP_NAMES)[keyof typeof STEP_NAMES];

@@ -19,6 +19,8 @@ import { killContainer, stopContainer, waitForContainer } from './stop.ts';
 import { execInContainer, type ExecOptions } from './exec.ts';
 import { pauseContainer, unpauseContainer } from './pause.ts';
 import { copyIntoContainer, copyOutOfContainer } from './copy.ts';
+import { attachToContainer } from './attach.ts';
+import type { Socket } from 'node:net';
 import { readContainerStats, type ContainerStats } from './stats.ts';
 import type { LaunchedContainer } from '../../launch/index.ts';
 import { DEFAULT_TOP_DESCRIPTORS, topContainer, type TopDescriptor } from './top.ts';
@@ -154,6 +156,10 @@ export class LifecycleOperations implements ContainerOperations {
     const infos = refs.length === 0 ? await this.list() : await Promise.all(refs.map((ref) => this.inspect(ref)));
     const now = Date.now();
     return Promise.all(infos.map((info) => readContainerStats(info, now)));
+  }
+
+  async attach(ref: string): Promise<Socket> {
+    return attachToContainer(await this.#find(ref));
   }
 
   async copyInto(ref: string, hostPath: string, containerPath: string): Promise<void> {

@@ -55,6 +55,7 @@ async function launchDetached(ctx: LifecycleContext, db: StateDb, record: Contai
       exitFile: files.exit,
       log: { path: files.log, maxBytes: stored.logMaxBytes, keepFiles: 1 },
       exitCommand: [...command, 'container', 'cleanup', record.id],
+      attachSocket: files.attach,
     },
     onCgroupCreated: (dirs) => { updateContainer(db, record.id, ['starting'], { cgroup_dirs: JSON.stringify(dirs) }); },
   });
