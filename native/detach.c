@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,6 +58,11 @@ int detach_prepare(const struct plan *plan)
 
 	if (plan_find(plan, TAG_EXIT_FILE) == NULL)
 		return 0;
+	/* A monitor may live for months: it must not keep its caller's other
+	 * fds open (a pipe whose reader waits for EOF would wait that long).
+	 * Only the report socket (fd 3) and stdio stay. */
+	if (syscall(SYS_close_range, 4, ~0U, 0) < 0)
+		return fail(STEP_LOG_PIPE, 0, errno, "close_range");
 	if (log != NULL) {
 		log_file.path = plan_str(log, 0);
 		log_file.max_bytes = plan_u64(log, 1);
@@ -68,7 +74,7 @@ int detach_prepare(const struct plan *plan)
 	}
 	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
 		return fail(STEP_LOG_PIPE, 0, errno, "pipe2");
-	return 0;
+	return attach_listen(plan);
 }
 
 /* In the init, before its checklist: a terminal, if any, replaces these later. */
@@ -152,6 +158,7 @@ static int copy_to_log(struct stream *s)
 
 	if (n <= 0)
 		return -1;
+	attach_broadcast(buffer, (size_t)n);
 	for (size_t i = 0; i < (size_t)n; i++) {
 		if (buffer[i] != '\n')
 			continue;
@@ -173,14 +180,14 @@ static void close_stream(struct stream *s)
 }
 
 /* Reads what the container wrote, until it has exited and its streams are drained. */
-static int log_until_exit(pid_t pid, int sigfd, struct stream *streams, size_t count)
+static int log_until_exit(pid_t pid, int sigfd, struct stream *streams, size_t count, int master)
 {
 	struct signalfd_siginfo info;
 	int status = 0, exited = 0;
 
 	for (;;) {
-		struct pollfd fds[4];
-		size_t open_streams = 0;
+		struct pollfd fds[16];
+		size_t open_streams = 0, attached;
 
 		fds[0] = (struct pollfd){ sigfd, POLLIN, 0 };
 		for (size_t i = 0; i < count; i++) {
@@ -189,9 +196,10 @@ static int log_until_exit(pid_t pid, int sigfd, struct stream *streams, size_t c
 		}
 		if (exited && open_streams == 0)
 			return status;
+		attached = attach_poll_fds(fds + count + 1);
 		/* After the exit only what is already buffered is read: a process
 		 * outside the container could hold a pipe open forever. */
-		int ready = poll(fds, (nfds_t)count + 1, exited ? 0 : -1);
+		int ready = poll(fds, (nfds_t)(count + 1 + attached), exited ? 0 : -1);
 		if (ready < 0 && errno != EINTR)
 			return fail(STEP_MONITOR, 0, errno, "poll");
 		if (exited && ready == 0)
@@ -199,6 +207,7 @@ static int log_until_exit(pid_t pid, int sigfd, struct stream *streams, size_t c
 		for (size_t i = 0; i < count; i++)
 			if (fds[i + 1].revents && copy_to_log(&streams[i]) < 0)
 				close_stream(&streams[i]);
+		attach_serve(fds + count + 1, attached, master);
 		if (!(fds[0].revents & POLLIN) || TEMP_FAILURE_RETRY_INT(read(sigfd, &info, sizeof(info))) != (ssize_t)sizeof(info))
 			continue;
 		if (info.ssi_signo != SIGCHLD)
@@ -253,9 +262,10 @@ int detach_monitor(const struct plan *plan, pid_t pid, int sigfd, int master, in
 	/* Hold no directory of the caller's busy. */
 	if (chdir("/") < 0)
 		return -1;
-	status = log_until_exit(pid, sigfd, streams, 3);
+	status = log_until_exit(pid, sigfd, streams, 3, master);
 	for (size_t i = 0; i < 3; i++)
 		close_stream(&streams[i]);
+	attach_close();
 	if (status < 0)
 		return -1;
 	if (write_exit_file(plan_str(plan_find(plan, TAG_EXIT_FILE), 0), status) < 0)

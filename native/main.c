@@ -92,8 +92,8 @@ static int launch(const struct plan *plan)
 	int sync[2], sigfd;
 	pid_t pid;
 
-	if (precreate_targets(plan) < 0 || prepare_launch(plan, &fds) < 0 || join_namespaces(plan) < 0 ||
-	    detach_prepare(plan) < 0)
+	if (detach_prepare(plan) < 0 || precreate_targets(plan) < 0 || prepare_launch(plan, &fds) < 0 ||
+	    join_namespaces(plan) < 0)
 		return -1;
 	if ((sigfd = open_signalfd()) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0)
 		return fail(STEP_CLONE, 0, errno, "socketpair");

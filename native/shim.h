@@ -87,6 +87,14 @@ int detach_attach_stdio(void);
 void detach_close_child_ends(void);
 int detach_monitor(const struct plan *plan, pid_t pid, int sigfd, int master, int report_fd);
 
+/* attach.c: clients of a detached container's attach socket. */
+struct pollfd;
+int attach_listen(const struct plan *plan);
+size_t attach_poll_fds(struct pollfd *fds);
+void attach_serve(const struct pollfd *fds, size_t count, int master);
+void attach_broadcast(const char *data, size_t len);
+void attach_close(void);
+
 /* A "/proc/self/fd/N" path for mount(2), which takes no dirfd. */
 #define FD_PATH_BYTES 32
 void fd_path(char out[FD_PATH_BYTES], int fd);

@@ -30,7 +30,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   save: async () => (await import('./commands/archive.ts')).saveCommand,
   import: async () => (await import('./commands/archive.ts')).importCommand,
   volume: async () => (await import('./commands/volume.ts')).volumeCommand,
-  ...Object.fromEntries(['create', 'start', 'stop', 'kill', 'restart', 'wait', 'rm', 'rename', 'prune'].map((name) =>
+  ...Object.fromEntries(['create', 'start', 'stop', 'kill', 'restart', 'wait', 'rm', 'rename', 'prune', 'pause', 'unpause'].map((name) =>
     [name, async () => (await import('./commands/containers.ts')).containerCommand(name)])),
   container: async () => (await import('./commands/containers.ts')).containerGroupCommand,
   exec: async () => (await import('./commands/exec.ts')).execCommand,
@@ -38,6 +38,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   inspect: async () => (await import('./commands/views.ts')).inspectCommand,
   logs: async () => (await import('./commands/views.ts')).logsCommand,
   top: async () => (await import('./commands/views.ts')).topCommand,
+  stats: async () => (await import('./commands/views.ts')).statsCommand,
+  cp: async () => (await import('./commands/cp.ts')).cpCommand,
+  attach: async () => (await import('./commands/attach.ts')).attachCommand,
 };
 
 const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
@@ -58,8 +61,9 @@ commands:
   create [run flags] --rootfs DIR -- CMD   record a container; start NAME... runs it detached
   ps [-a] [-q] [--filter name=|status=|id=] [--format table|json]
   logs [-f] [--tail N] [--since T] [-t] NAME      stop [-t SECONDS] NAME...      kill [-s SIGNAL] NAME...
+  attach NAME                              this terminal on a running container (input needs -t)
   exec [-i] [-t] [-u USER] [-e K=V] [-w DIR] NAME CMD...   a process in a running container (same namespaces, ID map, cgroup)
-  restart, wait, rm [-f], inspect, rename OLD NEW, prune, top NAME [user huser pid hpid ppid ...]
+  restart, wait, rm [-f], inspect, rename OLD NEW, prune, pause, unpause, stats [--no-stream], cp SRC DST (one as NAME:PATH), top NAME [user huser pid hpid ppid ...]
 
 run: isola run [flags] IMAGE [COMMAND...] (--pull=missing|always|never --tls-verify=false --entrypoint CMD)
 run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME

@@ -19,7 +19,7 @@ import { configuredUserns } from './config-defaults.ts';
 import type { ImageService } from './images.ts';
 import { InvalidOptionError } from '../errors/index.ts';
 import type { VolumeInfo } from '../storage/index.ts';
-import { LifecycleOperations, type ListOptions } from './lifecycle/operations.ts';
+import type { LifecycleOperations, ListOptions } from './lifecycle/operations.ts';
 import type { Container, StopOptions } from './lifecycle/container.ts';
 import type { ContainerInfo } from './lifecycle/container-info.ts';
 import type { CreateOptions } from './lifecycle/create-options.ts';
@@ -27,7 +27,9 @@ import type { LogLine } from './lifecycle/log-format.ts';
 import type { LogsOptions } from './lifecycle/logs.ts';
 import type { TopDescriptor } from './lifecycle/top.ts';
 import type { ExecOptions } from './lifecycle/exec.ts';
+import type { ContainerStats } from './lifecycle/stats.ts';
 import type { LaunchedContainer } from '../launch/index.ts';
+import type { Socket } from 'node:net';
 import { readProcessIdentity, type ProcessIdentity } from './state/index.ts';
 
 export interface DetachedRunOptions extends CreateOptions {
@@ -40,7 +42,7 @@ export class Engine {
   #hostFacts: Promise<HostFacts> | undefined;
   #idAllocator: Promise<IdAllocator> | undefined;
   #images: Promise<ImageService> | undefined;
-  #operations: LifecycleOperations | undefined;
+  #operations: Promise<LifecycleOperations> | undefined;
   #self: Promise<ProcessIdentity> | undefined;
 
   private constructor(settings: EngineSettings) {
@@ -77,9 +79,12 @@ export class Engine {
     return new Engine(await normalizeEngineOptions(options));
   }
 
-  /** Recorded containers: the state database, this process and the allocator, shared. */
-  #containers(): LifecycleOperations {
-    this.#operations ??= new LifecycleOperations({
+  /**
+   * Recorded containers: the state database, this process and the allocator,
+   * shared. Loaded on first use, so a foreground `run` does not pay for it.
+   */
+  #containers(): Promise<LifecycleOperations> {
+    this.#operations ??= import('./lifecycle/operations.ts').then(({ LifecycleOperations }) => new LifecycleOperations({
       settings: this.settings,
       db: async () => (await this.#allocator()).database(),
       facts: () => this.#facts(),
@@ -88,7 +93,7 @@ export class Engine {
         this.#self ??= readProcessIdentity(process.pid).then((self) => self ?? { pid: process.pid, startTime: 0 });
         return this.#self;
       },
-    });
+    }));
     return this.#operations;
   }
 
@@ -100,87 +105,119 @@ export class Engine {
   run(options: DetachedRunOptions): Promise<Container>;
   run(options: RunOptions): Promise<RunningContainer>;
   async run(options: RunOptions | DetachedRunOptions): Promise<RunningContainer | Container> {
-    if ('detach' in options && options.detach) return this.#containers().run(options);
+    if ('detach' in options && options.detach) return (await this.#containers()).run(options);
     const requested = options as RunOptions;
     if (requested.image !== undefined) return this.#runImage(requested, requested.image);
     return this.#runForeground(requested);
   }
 
   /** Records a container with its options and host ids, without starting it. */
-  create(options: CreateOptions): Promise<Container> {
-    return this.#containers().create(options);
+  async create(options: CreateOptions): Promise<Container> {
+    return (await this.#containers()).create(options);
   }
 
   /** Starts a created or stopped container detached. @throws ContainerError */
-  start(ref: string): Promise<Container> {
-    return this.#containers().start(ref);
+  async start(ref: string): Promise<Container> {
+    return (await this.#containers()).start(ref);
   }
 
   /** A handle on a container by id, unique id prefix or name. @throws ContainerError ISOLA_CONTAINER_NOT_FOUND */
-  container(ref: string): Promise<Container> {
-    return this.#containers().container(ref);
+  async container(ref: string): Promise<Container> {
+    return (await this.#containers()).container(ref);
   }
 
   /** Running containers, or all with `all`; rows are repaired from the facts first. */
-  ps(options?: ListOptions): Promise<ContainerInfo[]> {
-    return this.#containers().list(options);
+  async ps(options?: ListOptions): Promise<ContainerInfo[]> {
+    return (await this.#containers()).list(options);
   }
 
-  inspect(ref: string): Promise<ContainerInfo> {
-    return this.#containers().inspect(ref);
+  async inspect(ref: string): Promise<ContainerInfo> {
+    return (await this.#containers()).inspect(ref);
   }
 
-  logs(ref: string, options?: LogsOptions): AsyncGenerator<LogLine> {
-    return this.#containers().logs(ref, options);
+  async *logs(ref: string, options?: LogsOptions): AsyncGenerator<LogLine> {
+    yield* (await this.#containers()).logs(ref, options);
   }
 
   /** Resolves with the exit status once it stopped; undefined when unknown. */
-  wait(ref: string, options?: { readonly signal?: AbortSignal | undefined }): Promise<number | undefined> {
-    return this.#containers().wait(ref, options);
+  async wait(ref: string, options?: { readonly signal?: AbortSignal | undefined }): Promise<number | undefined> {
+    return (await this.#containers()).wait(ref, options);
   }
 
   /** The stop signal, then SIGKILL after `timeoutSec` (default 10). */
-  stop(ref: string, options?: StopOptions): Promise<ContainerInfo> {
-    return this.#containers().stop(ref, options);
+  async stop(ref: string, options?: StopOptions): Promise<ContainerInfo> {
+    return (await this.#containers()).stop(ref, options);
   }
 
-  kill(ref: string, signal?: string): Promise<void> {
-    return this.#containers().kill(ref, signal);
+  async kill(ref: string, signal?: string): Promise<void> {
+    return (await this.#containers()).kill(ref, signal);
   }
 
-  restart(ref: string, options?: StopOptions): Promise<Container> {
-    return this.#containers().restart(ref, options);
+  async restart(ref: string, options?: StopOptions): Promise<Container> {
+    return (await this.#containers()).restart(ref, options);
   }
 
   /** Removes it with its files, cgroup and host ids; `force` stops it first. */
-  remove(ref: string, options?: { readonly force?: boolean | undefined }): Promise<void> {
-    return this.#containers().remove(ref, options);
+  async remove(ref: string, options?: { readonly force?: boolean | undefined }): Promise<void> {
+    return (await this.#containers()).remove(ref, options);
   }
 
   /** Removes every stopped container; resolves with their ids. */
-  prune(): Promise<string[]> {
-    return this.#containers().prune();
+  async prune(): Promise<string[]> {
+    return (await this.#containers()).prune();
   }
 
-  rename(ref: string, newName: string): Promise<void> {
-    return this.#containers().rename(ref, newName);
+  async rename(ref: string, newName: string): Promise<void> {
+    return (await this.#containers()).rename(ref, newName);
   }
 
-  top(ref: string, descriptors?: readonly TopDescriptor[]): Promise<string[][]> {
-    return this.#containers().top(ref, descriptors);
+  async top(ref: string, descriptors?: readonly TopDescriptor[]): Promise<string[][]> {
+    return (await this.#containers()).top(ref, descriptors);
   }
 
   /**
    * Runs a process in a running container: its namespaces (same ID map), its
    * cgroup. Resolves once it runs; `exited` settles when it ends.
    */
-  exec(ref: string, options: ExecOptions): Promise<LaunchedContainer> {
-    return this.#containers().exec(ref, options);
+  async exec(ref: string, options: ExecOptions): Promise<LaunchedContainer> {
+    return (await this.#containers()).exec(ref, options);
+  }
+
+  /**
+   * A connection to the container's monitor: what the container writes from
+   * now on, and (with a terminal) input to it. It closes when the container exits.
+   */
+  async attach(ref: string): Promise<Socket> {
+    return (await this.#containers()).attach(ref);
+  }
+
+  /** Copies a host file or tree into the container (owned by its root). */
+  async copyInto(ref: string, hostPath: string, containerPath: string): Promise<void> {
+    return (await this.#containers()).copyInto(ref, hostPath, containerPath);
+  }
+
+  /** Copies a file or tree out of the container (owned by the ids it had inside). */
+  async copyOut(ref: string, containerPath: string, hostPath: string): Promise<void> {
+    return (await this.#containers()).copyOut(ref, containerPath, hostPath);
+  }
+
+  /** CPU, memory and pids of these containers, or of all running ones. */
+  async stats(refs: readonly string[] = []): Promise<ContainerStats[]> {
+    return (await this.#containers()).stats(refs);
+  }
+
+  /** Freezes every process of a running container (cgroup freezer). */
+  async pause(ref: string): Promise<void> {
+    return (await this.#containers()).pause(ref);
+  }
+
+  async unpause(ref: string): Promise<void> {
+    return (await this.#containers()).unpause(ref);
   }
 
   /** What a container's monitor runs when it exits (`isola container cleanup ID`). */
-  cleanUpContainer(id: string): Promise<void> {
-    return this.#containers().cleanUp(id);
+  async cleanUpContainer(id: string): Promise<void> {
+    return (await this.#containers()).cleanUp(id);
   }
 
   /**

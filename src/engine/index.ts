@@ -14,6 +14,7 @@ export type { LogsOptions } from './lifecycle/logs.ts';
 export type { ListOptions } from './lifecycle/operations.ts';
 export { DEFAULT_TOP_DESCRIPTORS, TOP_DESCRIPTORS, checkTopDescriptors, type TopDescriptor } from './lifecycle/top.ts';
 export type { ExecOptions } from './lifecycle/exec.ts';
+export type { ContainerStats } from './lifecycle/stats.ts';
 export type { LaunchedContainer, ExitStatus } from '../launch/index.ts';
 export { signalNumber } from './lifecycle/signals.ts';
 export type { EngineOpenOptions, EngineSettings } from './settings.ts';

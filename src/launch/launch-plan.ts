@@ -105,6 +105,8 @@ export interface MonitorPlan {
   readonly log?: { readonly path: string; readonly maxBytes: number; readonly keepFiles: number } | undefined;
   /** argv the monitor execs once the exit file is written (the engine's cleanup). */
   readonly exitCommand?: readonly string[] | undefined;
+  /** A unix socket the monitor listens on for `attach`: output to clients, their input to the terminal. */
+  readonly attachSocket?: string | undefined;
 }
 
 export interface PlanDeviceNode {

@@ -134,6 +134,7 @@ function writeMonitor(w: PlanWriter, plan: LaunchPlan): void {
   w.record(TAG.exitFile, [monitor.exitFile]);
   if (monitor.log !== undefined) w.record(TAG.logFile, [monitor.log.path, monitor.log.maxBytes, monitor.log.keepFiles]);
   if (monitor.exitCommand !== undefined && monitor.exitCommand.length > 0) w.record(TAG.exitCommand, [...monitor.exitCommand]);
+  if (monitor.attachSocket !== undefined) w.record(TAG.attachSocket, [monitor.attachSocket]);
 }
 
 function writeLifecycle(w: PlanWriter, plan: LaunchPlan): void {

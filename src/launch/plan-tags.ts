@@ -11,7 +11,7 @@ export const TAG = {
   groups: 16, capabilities: 17, noNewPrivs: 18, cwd: 19, args: 20, env: 21, terminal: 22, oomScoreAdj: 23,
   seccomp: 24, newSession: 25, ensureDir: 26, cgroupProcs: 27, rootfsOverlay: 28, mountIdmap: 29,
   execFifo: 32, detach: 33, pidFile: 34, consoleSocket: 35, joinNamespace: 36, hook: 37, mknod: 38,
-  exitFile: 42, logFile: 43, exitCommand: 44,
+  exitFile: 42, logFile: 43, exitCommand: 44, attachSocket: 45,
   sysctl: 47, personality: 48, timeOffsets: 49,
 } as const;
 

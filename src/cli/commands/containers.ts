@@ -98,6 +98,26 @@ const ACTIONS: Readonly<Record<string, { flags: readonly FlagSpec[]; action: Act
       return 0;
     },
   },
+  pause: {
+    flags: [],
+    action: async (engine, args) => {
+      for (const ref of names(args, 'pause')) {
+        await engine.pause(ref);
+        out(`${ref}\n`);
+      }
+      return 0;
+    },
+  },
+  unpause: {
+    flags: [],
+    action: async (engine, args) => {
+      for (const ref of names(args, 'unpause')) {
+        await engine.unpause(ref);
+        out(`${ref}\n`);
+      }
+      return 0;
+    },
+  },
   rename: {
     flags: [],
     action: async (engine, args) => {

@@ -145,3 +145,33 @@ export async function topCommand(argv: readonly string[], context: CliContext): 
   process.stdout.write(`${formatTable([descriptors.map((d) => TOP_DESCRIPTORS[d]), ...rows])}\n`);
   return 0;
 }
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit++; }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** `isola stats [--no-stream] [--format table|json] [NAME...]`: once a second until interrupted, or once. */
+export async function statsCommand(argv: readonly string[], context: CliContext): Promise<number> {
+  const args = parseArgs(argv, [{ name: 'no-stream', takesValue: false }, { name: 'format', takesValue: true }]);
+  const format = flagValue(args, 'format') ?? 'table';
+  if (format !== 'table' && format !== 'json') throw new InvalidOptionError('--format', 'table or json', format);
+  const isOnce = isFlagSet(args, 'no-stream');
+  await withEngine(context, async (engine) => {
+    for (;;) {
+      const stats = await engine.stats(args.positionals);
+      if (format === 'json') {
+        process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+      } else {
+        const rows = stats.map((s) => [s.id.slice(0, 12), s.name, `${s.cpuPercent.toFixed(2)}%`, `${s.cpuSec.toFixed(2)}s`, formatBytes(s.memoryBytes), String(s.pids)]);
+        process.stdout.write(`${formatTable([['ID', 'NAME', 'CPU %', 'CPU TIME', 'MEM USAGE', 'PIDS'], ...rows])}\n`);
+      }
+      if (isOnce) return;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  });
+  return 0;
+}

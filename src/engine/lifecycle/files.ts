@@ -7,8 +7,10 @@ export interface ContainerFiles {
   readonly exit: string;
   /** The k8s-file log; rotated to `log.1`. */
   readonly log: string;
+  /** The monitor's unix socket for `attach`. */
+  readonly attach: string;
 }
 
 export function containerFiles(record: Pick<ContainerRecord, 'runDir'>): ContainerFiles {
-  return { exit: join(record.runDir, 'exit'), log: join(record.runDir, 'ctr.log') };
+  return { exit: join(record.runDir, 'exit'), log: join(record.runDir, 'ctr.log'), attach: join(record.runDir, 'attach') };
 }

@@ -25,7 +25,7 @@ test('an entry split across reads is parsed once it is complete', () => {
 test('a line without its final part is still shown when the log ends', () => {
   const parser = new LogParser();
   parser.push(`${T} stdout P no newline\n`);
-  assert.deepEqual(parser.flush().map((l) => l.text), ['no newline']);
+  assert.deepEqual(parser.flush(), [{ stream: 'stdout', timestamp: T, text: 'no newline' }]);
 });
 
 test('timestamps compare in milliseconds', () => {

@@ -14,7 +14,7 @@ const ENTRY = /^(\S+) (stdout|stderr) ([FP]) (.*)$/s;
 
 /** Joins entries into lines; a trailing partial line stays in `pending` for the next call. */
 export class LogParser {
-  readonly #pending = new Map<string, string>();
+  readonly #pending = new Map<string, { text: string; timestamp: string }>();
   #rest = '';
 
   /** Feeds raw file text; returns the lines it completes. */
@@ -27,9 +27,9 @@ export class LogParser {
       const match = ENTRY.exec(entry);
       if (match === null) continue; // not an entry (a torn write): nothing to show
       const [, timestamp, stream, tag, part] = match as unknown as [string, string, 'stdout' | 'stderr', string, string];
-      const joined = (this.#pending.get(stream) ?? '') + part;
+      const joined = (this.#pending.get(stream)?.text ?? '') + part;
       if (tag === 'P') {
-        this.#pending.set(stream, joined);
+        this.#pending.set(stream, { text: joined, timestamp });
         continue;
       }
       this.#pending.delete(stream);
@@ -40,7 +40,7 @@ export class LogParser {
 
   /** Lines left incomplete when the log ends (the process wrote no final newline). */
   flush(): LogLine[] {
-    const lines = [...this.#pending].map(([stream, text]) => ({ stream: stream as 'stdout' | 'stderr', timestamp: '', text }));
+    const lines = [...this.#pending].map(([stream, part]) => ({ stream: stream as 'stdout' | 'stderr', ...part }));
     this.#pending.clear();
     return lines;
   }

@@ -58,13 +58,12 @@ export async function* readLogs(record: ContainerRecord, options: LogsOptions, i
       offset = read.offset;
       lines.push(...parser.push(read.text));
     }
+    // Without --follow, a last line without its newline is a line too (and counts for --tail).
+    if (options.follow !== true) lines.push(...parser.flush());
     lines = lines.filter(isWanted);
     if (options.tail !== undefined) lines = options.tail === 0 ? [] : lines.slice(-options.tail);
     yield* lines;
-    if (options.follow !== true) {
-      yield* parser.flush().filter(isWanted);
-      return;
-    }
+    if (options.follow !== true) return;
     for (;;) {
       options.signal?.throwIfAborted();
       // Checked before reading, so what was written before the stop is read below.

@@ -17,6 +17,11 @@ import { signalNumber } from './signals.ts';
 import { startContainer } from './start.ts';
 import { killContainer, stopContainer, waitForContainer } from './stop.ts';
 import { execInContainer, type ExecOptions } from './exec.ts';
+import { pauseContainer, unpauseContainer } from './pause.ts';
+import { copyIntoContainer, copyOutOfContainer } from './copy.ts';
+import { attachToContainer } from './attach.ts';
+import type { Socket } from 'node:net';
+import { readContainerStats, type ContainerStats } from './stats.ts';
 import type { LaunchedContainer } from '../../launch/index.ts';
 import { DEFAULT_TOP_DESCRIPTORS, topContainer, type TopDescriptor } from './top.ts';
 import type { LifecycleContext } from './context.ts';
@@ -146,9 +151,36 @@ export class LifecycleOperations implements ContainerOperations {
     return execInContainer(this.#ctx, await this.#ctx.db(), await this.#find(ref), options);
   }
 
+  /** Usage of running containers (these, or all running ones). */
+  async stats(refs: readonly string[]): Promise<ContainerStats[]> {
+    const infos = refs.length === 0 ? await this.list() : await Promise.all(refs.map((ref) => this.inspect(ref)));
+    const now = Date.now();
+    return Promise.all(infos.map((info) => readContainerStats(info, now)));
+  }
+
+  async attach(ref: string): Promise<Socket> {
+    return attachToContainer(await this.#find(ref));
+  }
+
+  async copyInto(ref: string, hostPath: string, containerPath: string): Promise<void> {
+    await copyIntoContainer(await this.inspect(ref), hostPath, containerPath);
+  }
+
+  async copyOut(ref: string, containerPath: string, hostPath: string): Promise<void> {
+    await copyOutOfContainer(await this.inspect(ref), containerPath, hostPath);
+  }
+
+  async pause(ref: string): Promise<void> {
+    await pauseContainer(await this.#ctx.db(), await this.#find(ref));
+  }
+
+  async unpause(ref: string): Promise<void> {
+    await unpauseContainer(await this.#ctx.db(), await this.#find(ref));
+  }
+
   /** The monitor's exit command: see cleanUpContainer. */
   async cleanUp(id: string): Promise<void> {
     const db = await this.#ctx.db();
-    await cleanUpContainer(db, id, (record) => startContainer(this.#ctx, record));
+    await cleanUpContainer(db, id, (record) => startContainer(this.#ctx, record, true));
   }
 }

@@ -62,8 +62,9 @@ export async function cleanUpContainer(db: StateDb, id: string, restart: (record
   updateContainer(db, id, ['running', 'paused'], {
     state: 'stopped', exit_code: exit?.exitCode ?? null, finished_ms: exit?.finishedMs ?? Date.now(), pid: null, pid_start_time: null,
   });
-  await removeRecordedCgroup(record.cgroupDirs);
-  updateContainer(db, id, ['stopped'], { cgroup_dirs: '[]' });
+  // A cgroup that will not go stays recorded: rm tries again and says why.
+  const isRemoved = await removeRecordedCgroup(record.cgroupDirs).then(() => true, () => false);
+  if (isRemoved) updateContainer(db, id, ['stopped'], { cgroup_dirs: '[]' });
   record = getContainer(db, id);
   if (record === undefined) return false;
   if (record.isAutoRemove) {

@@ -38,7 +38,8 @@ export async function containerConfig(ctx: LifecycleContext, db: StateDb, record
   const hostname = options.hostname ?? record.id.slice(0, 12);
   const runtimeFiles = writeFiles ? await writeRuntimeFiles(record.runDir, hostname)
     : { hostname: join(record.runDir, 'hostname'), hosts: join(record.runDir, 'hosts'), resolvConf: join(record.runDir, 'resolv.conf') };
-  const config = generateConfig({ options, user, idMaps, runtimeFiles, hostHardLimits: facts.hardLimits, rlimitDefaults, containerId: record.id });
+  // Like docker's, a container's hostname is its short id unless given.
+  const config = generateConfig({ options: { ...options, hostname }, user, idMaps, runtimeFiles, hostHardLimits: facts.hardLimits, rlimitDefaults, containerId: record.id });
   return { config, stored };
 }
 
@@ -54,22 +55,28 @@ async function launchDetached(ctx: LifecycleContext, db: StateDb, record: Contai
       exitFile: files.exit,
       log: { path: files.log, maxBytes: stored.logMaxBytes, keepFiles: 1 },
       exitCommand: [...command, 'container', 'cleanup', record.id],
+      attachSocket: files.attach,
     },
     onCgroupCreated: (dirs) => { updateContainer(db, record.id, ['starting'], { cgroup_dirs: JSON.stringify(dirs) }); },
   });
 }
 
 /**
+ * @param isRestart started by its restart policy: not when a stop was asked for
  * @throws ContainerError ISOLA_CONTAINER_INVALID_STATE unless it is created or
- *   stopped; the errors of `run` when the container cannot start (it is then
+ *   stopped (or, for a restart, when stopped by the user); the errors of `run` when the container cannot start (it is then
  *   as it was: created or stopped).
  */
-export async function startContainer(ctx: LifecycleContext, record: ContainerRecord): Promise<ContainerRecord> {
+export async function startContainer(ctx: LifecycleContext, record: ContainerRecord, isRestart = false): Promise<ContainerRecord> {
   const [db, self] = await Promise.all([ctx.db(), ctx.self()]);
   const from = ['created', 'stopped'] as const;
-  const isMine = db.immediate(() => updateContainer(db, record.id, from, {
-    state: 'starting', creator_pid: self.pid, creator_start_time: self.startTime, stop_requested: 0,
-  }));
+  const isMine = db.immediate(() => {
+    // A restart by policy yields to a `stop` that came in meanwhile; a user's start clears it.
+    if (isRestart && getContainer(db, record.id)?.isStopRequested === true) return false;
+    return updateContainer(db, record.id, from, {
+      state: 'starting', creator_pid: self.pid, creator_start_time: self.startTime, ...(isRestart ? {} : { stop_requested: 0 }),
+    });
+  });
   if (!isMine) throw invalidState(record.name, getContainer(db, record.id)?.state ?? 'removed', 'start', 'only a created or stopped container can start');
   try {
     const launched = await launchDetached(ctx, db, record);

@@ -10,6 +10,7 @@ import { getContainer, isProcessGone, updateContainer, type ContainerRecord, typ
 import { ContainerError, invalidState } from './errors.ts';
 import { isGone } from './liveness.ts';
 import { refreshContainer } from './refresh.ts';
+import { unpauseContainer } from './pause.ts';
 
 const POLL_MS = 50;
 
@@ -61,10 +62,18 @@ export async function killContainer(db: StateDb, record: ContainerRecord, signal
  * @throws ContainerError ISOLA_CONTAINER_STOP_FAILED when it survives SIGKILL.
  */
 export async function stopContainer(db: StateDb, record: ContainerRecord, signal: number, timeoutMs: number): Promise<ContainerRecord> {
+  // First, whatever its state: a restart policy must not bring it back,
+  // also when it is between two runs.
+  updateContainer(db, record.id, ['creating', 'created', 'starting', 'running', 'paused', 'stopped'], { stop_requested: 1 });
   let current = await refreshContainer(db, record);
+  // A restart in progress: stop what it starts.
+  for (let i = 0; i < 200 && current.state === 'starting'; i++) {
+    await delay(POLL_MS);
+    current = await refreshContainer(db, getContainer(db, record.id) ?? current);
+  }
   if (!isRunning(current)) return current;
-  // Before the signal: a restart policy must not bring it back.
-  updateContainer(db, current.id, ['running', 'paused'], { stop_requested: 1 });
+  // A frozen process takes no signal, not even SIGKILL, until thawed.
+  if (current.state === 'paused') current = await unpauseContainer(db, current);
   if (timeoutMs > 0) {
     await sendSignal(current, signal);
     await waitForMonitor(current, timeoutMs);

@@ -5,11 +5,11 @@
  * /proc; names inside come from the rootfs's /etc/passwd and /etc/group.
  */
 import { readFile } from 'node:fs/promises';
-import { readCgroupPids } from '../../cgroups/index.ts';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { parseGroup, parsePasswd, readFileInRoot } from '../../spec/index.ts';
 import type { IdMapEntry } from '../../userns/index.ts';
 import type { ContainerInfo } from './container-info.ts';
+import { containerPids } from './container-pids.ts';
 
 export const TOP_DESCRIPTORS = {
   user: 'USER', huser: 'HUSER', group: 'GROUP', hgroup: 'HGROUP', pid: 'PID', hpid: 'HPID', ppid: 'PPID',
@@ -82,7 +82,7 @@ async function nameTables(rootfs: string): Promise<{ inside: [Map<number, string
 
 /** Rows of the requested columns, one per process, ordered by host pid. */
 export async function topContainer(info: ContainerInfo, descriptors: readonly TopDescriptor[]): Promise<string[][]> {
-  const hpids = info.cgroupDirs.length > 0 ? await readCgroupPids(info.cgroupDirs) : info.pid === undefined ? [] : [info.pid];
+  const hpids = await containerPids(info);
   const [facts, names, uptime] = await Promise.all([
     Promise.all(hpids.map(readProcess)), nameTables(info.rootfs), readFile('/proc/uptime', 'utf8'),
   ]);
