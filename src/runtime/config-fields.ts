@@ -118,8 +118,8 @@ export const CONFIG_SHAPE: Shape = obj({
   hostname: honoured(str()), domainname: honoured(str()),
   mounts: honoured(arrayOf(obj({
     destination: honoured(str()), source: honoured(str()), type: honoured(str()), options: honoured(strings),
-    uidMappings: unsupported(arrayOf(idMapping), 'ID-mapped mounts from config.json'),
-    gidMappings: unsupported(arrayOf(idMapping), 'ID-mapped mounts from config.json'),
+    uidMappings: honoured(arrayOf(idMapping)),
+    gidMappings: honoured(arrayOf(idMapping)),
   }, ['destination']))),
   root: honoured(obj({ path: honoured(str()), readonly: honoured(bool) }, ['path'])),
   process: honoured(process),

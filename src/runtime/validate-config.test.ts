@@ -86,7 +86,7 @@ const INVALID: [path: string, value: unknown, code: 'INVALID_CONFIG' | 'UNSUPPOR
   ['linux.netDevices', { eth1: { name: 'eth0' } }, 'UNSUPPORTED', 'linux.netDevices', false],
   ['process.scheduler', { policy: 'SCHED_OTHER' }, 'UNSUPPORTED', 'process.scheduler', false],
   ['process.ioPriority', { class: 'IOPRIO_CLASS_BE', priority: 1 }, 'UNSUPPORTED', 'process.ioPriority', false],
-  ['mounts[0].uidMappings', [{ containerID: 0, hostID: 1, size: 1 }], 'UNSUPPORTED', 'mounts[0].uidMappings', false],
+  ['mounts[0].uidMappings', [{ containerID: 0, hostID: 1 }], 'INVALID_CONFIG', 'mounts[0].uidMappings[0].size', true],
   ['windows', { layerFolders: ['C:\\x'] }, 'UNSUPPORTED', 'windows', false],
 ];
 
