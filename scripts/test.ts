@@ -9,7 +9,7 @@
  * (e.g. `--test-name-pattern=overlap`).
  */
 import { spawnSync } from 'node:child_process';
-import { globSync } from 'node:fs';
+import { globSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,6 +47,18 @@ function installPackages(): void {
   }
 }
 
+/**
+ * Owner and mode of the host's device nodes: a runtime that chowns a node it
+ * bind-mounted changes the host's (runc's conformance runs did, here). The
+ * suite fails if any of them differs afterwards.
+ */
+function hostDeviceState(): string[] {
+  return ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'ptmx'].map((name) => {
+    const stat = statSync(`/dev/${name}`, { throwIfNoEntry: false });
+    return stat === undefined ? `/dev/${name} missing` : `/dev/${name} ${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}`;
+  });
+}
+
 function findTestFiles(filters: readonly string[]): string[] {
   const files = globSync(['src/**/*.test.ts', 'test/**/*.test.ts'], { cwd: root }).sort();
   return filters.length === 0 ? files : files.filter((file) => filters.some((filter) => file.includes(filter)));
@@ -73,7 +85,13 @@ if (files.length === 0) {
 }
 console.log(`test: running ${files.length} test files with node ${process.version}`);
 const reporter = nodeTestOptions.some((arg) => arg.startsWith('--test-reporter')) ? [] : ['--test-reporter=spec'];
-const testStatus = run([process.execPath, '--test', '--test-concurrency=2', ...reporter, ...nodeTestOptions, ...files]);
+const devicesBefore = hostDeviceState();
+let testStatus = run([process.execPath, '--test', '--test-concurrency=2', ...reporter, ...nodeTestOptions, ...files]);
+const changedDevices = hostDeviceState().filter((state, i) => state !== devicesBefore[i]);
+if (changedDevices.length > 0) {
+  console.error(`test: the tests changed host device nodes (before: ${devicesBefore.join(', ')}): now ${changedDevices.join(', ')}`);
+  testStatus ||= 1;
+}
 console.log(`test: done (tests ${testStatus === 0 ? 'passed' : `failed, status ${testStatus}`}` +
   `${typecheckStatus === 0 ? '' : ', type check failed'})`);
 process.exit(testStatus !== 0 ? testStatus : typecheckStatus);
