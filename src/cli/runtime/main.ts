@@ -33,6 +33,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<RuntimeCommand>>> = {
   pause: async () => (await import('./info-commands.ts')).pauseCommand,
   resume: async () => (await import('./info-commands.ts')).resumeCommand,
   update: async () => (await import('./info-commands.ts')).updateCommand,
+  features: async () => (await import('./spec-commands.ts')).featuresCommand,
+  spec: async () => (await import('./spec-commands.ts')).specCommand,
 };
 
 const USAGE = `usage: isola-runtime [--root DIR] [--log FILE] [--log-format text|json] [--systemd-cgroup] COMMAND [flags] ID
@@ -50,9 +52,10 @@ commands:
   ps [--format table|json] ID       its processes
   list [--format table|json] [-q]   every container under --root
   pause ID, resume ID               freeze and thaw its cgroup
-  update --resources FILE ID        new pids, memory and cpu limits (or --pids-limit --memory --cpu-quota --cpu-period)`;
+  update --resources FILE ID        new pids, memory and cpu limits (or --pids-limit --memory --cpu-quota --cpu-period)
+  features                          what this runtime supports, as JSON (runtime-spec features)
+  spec [--bundle DIR] [--rootless]  write a default config.json`;
 
-export const RUNTIME_VERSION = 'isola-runtime version 0.1.0\nspec: 1.3.0\n+CAP +USERNS +IDMAP +CGROUPFS';
 
 function errorText(error: unknown, isDebug: boolean): string {
   if (isIsolaError(error)) return `${error.message}${error.hint === undefined ? '' : ` (${error.hint})`}`;
@@ -89,7 +92,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     isDebug = flagBoolean(global, 'debug');
     const [name, ...rest] = global.positionals;
     if (flagBoolean(global, 'version') || name === 'version') {
-      process.stdout.write(`${RUNTIME_VERSION}\n`);
+      const { runtimeVersionText } = await import('../../runtime/index.ts');
+      process.stdout.write(`${runtimeVersionText('isola-runtime', '0.1.0')}\n`);
       return 0;
     }
     const load = name === undefined ? undefined : COMMANDS[name];
