@@ -19,6 +19,7 @@ const items: TarWriteItem[] = [
   { entry: { path: 'etc/passwd', type: 'file', size: 5, mode: 0o644, uid: 0, gid: 0, mtime: 1600000000 }, body: Buffer.from('root\n') },
   { entry: { path: 'etc', type: 'directory', mode: 0o555, uid: 0, gid: 0, mtime: 1500000000 } },
   { entry: { path: 'tmp', type: 'directory', mode: 0o1777, mtime: 1500000000 } },
+  { entry: { path: 'tmp/shared', type: 'file', size: 0, mode: 0o666 } }, // a mode the umask would mask
   { entry: { path: 'bin/su', type: 'file', size: 2, mode: 0o4755, uid: 0, gid: 42, mtime: 1600000000 }, body: Buffer.from('su') },
   { entry: { path: 'bin/ping', type: 'file', size: 4, mode: 0o755, uid: 1000, gid: 1000, xattrs: new Map([['security.capability', cap], ['user.origin', Buffer.from('test')]]) }, body: Buffer.from('ping') },
   { entry: { path: 'bin/sh', type: 'symlink', linkPath: '/bin/busybox', uid: 5, gid: 6, mtime: 1400000000 } },
@@ -45,6 +46,7 @@ test('a layer unpacks with owners, modes, set-id bits, times, links, nodes, xatt
   assert.deepEqual([etc.mode & 0o7777, etc.mtimeMs], [0o555, 1500000000000]);
   assert.equal(await readFile(join(target, 'etc/passwd'), 'utf8'), 'root\n');
   assert.equal((await stat(join(target, 'tmp'))).mode & 0o7777, 0o1777);
+  assert.equal((await stat(join(target, 'tmp/shared'))).mode & 0o7777, 0o666);
   const su = await stat(join(target, 'bin/su'));
   assert.deepEqual([su.mode & 0o7777, su.uid, su.gid, su.mtimeMs, su.nlink], [0o4755, 0, 42, 1600000000000, 2]);
   assert.equal((await stat(join(target, 'bin/su-link'))).ino, su.ino);

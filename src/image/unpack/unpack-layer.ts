@@ -46,12 +46,21 @@ export interface UnpackedLayer {
 
 const CAP_MKNOD = 27n;
 
-/** Real root: the initial user namespace with CAP_MKNOD (devices, trusted.* xattrs). */
-async function isRealRoot(): Promise<boolean> {
-  if (!(await isInitialUserNamespace())) return false;
-  const status = await readFile('/proc/self/status', 'utf8');
+interface ProcessFacts {
+  /** Root of the initial user namespace with CAP_MKNOD (devices, trusted.* xattrs). */
+  readonly isRealRoot: boolean;
+  readonly umask: number;
+}
+
+async function readProcessFacts(): Promise<ProcessFacts> {
+  const [isInitial, status] = await Promise.all([isInitialUserNamespace(), readFile('/proc/self/status', 'utf8')]);
   const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
-  return capEff !== undefined && ((BigInt(`0x${capEff}`) >> CAP_MKNOD) & 1n) === 1n;
+  const umask = /^Umask:\s*([0-7]+)$/m.exec(status)?.[1];
+  return {
+    isRealRoot: isInitial && capEff !== undefined && ((BigInt(`0x${capEff}`) >> CAP_MKNOD) & 1n) === 1n,
+    // Unknown (no Umask line before Linux 4.7): assume the worst, every mode gets its chmod.
+    umask: umask === undefined ? 0o777 : parseInt(umask, 8),
+  };
 }
 
 function normalizeOptions(options: LayerUnpackOptions): Required<Omit<LayerUnpackOptions, 'signal'>> & { signal: AbortSignal | undefined } {
@@ -89,7 +98,7 @@ function toLayerError(err: unknown, blob: string, signal: AbortSignal | undefine
 export async function unpackLayer(options: LayerUnpackOptions): Promise<UnpackedLayer> {
   const { blob, target, whiteouts, maxSizeBytes, signal } = normalizeOptions(options);
   if (signal?.aborted === true) throw new LayerError('ISOLA_LAYER_ABORTED', blob, 'unpacking was aborted before it started');
-  const [shimPath, realRoot] = await Promise.all([locateShim(), isRealRoot()]);
+  const [shimPath, { isRealRoot: realRoot, umask }] = await Promise.all([locateShim(), readProcessFacts()]);
   // 0700 until the end: nobody else may enter while the tree is half made.
   await mkdir(target, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EEXIST') throw new LayerError('ISOLA_LAYER_TARGET_EXISTS', blob, `the target ${target} already exists`, { hint: 'unpack into a new directory' });
@@ -97,7 +106,7 @@ export async function unpackLayer(options: LayerUnpackOptions): Promise<Unpacked
   });
   const uid = process.geteuid?.() ?? 0;
   const gid = process.getegid?.() ?? 0;
-  const writer = new LayerWriter({ blob, target, canMakeDevices: realRoot, maxSizeBytes, uid, gid });
+  const writer = new LayerWriter({ blob, target, canMakeDevices: realRoot, maxSizeBytes, uid, gid, umask });
   try {
     const hash = createHash('sha256');
     let size = 0;
