@@ -118,8 +118,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const names = Object.keys(medians[sizes[0]!] ?? {});
-  const lines = [`median ms of ${runs} first starts, each with a fresh range`, `files     ${names.map((n) => n.padStart(15)).join('')}`];
-  for (const size of sizes) lines.push(`${String(size).padEnd(9)} ${names.map((n) => (medians[size]?.[n] ?? NaN).toFixed(0).padStart(15)).join('')}`);
+  const lines = [`median ms of ${runs} first starts, each with a fresh range`, `files     ${names.map((n) => n.padStart(17)).join('')}`];
+  for (const size of sizes) lines.push(`${String(size).padEnd(9)} ${names.map((n) => (medians[size]?.[n] ?? NaN).toFixed(0).padStart(17)).join('')}`);
   const at = (size: number, name: string) => medians[size]?.[name] ?? NaN;
   const [small, large] = [sizes[0]!, sizes[sizes.length - 1]!];
   lines.push('', `isola idmap ${large} vs ${small} files: ${(at(large, 'isola idmap') / at(small, 'isola idmap')).toFixed(2)}x (target <= 1.10)`);
