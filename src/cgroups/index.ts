@@ -15,4 +15,4 @@ export { detectCgroupLayout, parseCgroupMounts, parseProcCgroup, type CgroupLayo
 export { normalizeCgroupPath } from './cgroup-path.ts';
 export { removeCgroupDirs } from './remove.ts';
 export { createCgroupDriver, openCgroupDriver } from './open-driver.ts';
-export { readCgroupPids, removeRecordedCgroup, setRecordedCgroupFrozen } from './recorded-cgroup.ts';
+export { findCgroupDirs, readCgroupPids, removeRecordedCgroup, setRecordedCgroupFrozen } from './recorded-cgroup.ts';
