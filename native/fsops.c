@@ -42,21 +42,6 @@ static uint32_t get_u32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static int read_exact(int fd, unsigned char *buffer, size_t size)
-{
-	size_t got = 0;
-
-	while (got < size) {
-		ssize_t n = TEMP_FAILURE_RETRY_INT(read(fd, buffer + got, size - got));
-		if (n <= 0) {
-			errno = n == 0 ? EPIPE : errno;
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 static int read_batch(unsigned char **out, uint32_t *size)
 {
 	unsigned char header[4];

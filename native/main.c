@@ -23,28 +23,13 @@
 
 #define REPORT_FD 3
 
-static int read_exact(int fd, char *buffer, size_t size)
-{
-	size_t got = 0;
-
-	while (got < size) {
-		ssize_t n = TEMP_FAILURE_RETRY_INT(read(fd, buffer + got, size - got));
-		if (n <= 0) {
-			errno = n == 0 ? EPIPE : errno;
-			return -1;
-		}
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 static int read_plan(struct plan *plan)
 {
 	unsigned char header[4];
 	uint32_t size, bad_index;
 	char *buffer;
 
-	if (read_exact(REPORT_FD, (char *)header, sizeof(header)) < 0)
+	if (read_exact(REPORT_FD, header, sizeof(header)) < 0)
 		return fail(STEP_READ_PLAN, 0, errno, "plan length");
 	size = (uint32_t)header[0] | (uint32_t)header[1] << 8 | (uint32_t)header[2] << 16 | (uint32_t)header[3] << 24;
 	if (size > PLAN_MAX_BYTES)

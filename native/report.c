@@ -89,6 +89,22 @@ int receive_message(int fd, struct shim_message *msg, int *fd_out)
 	return 1;
 }
 
+/* Reads exactly `size` bytes; a short stream is EPIPE. */
+int read_exact(int fd, void *buffer, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t n = TEMP_FAILURE_RETRY_INT(read(fd, (char *)buffer + got, size - got));
+		if (n <= 0) {
+			errno = n == 0 ? EPIPE : errno;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
 int expect_message(int fd, uint32_t want, uint32_t step)
 {
 	return expect_message_value(fd, want, step, NULL);

@@ -43,6 +43,7 @@ int expect_message(int fd, uint32_t want, uint32_t step);
 /* The same, also handing back the message's value. */
 int expect_message_value(int fd, uint32_t want, uint32_t step, int32_t *value);
 int send_fd(int sock, uint32_t type, int fd);
+int read_exact(int fd, void *buffer, size_t size);
 
 #define TEMP_FAILURE_RETRY_INT(expr)                      \
 	({                                                \
