@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Debian packages the tests call: newuidmap/newgidmap, ps, setpriv, keyctl, getfattr; podman (isola-runtime);
  * images: a local registry, skopeo, busybox, htpasswd; seccomp tools. */
-const debianPackages = ['uidmap', 'procps', 'util-linux', 'keyutils', 'python3-minimal', 'podman', 'attr', 'docker-registry', 'skopeo', 'busybox-static', 'apache2-utils', 'seccomp', 'golang-github-containers-common', 'containerd'];
+const debianPackages = ['uidmap', 'procps', 'util-linux', 'keyutils', 'python3-minimal', 'podman', 'attr', 'docker-registry', 'skopeo', 'busybox-static', 'apache2-utils', 'seccomp', 'golang-github-containers-common', 'containerd', 'openssl'];
 
 function run(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
   const [file, ...args] = argv;

@@ -48,8 +48,8 @@ const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
 commands:
   run [flags] --rootfs DIR -- COMMAND...   run a command in a new container
   userns ls [--format table|json]          list the host id ranges containers hold, and the pool
-  pull [--tls-verify=false] [--platform OS/ARCH] REF   fetch an image from a registry
-  push [--tls-verify=false] IMAGE [REF]    send a stored image to a registry
+  pull [--tls-verify=false] [--cert-dir DIR] [--platform OS/ARCH] REF   fetch an image from a registry
+  push [--tls-verify=false] [--cert-dir DIR] IMAGE [REF]    send a stored image to a registry
   images, image ls [--format table|json]   list stored images
   image inspect IMAGE...                   show an image's details (podman's JSON)
   rmi IMAGE...                             remove images (names; layers no other image uses)

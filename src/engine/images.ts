@@ -5,7 +5,7 @@
  * load it.
  */
 import {
-  formatReference, findCredentials, ImageError, ImageStore, importRootfs, isInsecureRegistry, loadArchive, loadRegistriesConfig, parseImageConfig,
+  formatReference, findCredentials, ImageError, ImageStore, importRootfs, isInsecureRegistry, loadArchive, loadRegistriesConfig, parseImageConfig, readCertDir,
   parsePlatform, parseReference, pullImage, pushImage, RegistryClient, removeCredentials, saveArchive, storeCredentials, unpackLayer, withRegistry,
   type ArchiveFormat, type LayerUnpacking,
   type Credentials, type ImageConfig, type ImageRecord, type ImageReference, type Platform, type PullEvent, type PushEvent,
@@ -16,8 +16,10 @@ import type { EngineSettings } from './settings.ts';
 import type { HostContext } from '../runtime/index.ts';
 
 export interface RegistryAccessOptions {
-  /** false: plain HTTP (and, where possible, unverified TLS) is allowed, as podman's --tls-verify=false. @default true */
+  /** false: TLS certificates are not verified and plain HTTP is allowed, as podman's --tls-verify=false. @default true */
   readonly tlsVerify?: boolean | undefined;
+  /** A directory whose `*.crt` files are CA certificates trusted besides the default ones (podman's --cert-dir). */
+  readonly certDir?: string | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -87,6 +89,7 @@ export class ImageService {
       registry, signal: options.signal,
       credentials: credentials ?? await findCredentials(registry, this.#settings.authFiles),
       isInsecure: options.tlsVerify === false || isInsecureRegistry(config, registry),
+      caCertificates: options.certDir === undefined ? undefined : await readCertDir(options.certDir),
     });
   }
 

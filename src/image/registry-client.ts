@@ -1,5 +1,6 @@
 /**
- * A client for one registry, per the OCI distribution spec, on the global fetch:
+ * A client for one registry, per the OCI distribution spec, on the global fetch
+ * (or, for unverified TLS or extra CAs, the node:https one of registry-tls.ts):
  * manifests by tag or digest (verified), blobs with Range for resume, blob
  * existence checks, monolithic and chunked uploads, manifest PUT. Bearer tokens
  * are fetched on a 401 challenge and kept per scope; Basic credentials are sent
@@ -10,17 +11,20 @@ import { digestOf, type Digest } from './digest.ts';
 import { MANIFEST_ACCEPT } from './manifest.ts';
 import { basicAuthorization, parseAuthChallenge } from './registry-auth.ts';
 import type { Credentials } from './credentials.ts';
+import { isCertificateErrorCode, registryFetch, type RegistryFetch } from './registry-tls.ts';
 
 export interface RegistryClientOptions {
   /** `host[:port]` */
   readonly registry: string;
   readonly credentials?: Credentials | undefined;
   /**
-   * Plain HTTP is allowed (registries.toml `insecure`, or `--tls-verify=false`):
-   * HTTPS is tried first, then HTTP when the TLS connection fails.
+   * As podman's `--tls-verify=false` (or registries.toml `insecure`): TLS
+   * certificates are not verified, and plain HTTP is used when HTTPS cannot connect.
    * @default false
    */
   readonly isInsecure?: boolean | undefined;
+  /** PEM CA certificates trusted for this registry besides the default ones (`--cert-dir`). */
+  readonly caCertificates?: readonly string[] | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Blobs larger than this are uploaded in PATCH chunks of this size. @default UPLOAD_CHUNK_BYTES */
   readonly uploadChunkBytes?: number | undefined;
@@ -53,10 +57,12 @@ export class RegistryClient {
   #base: Promise<string> | undefined;
   readonly #tokens = new Map<string, string>();
   #isBasic = false;
+  readonly #fetch: RegistryFetch;
 
   constructor(options: RegistryClientOptions) {
     this.registry = options.registry;
     this.#options = options;
+    this.#fetch = registryFetch({ isVerified: options.isInsecure !== true, caCertificates: options.caCertificates });
   }
 
   /** The manifest (or index) named by a tag or digest; a digest is checked against the bytes. */
@@ -166,7 +172,7 @@ export class RegistryClient {
     const https = `https://${this.registry}`;
     if (this.#options.isInsecure !== true) return https;
     try {
-      const response = await fetch(`${https}/v2/`, { signal: this.#options.signal });
+      const response = await this.#fetch(`${https}/v2/`, { signal: this.#options.signal });
       await response.body?.cancel();
       return https;
     } catch (error) {
@@ -203,7 +209,7 @@ export class RegistryClient {
     if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
     else if (this.#isBasic && credentials !== undefined) headers['authorization'] = basicAuthorization(credentials.username, credentials.password);
     try {
-      return await fetch(url, { method: init.method ?? 'GET', headers, body: init.body as Uint8Array<ArrayBuffer> | undefined, signal: this.#options.signal, redirect: 'follow' });
+      return await this.#fetch(url, { method: init.method ?? 'GET', headers, body: init.body as Uint8Array<ArrayBuffer> | undefined, signal: this.#options.signal, redirect: 'follow' });
     } catch (error) {
       this.#options.signal?.throwIfAborted();
       throw this.#unreachable(url, error);
@@ -220,7 +226,7 @@ export class RegistryClient {
     const headers: Record<string, string> = credentials === undefined ? {} : { authorization: basicAuthorization(credentials.username, credentials.password) };
     let response: Response;
     try {
-      response = await fetch(url, { headers, signal: this.#options.signal });
+      response = await this.#fetch(url, { headers, signal: this.#options.signal });
     } catch (error) {
       this.#options.signal?.throwIfAborted();
       throw this.#unreachable(url.toString(), error);
@@ -234,6 +240,13 @@ export class RegistryClient {
 
   #unreachable(url: string, error: unknown): RegistryError {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if (isCertificateErrorCode(cause?.code)) {
+      const host = new URL(url).host;
+      // Node appends advice about --use-system-ca after a ';': the hint says what isola users can do instead.
+      const why = cause?.message?.split(';')[0] ?? '';
+      return new RegistryError('ISOLA_REGISTRY_CERT_UNVERIFIED', `cannot verify the TLS certificate of ${host}: ${why} (${cause?.code})`,
+        this.registry, { cause: error, hint: `if you trust ${host}, pass --tls-verify=false, or --cert-dir DIR with its CA certificate in DIR/*.crt` });
+    }
     const why = cause?.code ?? cause?.message ?? (error as Error).message;
     const isTls = /CERT|SSL|TLS|EPROTO/i.test(why);
     return new RegistryError('ISOLA_REGISTRY_UNREACHABLE', `cannot reach ${url}: ${why}`, this.registry, {

@@ -1,7 +1,8 @@
 /**
  * A real registry for tests: Debian's docker-registry (distribution 2.8) on
  * 127.0.0.1 with a free port and its own storage directory, optionally behind
- * htpasswd Basic auth. `startRegistryProxy` puts a small Node server in front of
+ * htpasswd Basic auth, optionally over TLS with a self-signed certificate made
+ * at test time. `startRegistryProxy` puts a small Node server in front of
  * it that demands Bearer tokens (with a token endpoint checking Basic
  * credentials) or corrupts one blob, for the cases a stock registry cannot show.
  */
@@ -14,17 +15,22 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findCommand } from './requirements.ts';
 import { runCommand } from './run-command.ts';
+import { makeSelfSignedCert, type SelfSignedCert } from './tls-cert.ts';
 
 export interface TestRegistry {
   /** `127.0.0.1:PORT` */
   readonly host: string;
   readonly storage: string;
+  /** Its certificate, when started with `tls`. */
+  readonly cert: SelfSignedCert | undefined;
   stop(): Promise<void>;
 }
 
 export interface RegistryOptions {
   /** Require these credentials (htpasswd, bcrypt). */
   readonly basicAuth?: { readonly username: string; readonly password: string } | undefined;
+  /** Serve HTTPS only, with a self-signed certificate for 127.0.0.1. */
+  readonly tls?: boolean | undefined;
 }
 
 export function isRegistryAvailable(): boolean {
@@ -43,6 +49,7 @@ async function waitUntilServing(host: string, child: ChildProcess, log: () => st
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${log()}`);
     try {
+      // Plain HTTP for a TLS registry too: Go's server answers it with a 400, which is enough to know it listens.
       const response = await fetch(`http://${host}/v2/`);
       await response.body?.cancel();
       return;
@@ -66,6 +73,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   if (options.basicAuth !== undefined) {
     await writeFile(join(dir, 'htpasswd'), `${await htpasswdLine(options.basicAuth.username, options.basicAuth.password)}\n`);
   }
+  const cert = options.tls === true ? await makeSelfSignedCert(join(dir, 'tls')) : undefined;
+  const tls = cert === undefined ? '' : `  tls:\n    certificate: ${cert.certFile}\n    key: ${cert.keyFile}\n`;
   await writeFile(join(dir, 'config.yml'), `version: 0.1
 log:
   level: warn
@@ -76,7 +85,7 @@ storage:
     enabled: true
 http:
   addr: ${host}
-${auth}`);
+${tls}${auth}`);
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => { output = (output + chunk.toString()).slice(-4000); });
@@ -94,7 +103,7 @@ ${auth}`);
     await stop();
     throw error;
   }
-  return { host, storage: join(dir, 'storage'), stop };
+  return { host, storage: join(dir, 'storage'), cert, stop };
 }
 
 export interface ProxyOptions {

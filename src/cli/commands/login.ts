@@ -1,15 +1,15 @@
 /**
- * `isola login [-u USER] [-p PASSWORD | --password-stdin] [--tls-verify=false] REGISTRY`
+ * `isola login [-u USER] [-p PASSWORD | --password-stdin] [--tls-verify=false] [--cert-dir DIR] REGISTRY`
  * and `isola logout REGISTRY`: credentials in auth.json (podman's format and place).
  */
 import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine } from '../../engine/index.ts';
 import { flagValue, isFlagSet, parseArgs } from '../parse-args.ts';
-import { TLS_VERIFY_FLAG, tlsVerify } from './registry-flags.ts';
+import { REGISTRY_FLAGS, registryAccess } from './registry-flags.ts';
 import type { CliContext } from '../context.ts';
 
-const LOGIN_FLAGS = [TLS_VERIFY_FLAG, { name: 'username', short: 'u', takesValue: true }, { name: 'password', short: 'p', takesValue: true },
+const LOGIN_FLAGS = [...REGISTRY_FLAGS, { name: 'username', short: 'u', takesValue: true }, { name: 'password', short: 'p', takesValue: true },
   { name: 'password-stdin', takesValue: false }];
 
 function oneRegistry(command: string, positionals: readonly string[]): string {
@@ -29,7 +29,7 @@ export async function loginCommand(argv: readonly string[], context: CliContext)
   }
   const engine = await Engine.open(context.engineOptions);
   try {
-    const file = await (await engine.images()).login(registry, { username, password }, { tlsVerify: tlsVerify(args) });
+    const file = await (await engine.images()).login(registry, { username, password }, registryAccess(args, context.cwd));
     process.stdout.write(`Login Succeeded! (credentials in ${file})\n`);
     return 0;
   } finally {

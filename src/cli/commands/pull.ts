@@ -1,15 +1,15 @@
 /**
- * `isola pull [--tls-verify=false] [--quiet] [--platform OS/ARCH[/VARIANT]] REF`: fetches an image into the
+ * `isola pull [--tls-verify=false] [--cert-dir DIR] [--quiet] [--platform OS/ARCH[/VARIANT]] REF`: fetches an image into the
  * store, showing per-layer progress on a terminal, and prints its id.
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine } from '../../engine/index.ts';
 import { flagValue, isFlagSet, parseArgs } from '../parse-args.ts';
 import { ProgressDisplay } from '../progress.ts';
-import { TLS_VERIFY_FLAG, tlsVerify } from './registry-flags.ts';
+import { REGISTRY_FLAGS, registryAccess } from './registry-flags.ts';
 import type { CliContext } from '../context.ts';
 
-const PULL_FLAGS = [TLS_VERIFY_FLAG, { name: 'quiet', short: 'q', takesValue: false }, { name: 'platform', takesValue: true }];
+const PULL_FLAGS = [...REGISTRY_FLAGS, { name: 'quiet', short: 'q', takesValue: false }, { name: 'platform', takesValue: true }];
 
 export async function pullCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const args = parseArgs(argv, PULL_FLAGS);
@@ -19,7 +19,7 @@ export async function pullCommand(argv: readonly string[], context: CliContext):
   const engine = await Engine.open(context.engineOptions);
   try {
     const image = await (await engine.images()).pull(reference, {
-      tlsVerify: tlsVerify(args), onProgress: display?.onPull, platform: flagValue(args, 'platform'),
+      ...registryAccess(args, context.cwd), onProgress: display?.onPull, platform: flagValue(args, 'platform'),
     });
     process.stdout.write(`${image.id}\n`);
     return 0;
