@@ -218,14 +218,19 @@ export async function startContainer(runtime: OciRuntime, id: string): Promise<v
   const fifo = execFifoPath(runtime.root, id);
   // Non-blocking, so a dead init cannot make start wait forever.
   const reader = await open(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const readByte = async (): Promise<boolean> => (await reader.read(Buffer.alloc(1), 0, 1, null).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EAGAIN') return { bytesRead: 0 };
+    throw error;
+  })).bytesRead === 1;
   try {
     for (;;) {
-      const read = await reader.read(Buffer.alloc(1), 0, 1, null).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EAGAIN') return { bytesRead: 0 };
-        throw error;
-      });
-      if (read.bytesRead === 1) break;
-      if (!await isRecordedProcessAlive(record)) throw new InvalidStateError(id, 'stopped', 'start');
+      if (await readByte()) break;
+      // A short-lived process may write its byte, run and exit between the
+      // read and this check: its byte is still in the fifo, so look once more.
+      if (!await isRecordedProcessAlive(record)) {
+        if (await readByte()) break;
+        throw new InvalidStateError(id, 'stopped', 'start');
+      }
       await sleep(1);
     }
   } finally {

@@ -53,7 +53,7 @@ isola = ["${runtimeBin}"]
       assert.deepEqual(mapped.stdout.trim().split(/\s+/).map(Number), [0, base, 65536]);
 
       const status = await podman(['run', '--rm', '--network', 'none', ...ULIMITS, 'localhost/isola-rootfs', 'sh', '-c', 'exit 3']);
-      assert.equal(status.code, 3);
+      assert.equal(status.code, 3, status.stderr);
 
       const detached = await podman(['run', '-d', '--name', 'sleeper', '--network', 'none', ...ULIMITS, 'localhost/isola-rootfs', 'sleep', '600']);
       assert.equal(detached.code, 0, detached.stderr);
