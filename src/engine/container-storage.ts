@@ -8,10 +8,7 @@ import { join } from 'node:path';
 import { InvalidOptionError } from '../errors/index.ts';
 import type { PlanRootfsOverlay, ShimError } from '../launch/index.ts';
 import type { ContainerOptions, ResolvedUser, VolumeOption } from '../spec/index.ts';
-import {
-  FALLBACK_NOTE, callerUserns, chownTree, ensureVolume, prepareRootfs, removeContainerStorage, StorageError,
-  type CallerUserns, type PreparedRootfs,
-} from '../storage/index.ts';
+import type { CallerUserns, PreparedRootfs } from '../storage/index.ts';
 import { toHostId, type IdMaps } from '../userns/index.ts';
 import type { HostFacts } from './run.ts';
 import type { EngineSettings } from './settings.ts';
@@ -58,16 +55,19 @@ function hostIds(maps: IdMaps | undefined, uid: number, gid: number): { uid: num
   return { uid: toHostId(maps.uidMap, uid) ?? 65534, gid: toHostId(maps.gidMap, gid) ?? 65534 };
 }
 
-function inNamespace(writer: CallerUserns, ids: { uid: number; gid: number }): { uid: number; gid: number } {
+/** storage/, loaded only by a run that needs it (it brings worker_threads and the copy code with it). */
+type StorageModule = typeof import('../storage/index.ts');
+
+function inNamespace(storage: StorageModule, writer: CallerUserns, ids: { uid: number; gid: number }): { uid: number; gid: number } {
   const find = (map: IdMaps['uidMap'], id: number) => {
     const e = map.find((m) => id >= m.hostId && id < m.hostId + m.size);
-    if (e === undefined) throw new StorageError('ISOLA_STORAGE_HELPER_FAILED', `host id ${id} is outside your subordinate ids`);
+    if (e === undefined) throw new storage.StorageError('ISOLA_STORAGE_HELPER_FAILED', `host id ${id} is outside your subordinate ids`);
     return e.containerId + id - e.hostId;
   };
   return { uid: find(writer.maps.uidMap, ids.uid), gid: find(writer.maps.gidMap, ids.gid) };
 }
 
-async function resolveVolume(input: StorageInput, volume: VolumeOption, writer: CallerUserns | undefined): Promise<VolumeOption> {
+async function resolveVolume(storage: StorageModule, input: StorageInput, volume: VolumeOption, writer: CallerUserns | undefined): Promise<VolumeOption> {
   const { idMaps } = input;
   if (volume.idmap !== undefined && (idMaps === undefined || writer !== undefined)) {
     throw new InvalidOptionError('--volume', idMaps === undefined ? 'idmap only with a user namespace' : 'no idmap when rootless (only root may ID-map host filesystems)',
@@ -76,17 +76,30 @@ async function resolveVolume(input: StorageInput, volume: VolumeOption, writer: 
   let source = volume.source;
   if (volume.volumeName !== undefined) {
     const owner = hostIds(idMaps, 0, 0);
-    source = (await ensureVolume(input.settings.root, volume.volumeName, { ...owner, writer })).mountpoint;
+    source = (await storage.ensureVolume(input.settings.root, volume.volumeName, { ...owner, writer })).mountpoint;
   }
   if (volume.isChowned === true) {
     await stat(source).catch((cause: unknown) => {
       throw new InvalidOptionError('--volume', 'an existing host path for :U', source, { cause });
     });
     const owner = hostIds(idMaps, input.user.uid, input.user.gid);
-    if (writer === undefined) chownTree(source, owner.uid, owner.gid);
-    else await writer.run({ kind: 'chown-tree', path: source, ...inNamespace(writer, owner) });
+    if (writer === undefined) storage.chownTree(source, owner.uid, owner.gid);
+    else await writer.run({ kind: 'chown-tree', path: source, ...inNamespace(storage, writer, owner) });
   }
   return { ...volume, source };
+}
+
+/** A --rootfs directory with plain bind volumes: nothing to mount, make or chown. */
+function isPlainDirectory(options: ContainerOptions): boolean {
+  return options.rootfsLayers === undefined
+    && options.volumes.every((v) => v.volumeName === undefined && v.isChowned !== true && v.idmap === undefined);
+}
+
+function plainDirectory(options: ContainerOptions): ContainerStorage {
+  return {
+    rootfs: options.rootfs, overlay: undefined, volumes: options.volumes, notes: [],
+    fallBack: async () => false, remove: async () => {},
+  };
 }
 
 /**
@@ -95,29 +108,31 @@ async function resolveVolume(input: StorageInput, volume: VolumeOption, writer: 
  */
 export async function prepareContainerStorage(input: StorageInput): Promise<ContainerStorage> {
   const { settings, facts, containerId, options, idMaps } = input;
-  const writer = facts.host.isPrivileged ? undefined : callerUserns(facts.host, settings.shimPath, settings.searchPath);
+  if (isPlainDirectory(options)) return plainDirectory(options);
+  const storage = await import('../storage/index.ts');
+  const writer = facts.host.isPrivileged ? undefined : storage.callerUserns(facts.host, settings.shimPath, settings.searchPath);
   const notes: string[] = [];
   const layers = options.rootfsLayers;
   const isMarked = layers !== undefined && await stat(markerPath(settings.root)).then(() => true, () => false);
   const where = { root: settings.root, containerId, mountPoint: join(settings.runroot, 'containers', containerId, 'rootfs') };
-  const prepare = (isCopyForced: boolean): Promise<PreparedRootfs> => prepareRootfs({
+  const prepare = (isCopyForced: boolean): Promise<PreparedRootfs> => storage.prepareRootfs({
     ...where, layers: layers ?? [], idMaps, isPrivileged: facts.host.isPrivileged, isCopyForced, callerUserns: writer,
   });
   let prepared = layers === undefined ? undefined : await prepare(input.isCopyForced || isMarked);
   const remove = async (): Promise<void> => {
-    if (layers !== undefined) await removeContainerStorage(where, writer, prepared);
+    if (layers !== undefined) await storage.removeContainerStorage(where, writer, prepared);
   };
   try {
-    const volumes = await Promise.all(options.volumes.map((v) => resolveVolume(input, v, writer)));
+    const volumes = await Promise.all(options.volumes.map((v) => resolveVolume(storage, input, v, writer)));
     return {
       get rootfs() { return prepared?.path ?? options.rootfs; },
       get overlay() { return prepared?.overlay; },
       volumes, notes, remove,
       async fallBack(error: unknown): Promise<boolean> {
         if (prepared?.method !== 'idmap' || !isIdmapFailure(error)) return false;
-        await removeContainerStorage(where, writer, prepared);
+        await storage.removeContainerStorage(where, writer, prepared);
         prepared = await prepare(true);
-        notes.push(FALLBACK_NOTE);
+        notes.push(storage.FALLBACK_NOTE);
         await mkdir(join(settings.root, 'storage'), { recursive: true, mode: 0o711 });
         await writeFile(markerPath(settings.root), `${error.step} ${error.errnoName} ${error.path}\n`).catch(() => {});
         return true;

@@ -25,5 +25,7 @@ export type { IdAllocator, IdAllocation, IdAllocationInfo, IdAllocationsReport, 
 export { StateError, type StateErrorCode } from './state/index.ts';
 export type { ImageService, ImageDetails, PullOptions, PushOptions, RegistryAccessOptions } from './images.ts';
 export type { ImageRecord, PullEvent, PushEvent, RemovedImage, Credentials, ImageConfig } from '../image/index.ts';
-export type { VolumeInfo } from '../storage/index.ts';
-export { StorageError, type StorageErrorCode } from '../storage/index.ts';
+// Types only: a value export would load all of storage/ (and node:worker_threads)
+// for every command; a run from a plain --rootfs never needs it. Storage
+// failures are IsolaErrors with ISOLA_STORAGE_* codes.
+export type { StorageError, StorageErrorCode, VolumeInfo } from '../storage/index.ts';

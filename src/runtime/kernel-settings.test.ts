@@ -47,9 +47,9 @@ test('a time namespace gets the offsets, zero by default, and offsets need one',
     { field: 'linux.timeOffsets.boottime.nanosecs' });
 });
 
-test('the filter loads before the identity change unless noNewPrivileges lets it wait for execve', () => {
+test('the filter loads before the identity change unless noNewPrivileges lets it wait for execve', async () => {
   const seccomp = { defaultAction: 'SCMP_ACT_ALLOW' as const };
-  assert.equal(planSeccomp(withLinux({ seccomp }))?.phase, 'before-identity');
-  assert.equal(planSeccomp(withLinux({ seccomp }, true))?.phase, 'before-exec');
-  assert.equal(planSeccomp(withLinux({})), undefined);
+  assert.equal((await planSeccomp(withLinux({ seccomp })))?.phase, 'before-identity');
+  assert.equal((await planSeccomp(withLinux({ seccomp }, true)))?.phase, 'before-exec');
+  assert.equal(await planSeccomp(withLinux({})), undefined);
 });

@@ -3,7 +3,7 @@
  * rather than mounts or identity: linux.sysctl, linux.personality,
  * linux.timeOffsets (with a time namespace) and linux.seccomp.
  */
-import { compileSeccomp } from '../security/index.ts';
+import { compileSeccompCached } from '../security/index.ts';
 import type { PlanSeccomp, PlanTimeOffsets } from '../launch/index.ts';
 import type { OciConfig, OciNamespaceType, OciTimeOffset } from './oci-config.ts';
 import { invalidField, unsupportedField } from './config-error.ts';
@@ -97,12 +97,13 @@ export function planTimeOffsets(config: OciConfig): PlanTimeOffsets | undefined 
 }
 
 /**
- * The compiled filter and when to load it.
+ * The compiled filter and when to load it: the default profile's program
+ * comes precompiled with the build, others compile here.
  * @throws SeccompError with `field` set to the profile's JSON path.
  */
-export function planSeccomp(config: OciConfig): PlanSeccomp | undefined {
+export async function planSeccomp(config: OciConfig): Promise<PlanSeccomp | undefined> {
   const profile = config.linux?.seccomp;
   if (profile === undefined) return undefined;
-  const compiled = compileSeccomp(profile, { field: 'linux.seccomp' });
+  const compiled = await compileSeccompCached(profile, { field: 'linux.seccomp' });
   return { program: compiled.program, flags: compiled.flags, phase: config.process?.noNewPrivileges === true ? 'before-exec' : 'before-identity' };
 }

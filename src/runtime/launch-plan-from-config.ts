@@ -147,7 +147,7 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     user: { uid: user.uid, gid: user.gid, umask: user.umask ?? 0o022 },
     additionalGids: keepsGroups ? undefined : user.additionalGids ?? [],
     capabilities: planCapabilities(process), noNewPrivileges: process.noNewPrivileges === true,
-    seccomp: planSeccomp(config), sysctls: planSysctls(config), personality: planPersonality(config),
+    seccomp: await planSeccomp(config), sysctls: planSysctls(config), personality: planPersonality(config),
     timeOffsets: planTimeOffsets(config),
     cwd: process.cwd, args: process.args ?? [], env: process.env ?? [],
   };

@@ -32,6 +32,12 @@ export {
 export { compileSeccomp, type CompiledSeccomp, type CompileSeccompOptions } from './seccomp/compile.ts';
 export { defaultSeccompProfile, type DefaultSeccompOptions } from './seccomp/default-profile.ts';
 export {
+  PRECOMPILED_SECCOMP_FILE,
+  compileSeccompCached,
+  precompileDefaultSeccomp,
+  type CachedCompileOptions,
+} from './seccomp/precompiled.ts';
+export {
   fromDockerSeccompProfile,
   isDockerSeccompProfile,
   type DockerProfileOptions,

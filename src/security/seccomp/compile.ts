@@ -33,12 +33,19 @@ import { X86_64_SYSCALLS } from './syscalls-x86-64.ts';
 export const AUDIT_ARCH = { X86_64: 0xc000003e, I386: 0x40000003, AARCH64: 0xc00000b7 } as const;
 export const X32_SYSCALL_BIT = 0x40000000;
 
-const TABLES: Readonly<Record<SeccompArchitecture, { readonly numbers: ReadonlyMap<string, number>; readonly audit: number }>> = {
-  SCMP_ARCH_X86_64: { numbers: new Map(Object.entries(X86_64_SYSCALLS)), audit: AUDIT_ARCH.X86_64 },
-  SCMP_ARCH_X32: { numbers: new Map(Object.entries(X32_SYSCALLS).map(([n, nr]) => [n, nr + X32_SYSCALL_BIT])), audit: AUDIT_ARCH.X86_64 },
-  SCMP_ARCH_X86: { numbers: new Map(Object.entries(I386_SYSCALLS)), audit: AUDIT_ARCH.I386 },
-  SCMP_ARCH_AARCH64: { numbers: new Map(Object.entries(AARCH64_SYSCALLS)), audit: AUDIT_ARCH.AARCH64 },
-};
+type ArchTables = Readonly<Record<SeccompArchitecture, { readonly numbers: ReadonlyMap<string, number>; readonly audit: number }>>;
+let archTables: ArchTables | undefined;
+
+/** Built on the first compile, not at import: a run whose program comes precompiled never needs them. */
+function tables(): ArchTables {
+  archTables ??= {
+    SCMP_ARCH_X86_64: { numbers: new Map(Object.entries(X86_64_SYSCALLS)), audit: AUDIT_ARCH.X86_64 },
+    SCMP_ARCH_X32: { numbers: new Map(Object.entries(X32_SYSCALLS).map(([n, nr]) => [n, nr + X32_SYSCALL_BIT])), audit: AUDIT_ARCH.X86_64 },
+    SCMP_ARCH_X86: { numbers: new Map(Object.entries(I386_SYSCALLS)), audit: AUDIT_ARCH.I386 },
+    SCMP_ARCH_AARCH64: { numbers: new Map(Object.entries(AARCH64_SYSCALLS)), audit: AUDIT_ARCH.AARCH64 },
+  };
+  return archTables;
+}
 
 /** Unconditional jumps per batch: the batch plus its return instructions stay under 255. */
 const BATCH = 200;
@@ -201,8 +208,9 @@ export function compileSeccomp(profile: SeccompProfile, options: CompileSeccompO
   const defaultRet = actionReturnValue(profile.defaultAction, profile.defaultErrnoRet, `${field}.defaultAction`, `${field}.defaultErrnoRet`);
   const flags = filterFlags(profile, field);
   const arches = resolveArchitectures(profile, field);
+  const byArch = tables();
   const blocks = new Map<number, Map<number, Rule[]>>();
-  for (const arch of arches.included) blocks.set(TABLES[arch].audit, new Map());
+  for (const arch of arches.included) blocks.set(byArch[arch].audit, new Map());
   const skipped = new Set<string>();
   (profile.syscalls ?? []).forEach((entry, i) => {
     const at = `${field}.syscalls[${i}]`;
@@ -212,10 +220,10 @@ export function compileSeccomp(profile: SeccompProfile, options: CompileSeccompO
     for (const name of entry.names) {
       let isKnown = false;
       for (const arch of arches.included) {
-        const nr = TABLES[arch].numbers.get(name);
+        const nr = byArch[arch].numbers.get(name);
         if (nr === undefined) continue;
         isKnown = true;
-        const block = blocks.get(TABLES[arch].audit)!;
+        const block = blocks.get(byArch[arch].audit)!;
         const existing = block.get(nr);
         if (existing === undefined) block.set(nr, [...rules]);
         else existing.push(...rules);
