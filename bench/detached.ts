@@ -7,7 +7,10 @@
  * podman root). Runs are interleaved; warm-up runs are not counted. A report,
  * not a test.
  *
- * Usage (as root): node_modules/.bin/node bench/detached.ts [--runs N] [--warmup N] [--monitors N]
+ * With --ps N, it also times `isola ps -a` (median of 5) with N containers
+ * recorded and running, made through the API.
+ *
+ * Usage (as root): node_modules/.bin/node bench/detached.ts [--runs N] [--warmup N] [--monitors N] [--ps N]
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -19,6 +22,7 @@ import { parseCount } from './lib/bench-args.ts';
 import { PODMAN_RUN_FLAGS } from './lib/podman.ts';
 import { createScratchDir, removeScratchDir } from './lib/scratch.ts';
 import { summarize, timeCommand } from './lib/timing.ts';
+import { Engine } from '../src/engine/index.ts';
 
 const run = promisify(execFile);
 const repoDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,7 +88,30 @@ async function measureMemory(subject: Subject): Promise<{ rssKib: number; pssKib
   };
 }
 
-const { values } = parseArgs({ options: { runs: { type: 'string' }, warmup: { type: 'string' }, monitors: { type: 'string' } } });
+/** Median wall time of `isola ps -a` with `count` containers running, made in-process through the API. */
+async function timePs(scratch: string, rootfs: string, count: number): Promise<number> {
+  const root = join(scratch, 'ps-root');
+  const runroot = join(scratch, 'ps-run');
+  const engine = await Engine.open({ root, runroot });
+  const ids: string[] = [];
+  try {
+    let next = 0;
+    await Promise.all(Array.from({ length: 10 }, async () => {
+      while (next++ < count) ids.push((await engine.run({ rootfs, cmd: ['sleep', '10000'], detach: true })).id);
+    }));
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) samples.push(await timeCommand([join(repoDir, 'bin', 'isola'), '--root', root, '--runroot', runroot, 'ps', '-a']));
+    return summarize(samples).medianMs;
+  } finally {
+    let next = 0;
+    await Promise.all(Array.from({ length: 10 }, async () => {
+      while (next < ids.length) await engine.remove(ids[next++]!, { force: true }).catch(() => {});
+    }));
+    await engine.close();
+  }
+}
+
+const { values } = parseArgs({ options: { runs: { type: 'string' }, warmup: { type: 'string' }, monitors: { type: 'string' }, ps: { type: 'string' } } });
 const runs = parseCount('--runs', values.runs ?? '20', 1);
 const warmup = parseCount('--warmup', values.warmup ?? '3', 0);
 const monitors = parseCount('--monitors', values.monitors ?? '20', 1);
@@ -118,6 +145,10 @@ try {
       + `conmon RSS ${podmanMemory!.rssKib.toFixed(0)} KiB, PSS ${podmanMemory!.pssKib.toFixed(0)} KiB; `
       + `ratios RSS ${(isolaMemory!.rssKib / podmanMemory!.rssKib).toFixed(2)}, PSS ${(isolaMemory!.pssKib / podmanMemory!.pssKib).toFixed(2)}`,
   ];
+  if (values.ps !== undefined) {
+    const count = parseCount('--ps', values.ps, 1);
+    lines.push(`isola ps -a with ${count} containers running: ${(await timePs(scratch, rootfs, count)).toFixed(0)} ms (median of 5)`);
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {
   for (const subject of subjects) await subject.removeAll().catch((error: unknown) => log(`cleanup: ${String(error)}`));

@@ -70,6 +70,9 @@ test('isola killed at any point of run -d leaves a state that ps reports truly a
       const running = (await psJson(isola)).filter((e) => e.State === 'running').length;
       assert.equal((await pidsWithEnvEntry(marker)).length, running, 'every container process belongs to a running container');
     }
+    // A container whose creation was cut short can still be started.
+    for (const entry of (await psJson(isola)).filter((e) => e.State === 'created')) await isola.ok('start', entry.Id);
+    assert.ok((await psJson(isola)).every((e) => e.State === 'running'));
     const ids = (await psJson(isola)).map((e) => e.Id);
     t.diagnostic(`${ids.length} containers recorded; states seen after each kill: ${JSON.stringify(Object.fromEntries(seen))}`);
     if (ids.length > 0) await isola.ok('rm', '-f', ...ids);

@@ -7,7 +7,7 @@
  * processes repairing at once change it once.
  */
 import { removeRecordedCgroup } from '../../cgroups/index.ts';
-import { getContainer, updateContainer, type ContainerRecord, type StateDb } from '../state/index.ts';
+import { getContainer, releaseContainerIds, updateContainer, type ContainerRecord, type StateDb } from '../state/index.ts';
 import { readExitFile } from './exit-file.ts';
 import { containerFiles } from './files.ts';
 import { isGone } from './liveness.ts';
@@ -22,9 +22,16 @@ async function repairInterrupted(db: StateDb, record: ContainerRecord): Promise<
   await removeCgroupQuietly(record);
   // Interrupted while creating: it never ran, and start chooses missing ids itself.
   const state = record.state === 'creating' || record.startedMs === undefined ? 'created' : 'stopped';
-  updateContainer(db, record.id, [record.state], {
-    state, creator_pid: null, creator_start_time: null, cgroup_dirs: '[]', pid: null, pid_start_time: null,
-    monitor_pid: null, monitor_start_time: null,
+  db.immediate(() => {
+    // Under the lock, on the row as it is now: someone may have repaired it first.
+    const now = getContainer(db, record.id);
+    if (now === undefined || now.state !== record.state || now.creator?.pid !== record.creator?.pid) return;
+    // Ids allocated but not yet recorded as its maps: start allocates afresh, so these go.
+    if (now.idMaps === undefined) releaseContainerIds(db, record.id);
+    updateContainer(db, record.id, [record.state], {
+      state, creator_pid: null, creator_start_time: null, cgroup_dirs: '[]', pid: null, pid_start_time: null,
+      monitor_pid: null, monitor_start_time: null,
+    });
   });
   return getContainer(db, record.id) ?? record;
 }

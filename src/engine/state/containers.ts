@@ -142,6 +142,11 @@ export function updateContainer(db: StateDb, id: string, fromStates: readonly Co
     ...values, id, ...fromStates) > 0;
 }
 
+/** Frees the host ids allocated for the container (its maps were never recorded). */
+export function releaseContainerIds(db: StateDb, id: string): void {
+  db.run('DELETE FROM id_allocations WHERE container_id = ?', id);
+}
+
 /** Deletes the container and the host ids it holds. */
 export function deleteContainer(db: StateDb, id: string): void {
   db.run('DELETE FROM id_allocations WHERE container_id = ?', id);

@@ -15,7 +15,7 @@ export {
   type NewIdAllocation,
 } from './id-allocations.ts';
 export {
-  deleteContainer, findContainer, getContainer, insertContainer, isNameTaken, listContainers, updateContainer,
+  deleteContainer, findContainer, getContainer, insertContainer, isNameTaken, listContainers, releaseContainerIds, updateContainer,
   type ContainerChange, type ContainerRecord, type ContainerState, type NewContainer,
 } from './containers.ts';
 export { isPidGone, isProcessGone, parseProcStatStartTime, readProcessIdentity, type ProcessIdentity } from './process-identity.ts';

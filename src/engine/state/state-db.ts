@@ -8,6 +8,7 @@
  * process while it holds the database's write lock.
  */
 import { mkdir } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { MIGRATIONS } from './schema.ts';
@@ -103,6 +104,24 @@ function migrate(db: StateDb, raw: DatabaseSync): void {
 }
 
 /**
+ * Processes creating the database at the same moment can meet in the switch
+ * to WAL, still in rollback-journal mode, where SQLite fails one of them at
+ * once (a deadlock would follow waiting) instead of calling the busy
+ * handler: that one tries again shortly.
+ */
+async function migrateWithRetry(db: StateDb, raw: DatabaseSync): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, raw);
+      return;
+    } catch (error) {
+      if (attempt >= 10 || !(error instanceof StateError) || error.code !== 'ISOLA_STATE_DB_BUSY') throw error;
+      await delay(5 + Math.random() * 45);
+    }
+  }
+}
+
+/**
  * Opens (creating when needed) `<root>/state.db`. node:sqlite is loaded here, on first
  * use, so commands that never touch state do not pay for it.
  * @throws StateError ISOLA_STATE_DB_UNAVAILABLE, ISOLA_STATE_DB_BUSY, ISOLA_STATE_DB_TOO_NEW.
@@ -132,7 +151,7 @@ export async function openStateDb(root: string): Promise<StateDb> {
   }
   const db = new StateDb(path, raw);
   try {
-    migrate(db, raw);
+    await migrateWithRetry(db, raw);
     // A power cut may lose the last allocations, but it also ends every container that held them.
     db.run('PRAGMA synchronous = NORMAL');
   } catch (error) {
