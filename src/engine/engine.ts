@@ -17,6 +17,7 @@ import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions
 import type { IdAllocationsReport, IdAllocator } from './id-allocator.ts';
 import { configuredUserns } from './config-defaults.ts';
 import type { ImageService } from './images.ts';
+import type { RemovedImage } from '../image/index.ts';
 import type { VolumeInfo } from '../storage/index.ts';
 import type { LifecycleOperations, ListOptions } from './lifecycle/operations.ts';
 import type { Container, StopOptions } from './lifecycle/container.ts';
@@ -112,6 +113,17 @@ export class Engine {
     const requested = options as RunOptions;
     if (requested.image !== undefined) return this.#runImage(requested, requested.image);
     return this.#runForeground(requested);
+  }
+
+  /**
+   * `rmi`: removes images, refusing (ISOLA_IMAGE_IN_USE) one a container was
+   * created from, unless `force`, which removes such containers first.
+   */
+  async removeImages(refs: readonly string[], options: { readonly force?: boolean | undefined } = {}): Promise<RemovedImage[]> {
+    const [{ removeImages }, images, containers] = await Promise.all([import('./image-removal.ts'), this.images(), this.#containers()]);
+    return removeImages(images, {
+      list: () => containers.list({ all: true }), remove: (id) => containers.remove(id, { force: true }),
+    }, refs, options.force === true);
   }
 
   /** Records a container with its options and host ids, without starting it. */
