@@ -9,6 +9,8 @@
  * await c.remove();
  * await engine.close();
  * ```
+ * `image` (with `pull`, `entrypoint`) instead of `rootfs` runs an image, detached
+ * or not: `engine.run({ image: 'busybox', cmd: ['top'], detach: true })`.
  * Without `detach`, `run` runs in the foreground: it resolves once the
  * process runs, with an `exited` promise, and nothing is recorded.
  */
