@@ -19,6 +19,8 @@
 
 static int listen_fd = -1;
 static int clients[MAX_CLIENTS] = { -1, -1, -1, -1 };
+/* A client that closed its sending side still gets the output until the end. */
+static int is_reading[MAX_CLIENTS];
 static const char *socket_path;
 
 /* sun_path holds 108 bytes, less than a run directory's path may take: the
@@ -75,7 +77,7 @@ size_t attach_poll_fds(struct pollfd *fds)
 		return 0;
 	fds[n++] = (struct pollfd){ listen_fd, POLLIN, 0 };
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
-		fds[n++] = (struct pollfd){ clients[i], POLLIN, 0 };
+		fds[n++] = (struct pollfd){ is_reading[i] ? clients[i] : -1, POLLIN, 0 };
 	return n;
 }
 
@@ -83,6 +85,7 @@ static void drop_client(size_t i)
 {
 	close(clients[i]);
 	clients[i] = -1;
+	is_reading[i] = 0;
 }
 
 /* Accepts new clients and passes their input to `master` (dropped without a terminal). */
@@ -100,14 +103,20 @@ void attach_serve(const struct pollfd *fds, size_t count, int master)
 			i++;
 		if (fd >= 0 && i == MAX_CLIENTS)
 			close(fd); /* full: the client sees the connection closed */
-		else if (fd >= 0)
+		else if (fd >= 0) {
 			clients[i] = fd;
+			is_reading[i] = 1;
+		}
 	}
 	for (size_t i = 0; i < MAX_CLIENTS && i + 1 < count; i++) {
 		if (clients[i] < 0 || fds[i + 1].revents == 0)
 			continue;
 		ssize_t n = TEMP_FAILURE_RETRY_INT(read(clients[i], buffer, sizeof(buffer)));
-		if (n <= 0) {
+		if (n == 0) {
+			is_reading[i] = 0;
+			continue;
+		}
+		if (n < 0) {
 			drop_client(i);
 			continue;
 		}

@@ -16,4 +16,4 @@ export { normalizeCgroupPath } from './cgroup-path.ts';
 export { removeCgroupDirs } from './remove.ts';
 export { updateCgroupLimits } from './update.ts';
 export { createCgroupDriver, openCgroupDriver } from './open-driver.ts';
-export { readCgroupPids, removeRecordedCgroup, setRecordedCgroupFrozen } from './recorded-cgroup.ts';
+export { findCgroupDirs, readCgroupPids, removeRecordedCgroup, setRecordedCgroupFrozen } from './recorded-cgroup.ts';

@@ -83,3 +83,14 @@ export async function setRecordedCgroupFrozen(layout: CgroupLayout, dirs: readon
   if (!await waitForText(host, `${dir}/freezer.state`, (t) => t.trim() === (isFrozen ? 'FROZEN' : 'THAWED'))) throw freezeFailed(dir, 'it did not settle');
   return dir;
 }
+
+/**
+ * The directories of cgroup `path` that exist in any hierarchy: finds a
+ * cgroup whose maker died before it could record it.
+ */
+export async function findCgroupDirs(layout: CgroupLayout, path: string, host: CgroupHost = createFsCgroupHost()): Promise<string[]> {
+  const mounts = new Set([...layout.v1Mounts.values(), ...(layout.unifiedMount === undefined ? [] : [layout.unifiedMount])]);
+  const candidates = [...mounts].map((mount) => `${mount}/${normalizeCgroupPath(path)}`);
+  const found = await Promise.all(candidates.map((dir) => host.exists(dir)));
+  return candidates.filter((_, i) => found[i]);
+}

@@ -20,7 +20,9 @@ export async function attachCommand(argv: readonly string[], context: CliContext
     socket.on('error', () => {}); // the close that follows ends the attach
     socket.pipe(process.stdout, { end: false });
     if (isRaw) stdin.setRawMode(true);
-    stdin.pipe(socket);
+    // The end of our input is not the end of the attach: output flows until the container exits.
+    stdin.pipe(socket, { end: false });
+    stdin.once('end', () => socket.end());
     await closed;
     stdin.unpipe(socket);
     stdin.destroy();

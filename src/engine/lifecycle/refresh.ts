@@ -6,7 +6,7 @@
  * cgroup removed. Each change is one compare-and-set on the row, so two
  * processes repairing at once change it once.
  */
-import { removeRecordedCgroup } from '../../cgroups/index.ts';
+import { removeContainerCgroup } from './cgroup-dirs.ts';
 import { getContainer, releaseContainerIds, updateContainer, type ContainerRecord, type StateDb } from '../state/index.ts';
 import { readExitFile } from './exit-file.ts';
 import { containerFiles } from './files.ts';
@@ -14,7 +14,7 @@ import { isGone } from './liveness.ts';
 
 /** The cgroup is best effort here: a later rm tries again and reports a failure. */
 async function removeCgroupQuietly(record: ContainerRecord): Promise<void> {
-  await removeRecordedCgroup(record.cgroupDirs).catch(() => {});
+  await removeContainerCgroup(record).catch(() => {});
 }
 
 async function repairInterrupted(db: StateDb, record: ContainerRecord): Promise<ContainerRecord> {

@@ -6,7 +6,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { removeRecordedCgroup } from '../../cgroups/index.ts';
+import { removeContainerCgroup } from './cgroup-dirs.ts';
 import { deleteContainer, getContainer, updateContainer, type ContainerRecord, type StateDb } from '../state/index.ts';
 import { invalidState } from './errors.ts';
 import { readExitFile } from './exit-file.ts';
@@ -31,7 +31,7 @@ export async function removeContainer(db: StateDb, record: ContainerRecord, isFo
 }
 
 async function finishRemoval(db: StateDb, record: ContainerRecord, removeStorage: StorageRemover): Promise<void> {
-  await removeRecordedCgroup(record.cgroupDirs);
+  await removeContainerCgroup(record);
   // Nothing is mounted on the host: the overlay lived in the container's mount namespace.
   await removeStorage(record);
   await rm(record.runDir, { recursive: true, force: true });
@@ -67,7 +67,7 @@ export async function cleanUpContainer(db: StateDb, id: string, restart: (record
     state: 'stopped', exit_code: exit?.exitCode ?? null, finished_ms: exit?.finishedMs ?? Date.now(), pid: null, pid_start_time: null,
   });
   // A cgroup that will not go stays recorded: rm tries again and says why.
-  const isRemoved = await removeRecordedCgroup(record.cgroupDirs).then(() => true, () => false);
+  const isRemoved = await removeContainerCgroup(record).then(() => true, () => false);
   if (isRemoved) updateContainer(db, id, ['stopped'], { cgroup_dirs: '[]' });
   record = getContainer(db, id);
   if (record === undefined) return false;

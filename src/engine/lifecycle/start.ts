@@ -19,6 +19,7 @@ import type { StoredOptions } from './create-options.ts';
 import { invalidState } from './errors.ts';
 import { isolaCommand } from './isola-command.ts';
 import { containerFiles } from './files.ts';
+import { removeContainerCgroup } from './cgroup-dirs.ts';
 import type { LifecycleContext } from './context.ts';
 
 async function chooseIdMaps(ctx: LifecycleContext, db: StateDb, record: ContainerRecord, options: StoredOptions['run'] & { userns: NonNullable<StoredOptions['run']['userns']> }): Promise<IdMaps | undefined> {
@@ -65,6 +66,8 @@ async function launchDetached(ctx: LifecycleContext, db: StateDb, record: Contai
   const files = containerFiles(record);
   const [setup, command] = await Promise.all([
     containerSetup(ctx, db, record), isolaCommand(ctx.settings), rm(files.exit, { force: true }),
+    // Left by an isola killed before it recorded the cgroup: nothing of it runs (the state said so).
+    removeContainerCgroup({ id: record.id, cgroupDirs: [] }),
   ]);
   const { facts, stored } = setup;
   // Its upper directory stays until `rm` (see remove.ts), whatever happens here.
