@@ -21,7 +21,7 @@ function isWholeImage(text: string, image: { readonly id: string; readonly names
  * @throws ImageError ISOLA_IMAGE_IN_USE naming the containers, unless `isForced`;
  *   then nothing is removed (images checked before any goes).
  */
-export async function removeImages(images: ImageService, containers: ContainerAccess, texts: readonly string[],
+export async function removeImages(images: Pick<ImageService, 'get' | 'remove'>, containers: ContainerAccess, texts: readonly string[],
   isForced: boolean): Promise<RemovedImage[]> {
   const all = await containers.list();
   const users: ContainerInfo[] = [];
