@@ -52,7 +52,7 @@ commands:
   push [--tls-verify=false] [--cert-dir DIR] IMAGE [REF]    send a stored image to a registry
   images, image ls [--format table|json]   list stored images
   image inspect IMAGE...                   show an image's details (podman's JSON)
-  rmi IMAGE...                             remove images (names; layers no other image uses)
+  rmi [-f] IMAGE...                        remove images (names; layers no other image uses)
   tag IMAGE NAME...                        give an image more names
   login -u USER -p PASS|--password-stdin REGISTRY, logout REGISTRY
   load -i ARCHIVE, save -o FILE [--format docker-archive|oci-archive] IMAGE..., import TARBALL [NAME]

@@ -22,6 +22,11 @@ export interface StorageInput {
   readonly user: ResolvedUser;
   /** Use the chowned copy even where ID-mapped mounts work. */
   readonly isCopyForced: boolean;
+  /**
+   * A recorded container: its upper directory lives until `rm`, kept across
+   * starts and left in place by a failed one. @default false
+   */
+  readonly isKept?: boolean | undefined;
 }
 
 export interface ContainerStorage {
@@ -117,10 +122,11 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
   const where = { root: settings.root, containerId, mountPoint: join(settings.runroot, 'containers', containerId, 'rootfs') };
   const prepare = (isCopyForced: boolean): Promise<PreparedRootfs> => storage.prepareRootfs({
     ...where, layers: layers ?? [], idMaps, isPrivileged: facts.host.isPrivileged, isCopyForced, callerUserns: writer,
+    isUpperKept: input.isKept,
   });
   let prepared = layers === undefined ? undefined : await prepare(input.isCopyForced || isMarked);
   const remove = async (): Promise<void> => {
-    if (layers !== undefined) await storage.removeContainerStorage(where, writer, prepared);
+    if (layers !== undefined && input.isKept !== true) await storage.removeContainerStorage(where, writer, prepared);
   };
   try {
     const volumes = await Promise.all(options.volumes.map((v) => resolveVolume(storage, input, v, writer)));
@@ -130,7 +136,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
       volumes, notes, remove,
       async fallBack(error: unknown): Promise<boolean> {
         if (prepared?.method !== 'idmap' || !isIdmapFailure(error)) return false;
-        await storage.removeContainerStorage(where, writer, prepared);
+        await remove();
         prepared = await prepare(true);
         notes.push(storage.FALLBACK_NOTE);
         await mkdir(join(settings.root, 'storage'), { recursive: true, mode: 0o711 });

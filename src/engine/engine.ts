@@ -9,6 +9,8 @@
  * await c.remove();
  * await engine.close();
  * ```
+ * `image` (with `pull`, `entrypoint`) instead of `rootfs` runs an image, detached
+ * or not: `engine.run({ image: 'busybox', cmd: ['top'], detach: true })`.
  * Without `detach`, `run` runs in the foreground: it resolves once the
  * process runs, with an `exited` promise, and nothing is recorded.
  */
@@ -17,12 +19,13 @@ import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions
 import type { IdAllocationsReport, IdAllocator } from './id-allocator.ts';
 import { configuredUserns } from './config-defaults.ts';
 import type { ImageService } from './images.ts';
-import { InvalidOptionError } from '../errors/index.ts';
+import type { RemovedImage } from '../image/index.ts';
 import type { VolumeInfo } from '../storage/index.ts';
 import type { LifecycleOperations, ListOptions } from './lifecycle/operations.ts';
 import type { Container, StopOptions } from './lifecycle/container.ts';
 import type { ContainerInfo } from './lifecycle/container-info.ts';
-import type { CreateOptions } from './lifecycle/create-options.ts';
+import type { ContainerImage, CreateOptions } from './lifecycle/create-options.ts';
+import { parseUsernsMode } from '../spec/index.ts';
 import type { LogLine } from './lifecycle/log-format.ts';
 import type { LogsOptions } from './lifecycle/logs.ts';
 import type { TopDescriptor } from './lifecycle/top.ts';
@@ -105,15 +108,30 @@ export class Engine {
   run(options: DetachedRunOptions): Promise<Container>;
   run(options: RunOptions): Promise<RunningContainer>;
   async run(options: RunOptions | DetachedRunOptions): Promise<RunningContainer | Container> {
-    if ('detach' in options && options.detach) return (await this.#containers()).run(options);
+    if ('detach' in options && options.detach) {
+      const { options: resolved, image } = await this.#withImage(options);
+      return (await this.#containers()).run(resolved, image);
+    }
     const requested = options as RunOptions;
     if (requested.image !== undefined) return this.#runImage(requested, requested.image);
     return this.#runForeground(requested);
   }
 
+  /**
+   * `rmi`: removes images, refusing (ISOLA_IMAGE_IN_USE) one a container was
+   * created from, unless `force`, which removes such containers first.
+   */
+  async removeImages(refs: readonly string[], options: { readonly force?: boolean | undefined } = {}): Promise<RemovedImage[]> {
+    const [{ removeImages }, images, containers] = await Promise.all([import('./image-removal.ts'), this.images(), this.#containers()]);
+    return removeImages(images, {
+      list: () => containers.list({ all: true }), remove: (id) => containers.remove(id, { force: true }),
+    }, refs, options.force === true);
+  }
+
   /** Records a container with its options and host ids, without starting it. */
   async create(options: CreateOptions): Promise<Container> {
-    return (await this.#containers()).create(options);
+    const { options: resolved, image } = await this.#withImage(options);
+    return (await this.#containers()).create(resolved, image);
   }
 
   /** Starts a created or stopped container detached. @throws ContainerError */
@@ -226,25 +244,24 @@ export class Engine {
    * cover the highest id its files and users have.
    */
   async #runImage(requested: RunOptions, imageName: string): Promise<RunningContainer> {
-    if (requested.rootfs !== undefined || requested.rootfsLayers !== undefined) {
-      throw new InvalidOptionError('image', 'an image, or a rootfs, not both', imageName);
-    }
-    const [{ prepareRunImage }, { mergeImageConfig, autoSizeForImage, AUTO_BLOCK }] = await Promise.all([
-      import('./image-run.ts'), import('./image-config.ts'),
-    ]);
-    const { image, config, layerDirs, maxId } = await prepareRunImage(await this.images(), {
-      image: imageName, pull: requested.pull, tlsVerify: requested.tlsVerify, onPullProgress: requested.onPullProgress,
+    const { resolveImageOptions } = await import('./image-options.ts');
+    const { image, stopSignal: _stopSignal, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, { ...requested, image: imageName });
+    const container = await this.#runForeground({ ...requested, ...merged, image: undefined });
+    return { ...container, image };
+  }
+
+  /** create and run -d of an image: the same merge as a foreground run, recorded with the image. */
+  async #withImage(options: CreateOptions): Promise<{ options: CreateOptions; image: ContainerImage | undefined }> {
+    if (options.image === undefined) return { options, image: undefined };
+    const { resolveImageOptions } = await import('./image-options.ts');
+    const userns = typeof options.userns === 'string' ? parseUsernsMode(options.userns, 'userns') : options.userns;
+    const { image, stopSignal, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, {
+      ...options, image: options.image, userns, args: options.cmd ?? options.args ?? [], env: options.env ?? [],
     });
-    const merged = mergeImageConfig(config.config, requested, image.names[0] ?? imageName);
-    let userns = configuredUserns(requested.userns, this.settings.config);
-    const isSizeChosen = requested.userns?.kind === 'auto' && requested.userns.size !== undefined;
-    if (userns.kind === 'auto' && !isSizeChosen && autoSizeForImage(maxId) > (userns.size ?? AUTO_BLOCK)) {
-      userns = { kind: 'auto', size: autoSizeForImage(maxId) };
-    }
-    const container = await this.#runForeground({ ...requested, ...merged, userns, image: undefined, rootfsLayers: layerDirs });
-    return { ...container, image: {
-      id: image.id, names: image.names, labels: config.config?.Labels ?? {}, exposedPorts: Object.keys(config.config?.ExposedPorts ?? {}),
-    } };
+    return {
+      options: { ...options, ...merged, cmd: undefined, image: undefined, stopSignal: options.stopSignal ?? stopSignal },
+      image: { id: image.id, name: image.names[0] ?? options.image },
+    };
   }
 
   async #runForeground(options: RunOptions): Promise<RunningContainer> {

@@ -125,7 +125,7 @@ async function chooseRootfs(options: RunOptions): Promise<string> {
  * topmost layer that has /etc/passwd (an image's users come from its
  * layers; a later layer's copy replaces an earlier one).
  */
-async function userFilesRoot(options: RunOptions & { rootfs: string }): Promise<string> {
+export async function userFilesRoot(options: Pick<RunOptions, 'rootfsLayers'> & { rootfs: string }): Promise<string> {
   const layers = options.rootfsLayers;
   if (layers === undefined || layers.length === 0) return options.rootfs;
   for (let i = layers.length - 1; i >= 0; i--) {

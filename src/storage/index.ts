@@ -10,7 +10,7 @@
  */
 export { StorageError, type StorageErrorCode, type StorageErrorOptions } from './errors.ts';
 export {
-  FALLBACK_NOTE, containerStorageDir, prepareRootfs, removeContainerStorage,
+  FALLBACK_NOTE, containerStorageDir, deleteContainerStorage, prepareRootfs, removeContainerStorage,
   type CallerUserns, type PreparedRootfs, type RootfsMethod, type RootfsRequest,
 } from './rootfs.ts';
 export { callerUserns } from './caller-userns.ts';

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { PlanRootfsOverlay } from '../launch/index.ts';
 import { toHostId, type IdMapEntry, type IdMaps } from '../userns/index.ts';
 import { StorageError } from './errors.ts';
-import { shiftedLayer, unregisterShifted } from './shifted-cache.ts';
+import { shiftedLayer, unregisterContainer, unregisterShifted } from './shifted-cache.ts';
 import type { UsernsJob } from './userns-job.ts';
 
 export type RootfsMethod = 'plain' | 'idmap' | 'copy';
@@ -53,6 +53,11 @@ export interface RootfsRequest {
   readonly isCopyForced?: boolean | undefined;
   /** Needed when not privileged: where the copy and the upper directory are made. */
   readonly callerUserns?: CallerUserns | undefined;
+  /**
+   * A container started again keeps the upper directory it has (what it
+   * wrote); a failure then leaves it in place. @default false
+   */
+  readonly isUpperKept?: boolean | undefined;
 }
 
 export interface PreparedRootfs {
@@ -138,14 +143,17 @@ export async function prepareRootfs(request: RootfsRequest): Promise<PreparedRoo
   }
   const owner = rootOwner(request.idMaps);
   const paths = { merged: request.mountPoint, upper: join(dir, 'upper'), work: join(dir, 'work') };
+  const isKept = request.isUpperKept === true && await stat(paths.upper).then(() => true, () => false);
   try {
     // Rootless, the init mounts the overlay as the container's root, which
     // must be able to reach these directories: search permission only.
     await mkdir(join(request.root, 'storage', 'containers'), { recursive: true, mode: 0o711 });
     if (writer !== undefined) await chmod(request.root, 0o711);
-    await mkdir(dir, { mode: 0o711 });
+    if (!isKept) await mkdir(dir, { mode: 0o711 });
     await mkdir(paths.merged, { recursive: true, mode: 0o755 });
-    if (writer === undefined) {
+    if (isKept) {
+      // Made, and owned by the container's root, at its first start; its ids never change.
+    } else if (writer === undefined) {
       await Promise.all([mkdir(paths.upper, { mode: 0o755 }), mkdir(paths.work, { mode: 0o700 })]);
       await Promise.all([chown(paths.upper, owner.uid, owner.gid), chown(paths.work, owner.uid, owner.gid)]);
     } else {
@@ -163,9 +171,21 @@ export async function prepareRootfs(request: RootfsRequest): Promise<PreparedRoo
       },
     };
   } catch (error) {
-    await removeContainerStorage(request, writer).catch(() => {});
+    if (!isKept) await removeContainerStorage(request, writer).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Everything a removed container kept: its storage directory (upper and
+ * work), its mount point, and its use of cached layer copies, whichever
+ * method its starts used.
+ */
+export async function deleteContainerStorage(
+  where: { readonly root: string; readonly containerId: string; readonly mountPoint: string }, writer?: CallerUserns | undefined,
+): Promise<void> {
+  await removeContainerStorage(where, writer);
+  await unregisterContainer(where.root, where.containerId);
 }
 
 /**

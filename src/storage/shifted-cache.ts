@@ -156,3 +156,10 @@ export async function shiftedLayer(root: string, layer: string, maps: IdMaps, co
 export async function unregisterShifted(dirs: readonly string[], containerId: string): Promise<void> {
   await Promise.all(dirs.map((dir) => rm(join(`${dir}.users`, containerId), { force: true })));
 }
+
+/** The container no longer uses any copy (its copies are not known any more, e.g. at `rm`). */
+export async function unregisterContainer(root: string, containerId: string): Promise<void> {
+  const cache = join(root, 'storage', 'shifted');
+  const names = await readdir(cache).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.endsWith('.users')).map((n) => rm(join(cache, n, containerId), { force: true })));
+}

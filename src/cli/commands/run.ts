@@ -17,7 +17,8 @@ const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGH
 async function runDetached(args: ParsedArgs, line: RunCommandLine, context: CliContext): Promise<number> {
   const engine = await Engine.open(context.engineOptions);
   try {
-    const container = await engine.run({ ...createOptionsFromRun(args, line.options, line.shouldRemove), detach: true });
+    const onPullProgress = ProgressDisplay.forStderr()?.onPull;
+    const container = await engine.run({ ...createOptionsFromRun(args, line.options, line.shouldRemove), onPullProgress, detach: true });
     process.stdout.write(`${container.id}\n`);
     return 0;
   } finally {

@@ -55,9 +55,15 @@ function parseFilter(text: string): Filter {
   throw new InvalidOptionError('--filter', 'name=, status= or id=', text);
 }
 
+/** podman's IMAGE column: the image's name, else (as for its --rootfs) the root filesystem given. */
+function imageText(info: ContainerInfo): string {
+  if (info.image !== undefined) return info.image.name;
+  return info.options.run.rootfsLayers === undefined ? info.rootfs : 'layers';
+}
+
 function psJson(info: ContainerInfo): unknown {
   return {
-    Id: info.id, Names: [info.name], Rootfs: info.rootfs, Command: info.command, State: statusName(info),
+    Id: info.id, Names: [info.name], Image: imageText(info), ImageID: info.image?.id ?? '', Rootfs: info.rootfs, Command: info.command, State: statusName(info),
     Created: new Date(info.createdMs).toISOString(), StartedAt: info.startedMs === undefined ? null : new Date(info.startedMs).toISOString(),
     ExitCode: info.exitCode ?? null, Pid: info.pid ?? 0, HostUids: info.hostUids, HostGids: info.hostGids,
   };
@@ -79,10 +85,10 @@ export async function psCommand(argv: readonly string[], context: CliContext): P
     const now = Date.now();
     const isFull = isFlagSet(args, 'no-trunc');
     const rows = infos.map((i) => [
-      isFull ? i.id : i.id.slice(0, 12), i.rootfs, i.command.join(' ').slice(0, isFull ? undefined : 30),
+      isFull ? i.id : i.id.slice(0, 12), imageText(i), i.command.join(' ').slice(0, isFull ? undefined : 30),
       `${formatAge(now - i.createdMs)} ago`, statusText(i, now), `${i.hostUids[0]?.start ?? '-'}`, i.name,
     ]);
-    process.stdout.write(`${formatTable([['CONTAINER ID', 'ROOTFS', 'COMMAND', 'CREATED', 'STATUS', 'HOST UID', 'NAMES'], ...rows])}\n`);
+    process.stdout.write(`${formatTable([['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'HOST UID', 'NAMES'], ...rows])}\n`);
   }
   return 0;
 }

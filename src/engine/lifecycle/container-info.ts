@@ -1,7 +1,7 @@
 /** What `ps` and `inspect` report about a container, from its row. */
 import type { IdMaps } from '../../userns/index.ts';
 import type { ContainerRecord, ContainerState } from '../state/index.ts';
-import type { StoredOptions } from './create-options.ts';
+import type { ContainerImage, StoredOptions } from './create-options.ts';
 import { containerFiles } from './files.ts';
 
 export interface HostIdRange {
@@ -37,6 +37,8 @@ export interface ContainerInfo {
   readonly restartPolicy: string;
   readonly restartCount: number;
   readonly isAutoRemove: boolean;
+  /** The image it was created from; undefined for a rootfs directory or layers given directly. */
+  readonly image: ContainerImage | undefined;
   /** The options it was created with. */
   readonly options: StoredOptions;
 }
@@ -44,6 +46,7 @@ export interface ContainerInfo {
 export function toContainerInfo(record: ContainerRecord): ContainerInfo {
   const idMaps = record.idMaps === undefined ? undefined : (JSON.parse(record.idMaps) as IdMaps | null) ?? undefined;
   const isRunning = record.state === 'running' || record.state === 'paused';
+  const options = JSON.parse(record.options) as StoredOptions;
   return {
     id: record.id, name: record.name, state: record.state, rootfs: record.rootfs, command: record.command,
     createdMs: record.createdMs, startedMs: record.startedMs, finishedMs: record.finishedMs, exitCode: record.exitCode,
@@ -53,6 +56,6 @@ export function toContainerInfo(record: ContainerRecord): ContainerInfo {
     hostGids: (idMaps?.gidMap ?? []).map((e) => ({ start: e.hostId, size: e.size })),
     runDir: record.runDir, logPath: containerFiles(record).log, cgroupDirs: record.cgroupDirs,
     restartPolicy: record.restartPolicy, restartCount: record.restartCount, isAutoRemove: record.isAutoRemove,
-    options: JSON.parse(record.options) as StoredOptions,
+    image: options.image, options,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * `cp` between the host and a container. A running container's files are
  * reached through /proc/PID/root (so its tmpfs and volumes too), a stopped
- * one's in its rootfs; paths inside are resolved within that root, every
+ * one's in its rootfs (see container-root.ts); paths inside are resolved within that root, every
  * symlink included, so a link in the container cannot send the copy to the
  * host's files. Ownership is mapped: what goes in belongs to the container's
  * root (its host id), what comes out belongs to the ids it had inside.
@@ -14,6 +14,7 @@ import { IsolaError } from '../../errors/index.ts';
 import { resolveInRoot } from '../../spec/index.ts';
 import type { IdMapEntry } from '../../userns/index.ts';
 import type { ContainerInfo } from './container-info.ts';
+import { filesRootOf } from './container-root.ts';
 
 /** What an id without a mapping shows as inside (/proc/sys/kernel/overflowuid). */
 const OVERFLOW_ID = 65534;
@@ -30,9 +31,7 @@ function toHost(map: readonly IdMapEntry[] | undefined, containerId: number): nu
   return entry === undefined ? containerId : entry.hostId + (containerId - entry.containerId);
 }
 
-function containerRoot(info: ContainerInfo): string {
-  return info.state === 'running' && info.pid !== undefined ? `/proc/${info.pid}/root` : info.rootfs;
-}
+const containerRoot = filesRootOf;
 
 /** dst itself, or dst/basename(src) when dst is an existing directory (as cp does). */
 async function target(dst: string, src: string): Promise<string> {

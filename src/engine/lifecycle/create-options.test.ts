@@ -45,3 +45,13 @@ test('signals are named with or without SIG, in any case, or by number', () => {
   assert.throws(() => signalNumber('NOPE', '-s'), (err: { code?: string }) => err.code === 'ISOLA_INVALID_OPTION');
   assert.throws(() => signalNumber('0', '-s'), (err: { code?: string }) => err.code === 'ISOLA_INVALID_OPTION');
 });
+
+test('a container needs exactly one of a rootfs directory and layers, and keeps the layers and image it was given', () => {
+  for (const options of [{ cmd: ['id'] }, { rootfs: '/r', rootfsLayers: ['/l'], cmd: ['id'] }, { rootfsLayers: [], cmd: ['id'] }]) {
+    assert.throws(() => normalizeCreateOptions(options), (err: { code?: string }) => err.code === 'ISOLA_INVALID_OPTION', JSON.stringify(options));
+  }
+  const { stored } = normalizeCreateOptions({ rootfsLayers: ['/l1', '/l2'], cmd: ['id'] }, { id: 'abc', name: 'bb:1' });
+  assert.deepEqual(stored.run.rootfsLayers, ['/l1', '/l2']);
+  assert.deepEqual(stored.image, { id: 'abc', name: 'bb:1' });
+  assert.equal(normalizeCreateOptions({ rootfs: '/r', cmd: ['id'] }).stored.image, undefined);
+});

@@ -16,8 +16,8 @@ export type RestartPolicy =
 type Defaulted = 'rootfs' | 'args' | 'userns' | 'consoleSize' | 'isHostTerminalRaw' | 'isInteractive';
 
 export interface CreateOptions extends Partial<Omit<RunOptions, Defaulted>> {
-  /** Absolute path of the root filesystem directory. */
-  readonly rootfs: string;
+  /** Absolute path of the root filesystem directory; or `rootfsLayers`, or `image`. */
+  readonly rootfs?: string | undefined;
   /** The command and its arguments (`args` is the same). */
   readonly cmd?: readonly string[] | undefined;
   readonly args?: readonly string[] | undefined;
@@ -35,9 +35,20 @@ export interface CreateOptions extends Partial<Omit<RunOptions, Defaulted>> {
   readonly stopSignal?: string | undefined;
 }
 
-/** What the state database keeps and `start` runs from. */
+/** The image a container was created from. */
+export interface ContainerImage {
+  readonly id: string;
+  /** The name it was given by (its first name), or its id. */
+  readonly name: string;
+}
+
+/**
+ * What the state database keeps and `start` runs from. With rootfsLayers,
+ * `rootfs` is the overlay's mount point in the run directory.
+ */
 export interface StoredOptions {
   readonly run: RunOptions & { readonly rootfs: string };
+  readonly image?: ContainerImage | undefined;
   readonly stopSignal: number;
   readonly logMaxBytes: number;
 }
@@ -63,7 +74,7 @@ export function checkContainerName(name: string): string {
   return name;
 }
 
-export function normalizeCreateOptions(options: CreateOptions): { stored: StoredOptions; name: string | undefined; restart: RestartPolicy; isAutoRemove: boolean } {
+export function normalizeCreateOptions(options: CreateOptions, image?: ContainerImage): { stored: StoredOptions; name: string | undefined; restart: RestartPolicy; isAutoRemove: boolean } {
   const args = options.cmd ?? options.args ?? [];
   if (options.cmd !== undefined && options.args !== undefined) throw new InvalidOptionError('cmd', 'cmd or args, not both', 'both');
   if (args.length === 0) throw new InvalidOptionError('cmd', 'a command to run', 'nothing');
@@ -71,8 +82,15 @@ export function normalizeCreateOptions(options: CreateOptions): { stored: Stored
   const logMaxBytes = options.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES;
   if (!Number.isSafeInteger(logMaxBytes) || logMaxBytes < 0) throw new InvalidOptionError('logMaxBytes', 'a whole number of bytes', logMaxBytes);
   const stopSignal = signalNumber(options.stopSignal ?? 'SIGTERM', '--stop-signal');
+  const layers = options.rootfsLayers ?? [];
+  if ((options.rootfs === undefined) === (layers.length === 0)) {
+    throw new InvalidOptionError('rootfs', 'either a rootfs directory or image layers', options.rootfs ?? 'neither',
+      { hint: 'give --rootfs DIR, --layer DIR or an image' });
+  }
   const run: RunOptions & { readonly rootfs: string } = {
-    rootfs: options.rootfs, args, env: options.env ?? [], user: options.user, cwd: options.cwd, hostname: options.hostname,
+    // With layers, create puts the mount point here once the id is known.
+    rootfs: options.rootfs ?? '', rootfsLayers: layers.length === 0 ? undefined : layers,
+    isRootfsCopyForced: options.isRootfsCopyForced === true ? true : undefined, args, env: options.env ?? [], user: options.user, cwd: options.cwd, hostname: options.hostname,
     volumes: options.volumes ?? [], tmpfs: options.tmpfs ?? [], isReadonlyRootfs: options.isReadonlyRootfs ?? false,
     capAdd: options.capAdd ?? [], capDrop: options.capDrop ?? [], ulimits: options.ulimits ?? [],
     pidsLimit: options.pidsLimit, memoryBytes: options.memoryBytes, cpus: options.cpus,
@@ -80,7 +98,7 @@ export function normalizeCreateOptions(options: CreateOptions): { stored: Stored
     network: options.network ?? 'private', userns,
   };
   return {
-    stored: { run, stopSignal, logMaxBytes },
+    stored: { run, stopSignal, logMaxBytes, ...(image === undefined ? {} : { image }) },
     name: options.name === undefined ? undefined : checkContainerName(options.name),
     restart: parseRestartPolicy(options.restart),
     isAutoRemove: options.autoRemove ?? false,

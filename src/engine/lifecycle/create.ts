@@ -9,9 +9,9 @@ import { checkOptions, resolveUser } from '../../spec/index.ts';
 import { applyConfigDefaults } from '../config-defaults.ts';
 import { checkUlimitsWithinHost } from '../host-limits.ts';
 import { idMapsForMode } from '../id-maps-for-mode.ts';
-import { newContainerId } from '../run.ts';
+import { newContainerId, userFilesRoot } from '../run.ts';
 import { deleteContainer, getContainer, insertContainer, isNameTaken, updateContainer, type ContainerRecord, type StateDb } from '../state/index.ts';
-import { normalizeCreateOptions, restartText, type CreateOptions } from './create-options.ts';
+import { normalizeCreateOptions, restartText, type ContainerImage, type CreateOptions } from './create-options.ts';
 import { ContainerError } from './errors.ts';
 import { generateName } from './names.ts';
 import type { LifecycleContext } from './context.ts';
@@ -34,22 +34,27 @@ function pickName(db: StateDb, requested: string | undefined, id: string): strin
  * @throws ContainerError ISOLA_CONTAINER_NAME_IN_USE; InvalidOptionError and the
  *   errors of `run` for options it cannot run; nothing is left behind then.
  */
-export async function createContainer(ctx: LifecycleContext, requested: CreateOptions): Promise<ContainerRecord> {
-  const { stored, name: requestedName, restart, isAutoRemove } = normalizeCreateOptions(requested);
+export async function createContainer(ctx: LifecycleContext, requested: CreateOptions, image?: ContainerImage): Promise<ContainerRecord> {
+  const normalized = normalizeCreateOptions(requested, image);
+  const { name: requestedName, restart, isAutoRemove } = normalized;
   const [db, facts, self, id] = await Promise.all([ctx.db(), ctx.facts(), ctx.self(), newContainerId()]);
+  const runDir = join(ctx.settings.runroot, 'containers', id);
+  // An overlay of layers is mounted here, in the container's namespace only, at each start.
+  const stored = normalized.stored.run.rootfsLayers === undefined ? normalized.stored
+    : { ...normalized.stored, run: { ...normalized.stored.run, rootfs: join(runDir, 'rootfs') } };
   const { options } = applyConfigDefaults(stored.run, ctx.settings.config, facts.hardLimits);
   // Every check that needs no ids first, so bad input records nothing.
   checkOptions(options);
   checkUlimitsWithinHost(options.ulimits, facts.hardLimits);
   const keptUser = options.userns.kind === 'keep-id' ? `${facts.host.uid}:${facts.host.gid}` : undefined;
-  await resolveUser(options.rootfs, options.user ?? keptUser);
+  await resolveUser(await userFilesRoot(options), options.user ?? keptUser);
   // Picked under the write lock: a concurrent create cannot take it meanwhile.
   db.immediate(() => {
     const name = pickName(db, requestedName, id);
     if (isNameTaken(db, name)) throw nameInUse(name);
     insertContainer(db, {
       id, name, rootfs: options.rootfs, command: options.args, options: JSON.stringify(stored),
-      runDir: join(ctx.settings.runroot, 'containers', id), createdMs: Date.now(), creator: self,
+      runDir, createdMs: Date.now(), creator: self,
       restartPolicy: restartText(restart), restartMax: restart.name === 'on-failure' ? restart.maxRetries ?? 0 : 0, isAutoRemove,
     });
   });

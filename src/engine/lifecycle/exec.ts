@@ -38,7 +38,8 @@ export async function execInContainer(ctx: LifecycleContext, db: StateDb, record
   }
   const { config } = await containerConfig(ctx, db, record, false);
   const base = config.process!;
-  const user = options.user === undefined ? undefined : await resolveUser(record.rootfs, options.user);
+  // Its own /etc/passwd, as it sees it: a container from layers has no rootfs directory on the host.
+  const user = options.user === undefined ? undefined : await resolveUser(`/proc/${record.process.pid}/root`, options.user);
   const process: OciProcess = {
     ...base, args: options.cmd, terminal: options.hasTerminal === true,
     env: mergeEnv(base.env ?? [], options.env ?? []), cwd: options.cwd ?? base.cwd,

@@ -6,13 +6,14 @@
 import { findContainer, getContainer, isNameTaken, listContainers, updateContainer, type ContainerRecord } from '../state/index.ts';
 import { Container, type ContainerOperations, type StopOptions } from './container.ts';
 import { toContainerInfo, type ContainerInfo } from './container-info.ts';
-import { checkContainerName, type CreateOptions, type StoredOptions } from './create-options.ts';
+import { checkContainerName, type ContainerImage, type CreateOptions, type StoredOptions } from './create-options.ts';
 import { createContainer } from './create.ts';
 import { ContainerError, notFound } from './errors.ts';
 import type { LogLine } from './log-format.ts';
 import { readLogs, type LogsOptions } from './logs.ts';
 import { refreshContainer } from './refresh.ts';
 import { cleanUpContainer, removeContainer } from './remove.ts';
+import { storageRemover } from './storage-removal.ts';
 import { signalNumber } from './signals.ts';
 import { startContainer } from './start.ts';
 import { killContainer, stopContainer, waitForContainer } from './stop.ts';
@@ -50,8 +51,8 @@ export class LifecycleOperations implements ContainerOperations {
     return new Container(this, record.id, record.name);
   }
 
-  async create(options: CreateOptions): Promise<Container> {
-    return this.#handle(await createContainer(this.#ctx, options));
+  async create(options: CreateOptions, image?: ContainerImage): Promise<Container> {
+    return this.#handle(await createContainer(this.#ctx, options, image));
   }
 
   async start(ref: string): Promise<Container> {
@@ -61,12 +62,12 @@ export class LifecycleOperations implements ContainerOperations {
   }
 
   /** create + start; a container that cannot start is removed again. */
-  async run(options: CreateOptions): Promise<Container> {
-    const created = await createContainer(this.#ctx, options);
+  async run(options: CreateOptions, image?: ContainerImage): Promise<Container> {
+    const created = await createContainer(this.#ctx, options, image);
     try {
       return this.#handle(await startContainer(this.#ctx, created));
     } catch (error) {
-      await removeContainer(await this.#ctx.db(), created, true).catch(() => {});
+      await removeContainer(await this.#ctx.db(), created, true, storageRemover(this.#ctx)).catch(() => {});
       throw error;
     }
   }
@@ -116,7 +117,7 @@ export class LifecycleOperations implements ContainerOperations {
   }
 
   async remove(ref: string, options: { readonly force?: boolean | undefined } = {}): Promise<void> {
-    await removeContainer(await this.#ctx.db(), await this.#find(ref), options.force === true);
+    await removeContainer(await this.#ctx.db(), await this.#find(ref), options.force === true, storageRemover(this.#ctx));
   }
 
   /** Removes every stopped container. @returns the ids removed. */
@@ -181,6 +182,6 @@ export class LifecycleOperations implements ContainerOperations {
   /** The monitor's exit command: see cleanUpContainer. */
   async cleanUp(id: string): Promise<void> {
     const db = await this.#ctx.db();
-    await cleanUpContainer(db, id, (record) => startContainer(this.#ctx, record, true));
+    await cleanUpContainer(db, id, (record) => startContainer(this.#ctx, record, true), storageRemover(this.#ctx));
   }
 }

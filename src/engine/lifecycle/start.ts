@@ -12,6 +12,8 @@ import type { IdMaps } from '../../userns/index.ts';
 import { applyConfigDefaults } from '../config-defaults.ts';
 import { idMapsForMode } from '../id-maps-for-mode.ts';
 import { writeRuntimeFiles } from '../runtime-files.ts';
+import { prepareContainerStorage, type ContainerStorage } from '../container-storage.ts';
+import { userFilesRoot } from '../run.ts';
 import { getContainer, readProcessIdentity, updateContainer, type ContainerRecord, type StateDb } from '../state/index.ts';
 import type { StoredOptions } from './create-options.ts';
 import { invalidState } from './errors.ts';
@@ -28,32 +30,54 @@ async function chooseIdMaps(ctx: LifecycleContext, db: StateDb, record: Containe
   return idMaps;
 }
 
-/** The container's OCI config, generated from its stored options as at every start. */
-export async function containerConfig(ctx: LifecycleContext, db: StateDb, record: ContainerRecord,
-  writeFiles: boolean): Promise<{ config: OciConfig; stored: StoredOptions }> {
+/** What a container runs with, from its stored options, as at every start. */
+async function containerSetup(ctx: LifecycleContext, db: StateDb, record: ContainerRecord) {
   const stored = JSON.parse(record.options) as StoredOptions;
   const facts = await ctx.facts();
   const { options, rlimitDefaults } = applyConfigDefaults(stored.run, ctx.settings.config, facts.hardLimits);
   const keptUser = options.userns.kind === 'keep-id' ? `${facts.host.uid}:${facts.host.gid}` : undefined;
-  const [user, idMaps] = await Promise.all([resolveUser(options.rootfs, options.user ?? keptUser), chooseIdMaps(ctx, db, record, options)]);
+  const [user, idMaps] = await Promise.all([
+    resolveUser(await userFilesRoot(stored.run), options.user ?? keptUser), chooseIdMaps(ctx, db, record, options),
+  ]);
+  return { stored, facts, options: { ...stored.run, ...options }, rlimitDefaults, user, idMaps };
+}
+
+type Setup = Awaited<ReturnType<typeof containerSetup>>;
+
+async function generate(record: ContainerRecord, setup: Setup, writeFiles: boolean,
+  storage?: Pick<ContainerStorage, 'rootfs' | 'volumes'>): Promise<OciConfig> {
+  const { options, user, idMaps, facts, rlimitDefaults } = setup;
   const hostname = options.hostname ?? record.id.slice(0, 12);
   const runtimeFiles = writeFiles ? await writeRuntimeFiles(record.runDir, hostname)
     : { hostname: join(record.runDir, 'hostname'), hosts: join(record.runDir, 'hosts'), resolvConf: join(record.runDir, 'resolv.conf') };
   // Like docker's, a container's hostname is its short id unless given.
-  const config = generateConfig({ options: { ...options, hostname }, user, idMaps, runtimeFiles, hostHardLimits: facts.hardLimits, rlimitDefaults, containerId: record.id });
-  return { config, stored };
+  const withStorage = storage === undefined ? options : { ...options, rootfs: storage.rootfs, volumes: storage.volumes };
+  return generateConfig({ options: { ...withStorage, hostname }, user, idMaps, runtimeFiles, hostHardLimits: facts.hardLimits, rlimitDefaults, containerId: record.id });
+}
+
+/** The container's OCI config, generated from its stored options as at every start. */
+export async function containerConfig(ctx: LifecycleContext, db: StateDb, record: ContainerRecord,
+  writeFiles: boolean): Promise<{ config: OciConfig; stored: StoredOptions }> {
+  const setup = await containerSetup(ctx, db, record);
+  return { config: await generate(record, setup, writeFiles), stored: setup.stored };
 }
 
 async function launchDetached(ctx: LifecycleContext, db: StateDb, record: ContainerRecord): Promise<StartedContainer> {
   const files = containerFiles(record);
-  const [{ config, stored }, command] = await Promise.all([
-    containerConfig(ctx, db, record, true), isolaCommand(ctx.settings), rm(files.exit, { force: true }),
+  const [setup, command] = await Promise.all([
+    containerSetup(ctx, db, record), isolaCommand(ctx.settings), rm(files.exit, { force: true }),
     // Left by an isola killed before it recorded the cgroup: nothing of it runs (the state said so).
     removeContainerCgroup({ id: record.id, cgroupDirs: [] }),
   ]);
-  const facts = await ctx.facts();
-  return runContainer(config, {
+  const { facts, stored } = setup;
+  // Its upper directory stays until `rm` (see remove.ts), whatever happens here.
+  const storage = await prepareContainerStorage({
+    settings: ctx.settings, facts, containerId: record.id, options: setup.options, idMaps: setup.idMaps, user: setup.user,
+    isCopyForced: stored.run.isRootfsCopyForced === true, isKept: true,
+  });
+  const launch = async (): Promise<StartedContainer> => runContainer(await generate(record, setup, true, storage), {
     host: facts.host, bundle: record.runDir, shimPath: ctx.settings.shimPath, isInteractive: false, isHostTerminalRaw: false,
+    rootfsOverlay: storage.overlay,
     monitor: {
       exitFile: files.exit,
       log: { path: files.log, maxBytes: stored.logMaxBytes, keepFiles: 1 },
@@ -61,6 +85,10 @@ async function launchDetached(ctx: LifecycleContext, db: StateDb, record: Contai
       attachSocket: files.attach,
     },
     onCgroupCreated: (dirs) => { updateContainer(db, record.id, ['starting'], { cgroup_dirs: JSON.stringify(dirs) }); },
+  });
+  return launch().catch(async (error: unknown) => {
+    if (!await storage.fallBack(error)) throw error;
+    return launch();
   });
 }
 

@@ -2,10 +2,12 @@
  * `top`: a container's processes seen both ways, as podman's descriptors
  * name them: `user`/`pid` inside the container beside `huser`/`hpid` on the
  * host, which is the point of a user namespace. Read from the cgroup and
- * /proc; names inside come from the rootfs's /etc/passwd and /etc/group.
+ * /proc; names inside come from the container's /etc/passwd and /etc/group
+ * (see container-root.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { InvalidOptionError } from '../../errors/index.ts';
+import { userFilesRootOf } from './container-root.ts';
 import { parseGroup, parsePasswd, readFileInRoot } from '../../spec/index.ts';
 import type { IdMapEntry } from '../../userns/index.ts';
 import type { ContainerInfo } from './container-info.ts';
@@ -84,7 +86,7 @@ async function nameTables(rootfs: string): Promise<{ inside: [Map<number, string
 export async function topContainer(info: ContainerInfo, descriptors: readonly TopDescriptor[]): Promise<string[][]> {
   const hpids = await containerPids(info);
   const [facts, names, uptime] = await Promise.all([
-    Promise.all(hpids.map(readProcess)), nameTables(info.rootfs), readFile('/proc/uptime', 'utf8'),
+    Promise.all(hpids.map(readProcess)), nameTables(await userFilesRootOf(info)), readFile('/proc/uptime', 'utf8'),
   ]);
   const uptimeSec = Number(uptime.split(' ')[0]);
   const processes = facts.filter((p): p is ProcessFacts => p !== undefined);

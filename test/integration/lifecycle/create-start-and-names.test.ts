@@ -17,7 +17,7 @@ test('a created container has its range but no process until start, and is named
     const isola = isolaIn(dirs);
     const id = (await isola.ok('create', '--name', 'box', '--rootfs', rootfs, '--', 'sleep', '1000')).trim();
     assert.deepEqual((await psJson(isola)).map((e) => [e.Id, e.State, e.Pid]), [[id, 'created', 0]]);
-    assert.equal(await isola.ok('ps'), 'CONTAINER ID   ROOTFS   COMMAND   CREATED   STATUS   HOST UID   NAMES\n');
+    assert.equal(await isola.ok('ps'), 'CONTAINER ID   IMAGE   COMMAND   CREATED   STATUS   HOST UID   NAMES\n');
     assert.equal((await inspect(isola, 'box')).hostUids.length, 1);
 
     const taken = await isola('run', '-d', '--name', 'box', '--rootfs', rootfs, '--', 'true');

@@ -4,6 +4,8 @@
  * finds its processes without a cgroup (no delegation here).
  */
 import assert from 'node:assert/strict';
+import { access, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { rootlessSubordinateRange } from '../../helpers/rootless-user.ts';
@@ -34,6 +36,27 @@ test('an ordinary user runs a detached container, sees its logs and processes, s
     await isola('stop', '-t', '1', 'r');
     assert.match(await isola('ps', '-a'), /Exited \(137\)/);
     await isola('rm', 'r');
+    assert.equal(await isola('ps', '-aq'), '');
+  }, { owner: user });
+});
+
+test('an ordinary user runs a detached container from layers: its writes survive stop and start, rm removes its storage', async (t) => {
+  if (!requireRoot(t, 'creates the rootless test user') || !requireCommand(t, 'newuidmap')) return;
+  const { user, rootfs } = await prepareRootless();
+  await withTempDirs(async (dirs) => {
+    const isola = async (...args: string[]): Promise<string> => {
+      const result = await runIsola([...dirs.args, ...args], { user, env: { XDG_RUNTIME_DIR: dirs.runroot } });
+      assert.equal(result.code, 0, `isola ${args.join(' ')}: ${result.stderr}`);
+      return result.stdout;
+    };
+    const id = (await isola('run', '-d', '--layer', rootfs, '--', 'sleep', '1000')).trim();
+    await isola('exec', id, 'sh', '-c', 'echo kept > /tmp/rootless-note');
+    await isola('stop', '-t', '0', id);
+    await isola('start', id);
+    assert.equal(await isola('exec', id, 'cat', '/tmp/rootless-note'), 'kept\n');
+    assert.equal(await access(join(rootfs, 'tmp', 'rootless-note')).then(() => true, () => false), false, 'the layer is untouched');
+    await isola('rm', '-f', id);
+    assert.deepEqual(await readdir(join(dirs.root, 'storage', 'containers')), []);
     assert.equal(await isola('ps', '-aq'), '');
   }, { owner: user });
 });
