@@ -5,7 +5,7 @@
  * user namespace of its own the rules hold by construction (see
  * cgroup-request.ts) and nothing is written.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { IsolaError } from '../errors/index.ts';
 import type { CgroupLayout } from '../cgroups/index.ts';
 import type { OciDevice, OciDeviceCgroup } from './oci-config.ts';
@@ -47,6 +47,8 @@ export async function writeDeviceRules(layout: CgroupLayout, path: string, confi
     try {
       await writeFile(file, deviceRuleLine(rule), { flag: 'r+' });
     } catch (error) {
+      // Nothing left behind: the caller does not know of this directory yet.
+      await rmdir(dir).catch(() => {});
       throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `the device rule ${JSON.stringify(deviceRuleLine(rule))} was refused by ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
         { hint: 'fix linux.resources.devices: type a, b or c, major and minor numbers, access of r, w and m', cause: error });
     }

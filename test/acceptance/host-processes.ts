@@ -44,9 +44,12 @@ export async function waitForPidWithEnvEntry(entry: string, timeoutMs = 15_000):
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pids = await pidsWithEnvEntry(entry);
-    if (pids.length > 1) throw new Error(`several processes carry ${entry}: ${pids.join(', ')}`);
-    if (pids[0] !== undefined) return pids[0];
-    if (Date.now() > deadline) throw new Error(`no process carried ${entry} within ${timeoutMs} ms`);
+    if (pids.length === 1 && pids[0] !== undefined) return pids[0];
+    // Several: a short-lived child of the container's shell (`id` before
+    // `exec sleep`) may not have exited yet; wait for it, within the deadline.
+    if (Date.now() > deadline) {
+      throw new Error(pids.length > 1 ? `several processes carry ${entry}: ${pids.join(', ')}` : `no process carried ${entry} within ${timeoutMs} ms`);
+    }
     await sleep(50);
   }
 }

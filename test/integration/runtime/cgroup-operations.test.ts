@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { requireRoot } from '../../helpers/requirements.ts';
+import type { OciConfig } from '../../../src/runtime/index.ts';
 import { makeBundle } from './bundle.ts';
 import { isAlive, waitUntil } from './processes.ts';
 import { runRuntime, withRuntimeRoot } from './runtime-cli.ts';
@@ -51,5 +52,35 @@ test('pause freezes and resume thaws; update changes pids.max; ps and kill --all
     });
   } finally {
     await bundle.remove();
+  }
+});
+
+test('without a user namespace device rules go to a devices cgroup, and a bad rule leaves nothing behind', async (t) => {
+  if (!requireRoot(t)) return;
+  const layout = await readFile('/proc/self/cgroup', 'utf8');
+  const hasDevicesCgroup = layout.split('\n').some((line) => line.split(':')[1]?.split(',').includes('devices'));
+  const rules = (type: string) => (c: OciConfig): OciConfig => ({
+    ...c, linux: { ...c.linux, cgroupsPath: `isola-test/dev-${process.pid}-${type}`, resources: { devices: [{ allow: false, type, access: 'rwm' }] } },
+  });
+  const good = await makeBundle({ args: ['sh', '-c', 'echo x > /dev/null && head -c1 /dev/zero > /dev/null'], hasUserns: false, edit: rules('a') });
+  const bad = await makeBundle({ args: ['true'], hasUserns: false, edit: rules('x') });
+  try {
+    await withRuntimeRoot(async (root) => {
+      const run = await runRuntime(['--root', root, 'run', '--bundle', good.dir, 'dev1']);
+      if (!hasDevicesCgroup) {
+        // cgroup v2 needs a BPF program for device rules: refused, not ignored.
+        assert.equal(run.code, 1);
+        assert.match(run.stderr, /devices/);
+        return;
+      }
+      assert.equal(run.code, 0, run.stderr);
+      const refused = await runRuntime(['--root', root, 'create', '--bundle', bad.dir, 'dev2']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /devices/);
+      await assert.rejects(readFile(`/sys/fs/cgroup/devices/isola-test/dev-${process.pid}-x/devices.list`, 'utf8'));
+      assert.equal((await runRuntime(['--root', root, 'list', '-q'])).stdout, '');
+    });
+  } finally {
+    await Promise.all([good.remove(), bad.remove()]);
   }
 });

@@ -58,7 +58,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
       assert.deepEqual(mapped.stdout.trim().split(/\s+/).map(Number), [0, base, 65536]);
 
       const status = await ctr(['run', '--runc-binary', runtimeBin, '--rm', image, 'c3', 'sh', '-c', 'exit 6']);
-      assert.equal(status.code, 6);
+      assert.equal(status.code, 6, status.stderr);
     } finally {
       await ctr(['task', 'rm', '-f', 'c1']);
       containerd.kill('SIGTERM');

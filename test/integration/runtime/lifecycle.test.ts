@@ -3,6 +3,8 @@
  * containerd and conmon drive it: create, state, start, kill, delete, exec.
  */
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import assert from 'node:assert/strict';
 import { access, chmod, mkdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { validateOciState } from '../../../src/spec/oci-schema.test-helper.ts';
 import { requireRoot } from '../../helpers/requirements.ts';
 import { makeBundle } from './bundle.ts';
 import { isAlive, waitUntil } from './processes.ts';
-import { runRuntime, withRuntimeRoot } from './runtime-cli.ts';
+import { runRuntime, runtimeBin, withRuntimeRoot } from './runtime-cli.ts';
 
 /** Exits on SIGTERM, which pid 1 only gets with a handler. */
 const WAITS_FOR_TERM = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.05; done'];
@@ -225,6 +227,24 @@ test('a failing poststop hook is a warning in the log, and delete still removes 
       assert.equal(line.level, 'warning');
       assert.match(line.msg, /poststop/);
       assert.equal((await runRuntime(['--root', root, 'list', '-q'])).stdout, '');
+    });
+  } finally {
+    await bundle.remove();
+  }
+});
+
+test('SIGTERM sent to isola-runtime run reaches the container, whose status it exits with', async (t) => {
+  if (!requireRoot(t)) return;
+  const bundle = await makeBundle({ args: ['sh', '-c', 'trap "exit 7" TERM; while :; do sleep 0.05; done'] });
+  try {
+    await withRuntimeRoot(async (root) => {
+      const run = spawn(runtimeBin, ['--root', root, 'run', '--bundle', bundle.dir, 's1'], { stdio: 'ignore' });
+      const exited = once(run, 'exit');
+      await waitUntil(async () => (await stateOf(root, 's1').catch(() => ({ status: 'none' }))).status === 'running');
+      run.kill('SIGTERM');
+      const [code] = await exited as [number | null];
+      assert.equal(code, 7);
+      assert.equal((await runRuntime(['--root', root, 'list', '-q'])).stdout, '', 'run deletes the container');
     });
   } finally {
     await bundle.remove();
