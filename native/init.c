@@ -174,14 +174,15 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	 * filter comes after the wait and the hooks, whose syscalls it might refuse. */
 	if (wait_for_start(plan, sync_fd, fd_dir) < 0 || run_hooks(plan, HOOK_START_CONTAINER, host_pid) < 0)
 		return -1;
+	/* Only 0-2 and the sync socket (close-on-exec) may reach the process.
+	 * Before any filter: profiles older than close_range refuse it. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return fail(STEP_CLOSE_FDS, 0, errno, "close_range");
 	if (load_seccomp(plan, SECCOMP_PHASE_BEFORE_IDENTITY) < 0 || set_identity(plan) < 0)
 		return -1;
 	/* As the final user, so the directory's permissions apply to it. */
 	if (cwd != NULL && chdir(plan_str(cwd, 0)) < 0)
 		return fail(STEP_CHDIR, cwd->index, errno, plan_str(cwd, 0));
-	/* Only 0-2 and the sync socket (close-on-exec) may reach the process. */
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return fail(STEP_CLOSE_FDS, 0, errno, "close_range");
 	reset_signals();
 	if (load_seccomp(plan, SECCOMP_PHASE_BEFORE_EXEC) < 0)
 		return -1;
