@@ -117,7 +117,7 @@ static int enter_rootfs(const struct plan *plan, int sync_fd, int *slave_fd)
 	/* The spec: after the mounts, before pivot_root, paths resolved on the host. */
 	if (run_hooks(plan, HOOK_CREATE_CONTAINER, host_pid) < 0)
 		return -1;
-	if (pivot_to_rootfs(rootfd) < 0)
+	if (pivot_to_rootfs(plan, rootfd) < 0)
 		return -1;
 	close(rootfd);
 	return 0;
