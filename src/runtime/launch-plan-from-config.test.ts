@@ -39,3 +39,14 @@ test('an invalid config is refused before any planning', async () => {
   const config = { ...rootlessConfig([]), process: { ...rootlessConfig([]).process!, capabilities: { bounding: ['CAP_NOPE'] } } };
   await assert.rejects(buildLaunchPlan(config, context), { code: 'ISOLA_RUNTIME_INVALID_CONFIG', field: 'process.capabilities.bounding[0]' });
 });
+
+test('a container without a mount namespace gets no rootfs and no mounts, and one joining a mount namespace sets its rootfs up there', async () => {
+  const mounts = [{ destination: '/tmp', type: 'tmpfs', source: 'tmpfs' }];
+  const shared = await buildLaunchPlan({ ...rootlessConfig([], { namespaces: [{ type: 'user' }, { type: 'pid' }], maskedPaths: ['/proc/kcore'] }), mounts }, context);
+  assert.equal(shared.rootfs, undefined);
+  assert.deepEqual([shared.mounts, shared.maskedPaths], [[], []]);
+  const joined = await buildLaunchPlan({ ...rootlessConfig([], { namespaces: [{ type: 'user' }, { type: 'mount', path: '/proc/1/ns/mnt' }] }), mounts }, context);
+  assert.equal(joined.rootfs?.path, '/rootfs');
+  assert.deepEqual(joined.joinNamespaces, [{ kind: 'mount', path: '/proc/1/ns/mnt' }]);
+  assert.equal(joined.mounts.length, 1);
+});

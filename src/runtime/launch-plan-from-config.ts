@@ -111,7 +111,8 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
   const isUsernsJoined = joined.some((j) => j.kind === 'user');
   const idMaps = hasUserns ? planIdMaps(toIdMapEntries(linux.uidMappings), toIdMapEntries(linux.gidMappings), context.host) : undefined;
   if (!hasUserns && !isUsernsJoined) checkNoUsernsAllowed(context.host);
-  if (!namespaces.includes('mount')) throw unsupported('a container without a mount namespace of its own');
+  // A joined mount namespace is set up as a new one would be (the shim joins it before clone), as runc does.
+  const hasMountns = namespaces.includes('mount') || joined.some((j) => j.kind === 'mount');
 
   const overlay = context.rootfsOverlay;
   // Targets made before clone would land in the empty mount point, under the
@@ -130,7 +131,7 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     throw unsupportedField('process.user.additionalGids', 'supplementary groups cannot be set: this map is written without newgidmap, so setgroups is denied',
       'remove additionalGids, or install newuidmap/newgidmap (package uidmap) and map subordinate ids');
   }
-  return {
+  const plan: LaunchPlan = {
     namespaces, idMaps, joinNamespaces: joined.length === 0 ? undefined : joined,
     rootfs: { path: posix.resolve(context.bundle, root.path), propagation, isReadonly: root.readonly === true },
     rootfsOverlay: overlay,
@@ -150,5 +151,15 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     seccomp: planSeccomp(config), sysctls: planSysctls(config), personality: planPersonality(config),
     timeOffsets: planTimeOffsets(config),
     cwd: process.cwd, args: process.args ?? [], env: process.env ?? [],
+  };
+  // Without a mount namespace the process shares the runtime's filesystem, as
+  // with runc: a rootfs, mounts and /dev would change the host's, so none is made.
+  return hasMountns ? plan : withoutFilesystem(plan);
+}
+
+function withoutFilesystem(plan: LaunchPlan): LaunchPlan {
+  return {
+    ...plan, rootfs: undefined, rootfsOverlay: undefined, ensureDirs: [], mounts: [], deviceNodes: [], symlinks: [],
+    maskedPaths: [], readonlyPaths: [], sysctls: [],
   };
 }
