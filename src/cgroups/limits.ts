@@ -5,9 +5,9 @@
  */
 import { CgroupError } from './errors.ts';
 
-export type CgroupController = 'pids' | 'memory' | 'cpu';
+export type CgroupController = 'pids' | 'memory' | 'cpu' | 'cpuset';
 
-export const CGROUP_CONTROLLERS: readonly CgroupController[] = ['pids', 'memory', 'cpu'];
+export const CGROUP_CONTROLLERS: readonly CgroupController[] = ['pids', 'memory', 'cpu', 'cpuset'];
 
 export interface MemoryLimits {
   /** Bytes of memory. */
@@ -21,10 +21,18 @@ export interface MemoryLimits {
 }
 
 export interface CpuLimits {
-  /** Microseconds of CPU time the cgroup may use per period. */
-  readonly quotaUs: number;
+  /** Microseconds of CPU time the cgroup may use per period; undefined: no quota. */
+  readonly quotaUs?: number | undefined;
   /** Microseconds, 1000 to 1000000 (the kernel's bounds). */
   readonly periodUs: number;
+  /** v1 cpu.shares (2 to 262144), converted to cpu.weight on v2; undefined keeps the default. */
+  readonly shares?: number | undefined;
+}
+
+/** The CPUs and memory nodes the cgroup may use, in the kernel's list format (`0-3,5`). */
+export interface CpusetLimits {
+  readonly cpus?: string | undefined;
+  readonly mems?: string | undefined;
 }
 
 export interface CgroupLimits {
@@ -32,6 +40,7 @@ export interface CgroupLimits {
   readonly pidsMax?: number | undefined;
   readonly memory?: MemoryLimits | undefined;
   readonly cpu?: CpuLimits | undefined;
+  readonly cpuset?: CpusetLimits | undefined;
 }
 
 export interface CgroupRequest {
@@ -74,6 +83,16 @@ export function checkLimits(limits: CgroupLimits): void {
   if (limits.cpu !== undefined) {
     checkWhole(limits.cpu.periodUs, 1000, 'cpu', 'the period in microseconds');
     if (limits.cpu.periodUs > 1_000_000) throw invalid('cpu', 'the period must be at most 1000000 microseconds', limits.cpu.periodUs);
-    checkWhole(limits.cpu.quotaUs, 1000, 'cpu', 'the quota in microseconds');
+    if (limits.cpu.quotaUs !== undefined) checkWhole(limits.cpu.quotaUs, 1000, 'cpu', 'the quota in microseconds');
+    const shares = limits.cpu.shares;
+    if (shares !== undefined && (!Number.isSafeInteger(shares) || shares < 2 || shares > 262144)) {
+      throw invalid('cpu', 'the shares must be a whole number from 2 to 262144', shares);
+    }
+  }
+  for (const [what, list] of Object.entries(limits.cpuset ?? {})) {
+    if (list !== undefined && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(list)) {
+      throw new CgroupError('ISOLA_CGROUP_INVALID_LIMIT', `cpuset limit: ${what} must be a list such as 0-3,5, got ${JSON.stringify(list)}`,
+        { controller: 'cpuset', hint: `fix the cpuset ${what}` });
+    }
   }
 }

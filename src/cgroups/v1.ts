@@ -24,8 +24,30 @@ export async function writeV1Limits(host: CgroupHost, mount: string, dir: string
       await writeCgroupFile(host, `${dir}/memory.memsw.limit_in_bytes`, String(swap), name);
     }
   } else if (name === 'cpu' && limits.cpu !== undefined) {
+    if (limits.cpu.shares !== undefined) await writeCgroupFile(host, `${dir}/cpu.shares`, String(limits.cpu.shares), name);
     await writeCgroupFile(host, `${dir}/cpu.cfs_period_us`, String(limits.cpu.periodUs), name);
-    await writeCgroupFile(host, `${dir}/cpu.cfs_quota_us`, String(limits.cpu.quotaUs), name);
+    if (limits.cpu.quotaUs !== undefined) await writeCgroupFile(host, `${dir}/cpu.cfs_quota_us`, String(limits.cpu.quotaUs), name);
+  } else if (name === 'cpuset' && limits.cpuset !== undefined) {
+    await inheritCpusets(host, mount, dir);
+    if (limits.cpuset.cpus !== undefined) await writeCgroupFile(host, `${dir}/cpuset.cpus`, limits.cpuset.cpus, name);
+    if (limits.cpuset.mems !== undefined) await writeCgroupFile(host, `${dir}/cpuset.mems`, limits.cpuset.mems, name);
+  }
+}
+
+/**
+ * A new v1 cpuset cgroup starts with no CPUs and no memory nodes, and takes
+ * no process until it has some: each one from the mount down to `dir` gets
+ * its parent's.
+ */
+async function inheritCpusets(host: CgroupHost, mount: string, dir: string): Promise<void> {
+  let parent = mount;
+  for (const part of dir.slice(mount.length + 1).split('/')) {
+    const child = `${parent}/${part}`;
+    for (const file of ['cpuset.cpus', 'cpuset.mems']) {
+      if ((await host.readFile(`${child}/${file}`)).trim() !== '') continue;
+      await writeCgroupFile(host, `${child}/${file}`, (await host.readFile(`${parent}/${file}`)).trim(), 'cpuset');
+    }
+    parent = child;
   }
 }
 

@@ -56,7 +56,14 @@ export async function writeV2Limits(host: CgroupHost, dir: string, name: CgroupC
       await writeCgroupFile(host, `${dir}/memory.swap.max`, String(swap - limits.memory.limitBytes), name);
     }
   } else if (name === 'cpu' && limits.cpu !== undefined) {
-    await writeCgroupFile(host, `${dir}/cpu.max`, `${limits.cpu.quotaUs} ${limits.cpu.periodUs}`, name);
+    const { shares, quotaUs, periodUs } = limits.cpu;
+    // runc's and crun's conversion, so shares read the same on either version: 2..262144 onto 1..10000.
+    if (shares !== undefined) await writeCgroupFile(host, `${dir}/cpu.weight`, String(1 + Math.floor(((shares - 2) * 9999) / 262142)), name);
+    await writeCgroupFile(host, `${dir}/cpu.max`, `${quotaUs ?? 'max'} ${periodUs}`, name);
+  } else if (name === 'cpuset' && limits.cpuset !== undefined) {
+    // Empty v2 cpuset files mean the parent's: nothing to inherit by hand.
+    if (limits.cpuset.cpus !== undefined) await writeCgroupFile(host, `${dir}/cpuset.cpus`, limits.cpuset.cpus, name);
+    if (limits.cpuset.mems !== undefined) await writeCgroupFile(host, `${dir}/cpuset.mems`, limits.cpuset.mems, name);
   }
 }
 

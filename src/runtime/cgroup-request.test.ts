@@ -6,22 +6,21 @@ import { cgroupLimitsFromResources, cgroupRequestFromConfig } from './cgroup-req
 describe('cgroupLimitsFromResources', () => {
   it('turns pids, memory and cpu into kernel limits, with the default CFS period', () => {
     const limits = cgroupLimitsFromResources({ pids: { limit: 10 }, memory: { limit: 1 << 26, swap: 1 << 27 }, cpu: { quota: 150000 } });
-    assert.deepEqual(limits, { pidsMax: 10, memory: { limitBytes: 1 << 26, swapLimitBytes: 1 << 27 }, cpu: { quotaUs: 150000, periodUs: 100000 } });
+    assert.deepEqual(limits, { pidsMax: 10, memory: { limitBytes: 1 << 26, swapLimitBytes: 1 << 27 }, cpu: { quotaUs: 150000, shares: undefined, periodUs: 100000 }, cpuset: undefined });
   });
 
   it('reads -1 and a pids limit of 0 as no limit, which needs no controller', () => {
     const limits = cgroupLimitsFromResources({ pids: { limit: 0 }, memory: { limit: -1, swap: -1 }, cpu: { quota: -1, period: 100000 } });
-    assert.deepEqual(limits, { pidsMax: undefined, memory: undefined, cpu: undefined });
+    assert.deepEqual(limits, { pidsMax: undefined, memory: undefined, cpu: undefined, cpuset: undefined });
   });
 
   it('ignores empty device rules and hugepage limits', () => {
-    assert.deepEqual(cgroupLimitsFromResources({ devices: [], hugepageLimits: [], unified: {} }), { pidsMax: undefined, memory: undefined, cpu: undefined });
+    assert.deepEqual(cgroupLimitsFromResources({ devices: [], hugepageLimits: [], unified: {} }), { pidsMax: undefined, memory: undefined, cpu: undefined, cpuset: undefined });
   });
 
   for (const [title, resources] of [
     ['device rules', { devices: [{ allow: false, access: 'rwm' }] }],
-    ['cpu shares', { cpu: { shares: 512 } }],
-    ['a cpuset', { cpu: { cpus: '0-1' } }],
+    ['realtime cpu time', { cpu: { realtimeRuntime: 950000 } }],
     ['a memory reservation', { memory: { limit: 1 << 26, reservation: 1 << 25 } }],
     ['swap without a memory limit', { memory: { swap: 1 << 26 } }],
     ['unified cgroup v2 files', { unified: { 'memory.high': '1G' } }],
@@ -40,6 +39,11 @@ describe('cgroupLimitsFromResources', () => {
 
   it('accepts cpu shares of 1024, the kernel default, as containerd sends them', () => {
     assert.deepEqual(cgroupLimitsFromResources({ cpu: { shares: 1024 } }).cpu, undefined);
+  });
+
+  it('turns cpu shares and the cpuset into limits, with the default period', () => {
+    const limits = cgroupLimitsFromResources({ cpu: { shares: 2048, cpus: '0-1', mems: '0' } });
+    assert.deepEqual([limits.cpu, limits.cpuset], [{ quotaUs: undefined, shares: 2048, periodUs: 100000 }, { cpus: '0-1', mems: '0' }]);
   });
 
   it('refuses a negative limit other than -1', () => {
