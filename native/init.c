@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <net/if.h>
 #include <sched.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -78,6 +80,43 @@ static void reset_signals(void)
 		signal(sig, SIG_DFL); /* EINVAL for SIGKILL, SIGSTOP: nothing to reset */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int is_executable_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0;
+}
+
+/* execvp's search, done before create returns so that a command missing from
+ * the rootfs fails create, which its caller sees, rather than the process
+ * after start, which nobody may be watching. Names relative to the working
+ * directory are left to execvp. */
+static int check_executable(const struct plan *plan)
+{
+	const struct plan_record *args = plan_find(plan, TAG_ARGS), *env = plan_find(plan, TAG_ENV);
+	const char *name = plan_str(args, 0), *path = "/bin:/usr/bin";
+	char candidate[PATH_MAX];
+
+	if (plan_find(plan, TAG_CHECK_EXECUTABLE) == NULL)
+		return 0;
+	if (name[0] == '/')
+		return is_executable_file(name) ? 0 : fail(STEP_EXEC, args->index, ENOENT, name);
+	if (strchr(name, '/') != NULL || name[0] == '\0')
+		return 0;
+	for (uint32_t i = 0; env != NULL && i < env->nfields; i++)
+		if (strncmp(plan_str(env, i), "PATH=", 5) == 0)
+			path = plan_str(env, i) + 5;
+	while (*path != '\0') {
+		size_t len = strcspn(path, ":");
+		int n = snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)(len == 0 ? 1 : len), len == 0 ? "." : path, name);
+
+		if (n > 0 && (size_t)n < sizeof(candidate) && is_executable_file(candidate))
+			return 0;
+		path += len + (path[len] == ':');
+	}
+	return fail(STEP_EXEC, args->index, ENOENT, name);
 }
 
 static int exec_process(const struct plan *plan)
@@ -172,7 +211,7 @@ int run_container_init(const struct plan *plan, int sync_fd)
 		return -1;
 	/* Everything but who the process is happens before create returns; the
 	 * filter comes after the wait and the hooks, whose syscalls it might refuse. */
-	if (wait_for_start(plan, sync_fd, fd_dir) < 0 || run_hooks(plan, HOOK_START_CONTAINER, host_pid) < 0)
+	if (check_executable(plan) < 0 || wait_for_start(plan, sync_fd, fd_dir) < 0 || run_hooks(plan, HOOK_START_CONTAINER, host_pid) < 0)
 		return -1;
 	/* Only 0-2 and the sync socket (close-on-exec) may reach the process.
 	 * Before any filter: profiles older than close_range refuse it. */

@@ -142,6 +142,8 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     hostname: config.hostname, domainname: config.domainname,
     isLoopbackUp: namespaces.includes('net'),
     rlimits: planRlimits(process), oomScoreAdj: process.oomScoreAdj, hasNewSession: true,
+    // prestart, createRuntime and startContainer hooks run after create and may install the command.
+    isExecutableCheckedAtCreate: [config.hooks?.prestart, config.hooks?.createRuntime, config.hooks?.startContainer].every((h) => (h ?? []).length === 0),
     terminal: process.terminal === true
       ? { rows: process.consoleSize?.height ?? 0, cols: process.consoleSize?.width ?? 0, isHostRaw: context.isHostTerminalRaw }
       : undefined,
