@@ -50,3 +50,13 @@ test('a container without a mount namespace gets no rootfs and no mounts, and on
   assert.deepEqual(joined.joinNamespaces, [{ kind: 'mount', path: '/proc/1/ns/mnt' }]);
   assert.equal(joined.mounts.length, 1);
 });
+
+test('without a user namespace of its own, a capability outside the runtime\'s bounding set is refused at create', async () => {
+  const host: HostContext = { ...ROOTLESS, isPrivileged: true, uid: 0, gid: 0, boundingCaps: 0b1n };
+  const config = (namespaces: NonNullable<NonNullable<OciConfig['linux']>['namespaces']>): OciConfig => ({
+    ...rootlessConfig([], { namespaces, uidMappings: [], gidMappings: [] }),
+    process: { ...rootlessConfig([]).process!, capabilities: { bounding: ['CAP_CHOWN', 'CAP_KILL'], permitted: ['CAP_CHOWN', 'CAP_KILL'] } },
+  });
+  await assert.rejects(buildLaunchPlan(config([{ type: 'mount' }]), { ...context, host }), { code: 'ISOLA_RUNTIME_CAPABILITY_UNAVAILABLE' });
+  await buildLaunchPlan(config([{ type: 'mount' }]), { ...context, host: { ...host, boundingCaps: 0b100001n } });
+});

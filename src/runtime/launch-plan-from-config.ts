@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { IsolaError } from '../errors/index.ts';
-import { capabilityMask, rlimitResource, rlimitToBigInt } from '../security/index.ts';
+import { CAPABILITY_NAMES, capabilityMask, rlimitResource, rlimitToBigInt } from '../security/index.ts';
 import type { LaunchPlan, NamespaceKind, PlanCapabilities, PlanDeviceNode, PlanMount, PlanRlimit, PlanRootfsOverlay } from '../launch/index.ts';
 import type { OciConfig, OciDevice, OciNamespace, OciProcess } from './oci-config.ts';
 import type { HostContext } from './host-context.ts';
@@ -63,6 +63,23 @@ function planNamespaces(namespaces: readonly OciNamespace[]): { created: Namespa
     else joined.push({ kind, path: ns.path });
   }
   return { created, joined };
+}
+
+/**
+ * Without a user namespace of its own, capset refuses a permitted, effective
+ * or ambient capability outside the bounding set, after start, where nobody
+ * may be watching: refuse it at create. (A new user namespace starts with
+ * every capability; execve then keeps those in the bounding set, as docker's
+ * --privileged grants what the daemon holds.)
+ */
+function checkCapabilitiesHeld(caps: PlanCapabilities, host: HostContext): void {
+  if (host.boundingCaps === undefined) return;
+  const missing = (caps.permitted | caps.effective | caps.ambient) & ~host.boundingCaps;
+  if (missing === 0n) return;
+  const names = CAPABILITY_NAMES.filter((_, bit) => (missing >> BigInt(bit)) & 1n);
+  throw new IsolaError('ISOLA_RUNTIME_CAPABILITY_UNAVAILABLE',
+    `process.capabilities asks for ${names.join(', ')}, which the runtime does not hold itself (not in its bounding set)`,
+    { hint: 'remove them from the config, or run the runtime with them' });
 }
 
 export function planCapabilities(process: OciProcess): PlanCapabilities {
@@ -131,6 +148,8 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     throw unsupportedField('process.user.additionalGids', 'supplementary groups cannot be set: this map is written without newgidmap, so setgroups is denied',
       'remove additionalGids, or install newuidmap/newgidmap (package uidmap) and map subordinate ids');
   }
+  const capabilities = planCapabilities(process);
+  if (!hasUserns) checkCapabilitiesHeld(capabilities, context.host);
   const plan: LaunchPlan = {
     namespaces, idMaps, joinNamespaces: joined.length === 0 ? undefined : joined,
     rootfs: { path: posix.resolve(context.bundle, root.path), propagation, isReadonly: root.readonly === true },
@@ -149,7 +168,7 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
       : undefined,
     user: { uid: user.uid, gid: user.gid, umask: user.umask ?? 0o022 },
     additionalGids: keepsGroups ? undefined : user.additionalGids ?? [],
-    capabilities: planCapabilities(process), noNewPrivileges: process.noNewPrivileges === true,
+    capabilities, noNewPrivileges: process.noNewPrivileges === true,
     seccomp: planSeccomp(config), sysctls: planSysctls(config), personality: planPersonality(config),
     timeOffsets: planTimeOffsets(config),
     cwd: process.cwd, args: process.args ?? [], env: process.env ?? [],
