@@ -44,6 +44,7 @@ test('a container without a mount namespace gets no rootfs and no mounts, and on
   const mounts = [{ destination: '/tmp', type: 'tmpfs', source: 'tmpfs' }];
   const shared = await buildLaunchPlan({ ...rootlessConfig([], { namespaces: [{ type: 'user' }, { type: 'pid' }], maskedPaths: ['/proc/kcore'] }), mounts }, context);
   assert.equal(shared.rootfs, undefined);
+  assert.equal(shared.isExecutableCheckedAtCreate, false);
   assert.deepEqual([shared.mounts, shared.maskedPaths], [[], []]);
   const joined = await buildLaunchPlan({ ...rootlessConfig([], { namespaces: [{ type: 'user' }, { type: 'mount', path: '/proc/1/ns/mnt' }] }), mounts }, context);
   assert.equal(joined.rootfs?.path, '/rootfs');

@@ -182,5 +182,7 @@ function withoutFilesystem(plan: LaunchPlan): LaunchPlan {
   return {
     ...plan, rootfs: undefined, rootfsOverlay: undefined, ensureDirs: [], mounts: [], deviceNodes: [], symlinks: [],
     maskedPaths: [], readonlyPaths: [], sysctls: [],
+    // The runtime's own filesystem is no container's to search.
+    isExecutableCheckedAtCreate: false,
   };
 }
