@@ -40,13 +40,14 @@ export interface CgroupFixture {
 
 const V1_FILES: Readonly<Record<string, readonly string[]>> = {
   pids: ['pids.max', 'pids.current'],
-  memory: ['memory.limit_in_bytes', 'memory.usage_in_bytes'],
+  memory: ['memory.limit_in_bytes', 'memory.usage_in_bytes', 'memory.soft_limit_in_bytes', 'memory.swappiness', 'memory.kmem.limit_in_bytes',
+    'memory.kmem.tcp.limit_in_bytes', 'memory.oom_control'],
   cpu: ['cpu.cfs_period_us', 'cpu.cfs_quota_us', 'cpu.shares'],
   cpuacct: ['cpuacct.usage'],
   cpuset: ['cpuset.cpus', 'cpuset.mems'],
 };
 const V2_FILES: Readonly<Record<string, readonly string[]>> = {
-  pids: ['pids.max', 'pids.current'], memory: ['memory.max', 'memory.current'], cpu: ['cpu.max', 'cpu.weight'], cpuset: ['cpuset.cpus', 'cpuset.mems'],
+  pids: ['pids.max', 'pids.current'], memory: ['memory.max', 'memory.current', 'memory.low'], cpu: ['cpu.max', 'cpu.weight'], cpuset: ['cpuset.cpus', 'cpuset.mems'],
 };
 
 function mountLine(id: number, mountPoint: string, fstype: string, superOptions: string): string {

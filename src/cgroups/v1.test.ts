@@ -51,6 +51,16 @@ describe('the v1 driver', () => {
     ]);
   });
 
+  it('writes the v1 memory extras: soft limit, swappiness, kernel limits and the OOM killer switch', async () => {
+    await (await open()).createCgroup({ path: 'isola/c1', limits: { memory: { reservationBytes: 4096, swappiness: 10, kernelTcpBytes: 8192, isOomKillerDisabled: true } } });
+    assert.deepEqual(fixture.writes.filter((w) => w.includes('/memory/')), [
+      '/sys/fs/cgroup/memory/isola/c1/memory.soft_limit_in_bytes=4096',
+      '/sys/fs/cgroup/memory/isola/c1/memory.swappiness=10',
+      '/sys/fs/cgroup/memory/isola/c1/memory.kmem.tcp.limit_in_bytes=8192',
+      '/sys/fs/cgroup/memory/isola/c1/memory.oom_control=1',
+    ]);
+  });
+
   it('leaves swap alone when the kernel does not account it (no memsw files)', async () => {
     await (await open({ hasSwapAccounting: false })).createCgroup({ path: 'isola/c1', limits: { memory: LIMITS.memory } });
     assert.deepEqual(fixture.writes.filter((w) => w.includes('memory.')), [`/sys/fs/cgroup/memory/isola/c1/memory.limit_in_bytes=${64 * MiB}`]);

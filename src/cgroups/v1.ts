@@ -16,13 +16,18 @@ export async function writeV1Limits(host: CgroupHost, mount: string, dir: string
   if (name === 'pids' && limits.pidsMax !== undefined) {
     await writeCgroupFile(host, `${dir}/pids.max`, String(limits.pidsMax), name);
   } else if (name === 'memory' && limits.memory !== undefined) {
+    const memory = limits.memory;
+    const write = (file: string, value: number | undefined): Promise<void> =>
+      value === undefined ? Promise.resolve() : writeCgroupFile(host, `${dir}/${file}`, String(value), name);
     // A new cgroup's memsw is unlimited, so the memory limit goes first (memsw must stay >= it).
-    await writeCgroupFile(host, `${dir}/memory.limit_in_bytes`, String(limits.memory.limitBytes), name);
-    const swap = limits.memory.swapLimitBytes;
+    await write('memory.limit_in_bytes', memory.limitBytes);
     // memsw exists only with swap accounting (CONFIG_MEMCG_SWAP, swapaccount=1); without it swap is not limited, as with docker.
-    if (swap !== undefined && await host.exists(`${mount}/memory.memsw.limit_in_bytes`)) {
-      await writeCgroupFile(host, `${dir}/memory.memsw.limit_in_bytes`, String(swap), name);
-    }
+    if (await host.exists(`${mount}/memory.memsw.limit_in_bytes`)) await write('memory.memsw.limit_in_bytes', memory.swapLimitBytes);
+    await write('memory.soft_limit_in_bytes', memory.reservationBytes);
+    await write('memory.swappiness', memory.swappiness);
+    await write('memory.kmem.limit_in_bytes', memory.kernelBytes);
+    await write('memory.kmem.tcp.limit_in_bytes', memory.kernelTcpBytes);
+    if (memory.isOomKillerDisabled === true) await writeCgroupFile(host, `${dir}/memory.oom_control`, '1', name);
   } else if (name === 'cpu' && limits.cpu !== undefined) {
     if (limits.cpu.shares !== undefined) await writeCgroupFile(host, `${dir}/cpu.shares`, String(limits.cpu.shares), name);
     await writeCgroupFile(host, `${dir}/cpu.cfs_period_us`, String(limits.cpu.periodUs), name);

@@ -40,14 +40,20 @@ function checkOnly(section: object, allowed: readonly string[], prefix: string):
 
 function memoryLimits(memory: OciMemory | undefined): MemoryLimits | undefined {
   if (memory === undefined) return undefined;
-  checkOnly(memory, ['limit', 'swap'], 'linux.resources.memory');
+  checkOnly(memory, ['limit', 'swap', 'reservation', 'swappiness', 'kernel', 'kernelTCP', 'disableOOMKiller'], 'linux.resources.memory');
   const limitBytes = limitValue(memory.limit, 'linux.resources.memory.limit');
   const swapLimitBytes = limitValue(memory.swap, 'linux.resources.memory.swap');
-  if (limitBytes === undefined) {
-    if (swapLimitBytes !== undefined) throw unsupported('linux.resources.memory.swap without memory.limit');
-    return undefined;
-  }
-  return { limitBytes, swapLimitBytes };
+  if (limitBytes === undefined && swapLimitBytes !== undefined) throw unsupported('linux.resources.memory.swap without memory.limit');
+  const limits: MemoryLimits = {
+    limitBytes, swapLimitBytes,
+    reservationBytes: limitValue(memory.reservation, 'linux.resources.memory.reservation'),
+    kernelBytes: limitValue(memory.kernel, 'linux.resources.memory.kernel'),
+    kernelTcpBytes: limitValue(memory.kernelTCP, 'linux.resources.memory.kernelTCP'),
+    // OCI's swappiness is a uint64 the kernel caps at 100; 0 is a value, not "unset".
+    swappiness: memory.swappiness,
+    isOomKillerDisabled: memory.disableOOMKiller === true ? true : undefined,
+  };
+  return Object.values(limits).every((value) => value === undefined) ? undefined : limits;
 }
 
 function cpuLimits(cpu: OciCpu | undefined): CpuLimits | undefined {
