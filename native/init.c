@@ -82,11 +82,14 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static int is_executable_file(const char *path)
+/* 0 when execve could run it, else the errno it would fail with. */
+static int executable_error(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0;
+	if (stat(path, &st) < 0)
+		return errno;
+	return S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0 ? 0 : EACCES;
 }
 
 /* execvp's search, done before create returns so that a command missing from
@@ -98,11 +101,12 @@ static int check_executable(const struct plan *plan)
 	const struct plan_record *args = plan_find(plan, TAG_ARGS), *env = plan_find(plan, TAG_ENV);
 	const char *name = plan_str(args, 0), *path = "/bin:/usr/bin";
 	char candidate[PATH_MAX];
+	int err = ENOENT;
 
 	if (plan_find(plan, TAG_CHECK_EXECUTABLE) == NULL)
 		return 0;
 	if (name[0] == '/')
-		return is_executable_file(name) ? 0 : fail(STEP_EXEC, args->index, ENOENT, name);
+		return (err = executable_error(name)) == 0 ? 0 : fail(STEP_EXEC, args->index, err, name);
 	if (strchr(name, '/') != NULL || name[0] == '\0')
 		return 0;
 	for (uint32_t i = 0; env != NULL && i < env->nfields; i++)
@@ -112,11 +116,18 @@ static int check_executable(const struct plan *plan)
 		size_t len = strcspn(path, ":");
 		int n = snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)(len == 0 ? 1 : len), len == 0 ? "." : path, name);
 
-		if (n > 0 && (size_t)n < sizeof(candidate) && is_executable_file(candidate))
-			return 0;
+		if (n > 0 && (size_t)n < sizeof(candidate)) {
+			int found = executable_error(candidate);
+
+			if (found == 0)
+				return 0;
+			/* As execvp: a file it may not run wins over one that is missing. */
+			if (found == EACCES)
+				err = EACCES;
+		}
 		path += len + (path[len] == ':');
 	}
-	return fail(STEP_EXEC, args->index, ENOENT, name);
+	return fail(STEP_EXEC, args->index, err, name);
 }
 
 static int exec_process(const struct plan *plan)
