@@ -66,15 +66,15 @@ function planNamespaces(namespaces: readonly OciNamespace[]): { created: Namespa
 }
 
 /**
- * Without a user namespace of its own, capset refuses a permitted, effective
- * or ambient capability outside the bounding set, after start, where nobody
+ * Without a user namespace of its own, capset refuses a permitted, effective,
+ * inheritable or ambient capability outside the bounding set, after start, where nobody
  * may be watching: refuse it at create. (A new user namespace starts with
  * every capability; execve then keeps those in the bounding set, as docker's
  * --privileged grants what the daemon holds.)
  */
 function checkCapabilitiesHeld(caps: PlanCapabilities, host: HostContext): void {
   if (host.boundingCaps === undefined) return;
-  const missing = (caps.permitted | caps.effective | caps.ambient) & ~host.boundingCaps;
+  const missing = (caps.permitted | caps.effective | caps.inheritable | caps.ambient) & ~host.boundingCaps;
   if (missing === 0n) return;
   const names = CAPABILITY_NAMES.filter((_, bit) => (missing >> BigInt(bit)) & 1n);
   throw new IsolaError('ISOLA_RUNTIME_CAPABILITY_UNAVAILABLE',
