@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <net/if.h>
 #include <sched.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -80,6 +82,54 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* 0 when execve could run it, else the errno it would fail with. */
+static int executable_error(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno;
+	return S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0 ? 0 : EACCES;
+}
+
+/* execvp's search, done before create returns so that a command missing from
+ * the rootfs fails create, which its caller sees, rather than the process
+ * after start, which nobody may be watching. Names relative to the working
+ * directory are left to execvp. */
+static int check_executable(const struct plan *plan)
+{
+	const struct plan_record *args = plan_find(plan, TAG_ARGS), *env = plan_find(plan, TAG_ENV);
+	const char *name = plan_str(args, 0), *path = "/bin:/usr/bin";
+	char candidate[PATH_MAX];
+	int err = ENOENT;
+
+	if (plan_find(plan, TAG_CHECK_EXECUTABLE) == NULL)
+		return 0;
+	if (name[0] == '/')
+		return (err = executable_error(name)) == 0 ? 0 : fail(STEP_EXEC, args->index, err, name);
+	if (strchr(name, '/') != NULL || name[0] == '\0')
+		return 0;
+	for (uint32_t i = 0; env != NULL && i < env->nfields; i++)
+		if (strncmp(plan_str(env, i), "PATH=", 5) == 0)
+			path = plan_str(env, i) + 5;
+	while (*path != '\0') {
+		size_t len = strcspn(path, ":");
+		int n = snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)(len == 0 ? 1 : len), len == 0 ? "." : path, name);
+
+		if (n > 0 && (size_t)n < sizeof(candidate)) {
+			int found = executable_error(candidate);
+
+			if (found == 0)
+				return 0;
+			/* As execvp: a file it may not run wins over one that is missing. */
+			if (found == EACCES)
+				err = EACCES;
+		}
+		path += len + (path[len] == ':');
+	}
+	return fail(STEP_EXEC, args->index, err, name);
+}
+
 static int exec_process(const struct plan *plan)
 {
 	static char *argv[4096], *envp[4096];
@@ -117,7 +167,7 @@ static int enter_rootfs(const struct plan *plan, int sync_fd, int *slave_fd)
 	/* The spec: after the mounts, before pivot_root, paths resolved on the host. */
 	if (run_hooks(plan, HOOK_CREATE_CONTAINER, host_pid) < 0)
 		return -1;
-	if (pivot_to_rootfs(rootfd) < 0)
+	if (pivot_to_rootfs(plan, rootfd) < 0)
 		return -1;
 	close(rootfd);
 	return 0;
@@ -172,16 +222,17 @@ int run_container_init(const struct plan *plan, int sync_fd)
 		return -1;
 	/* Everything but who the process is happens before create returns; the
 	 * filter comes after the wait and the hooks, whose syscalls it might refuse. */
-	if (wait_for_start(plan, sync_fd, fd_dir) < 0 || run_hooks(plan, HOOK_START_CONTAINER, host_pid) < 0)
+	if (check_executable(plan) < 0 || wait_for_start(plan, sync_fd, fd_dir) < 0 || run_hooks(plan, HOOK_START_CONTAINER, host_pid) < 0)
 		return -1;
+	/* Only 0-2 and the sync socket (close-on-exec) may reach the process.
+	 * Before any filter: profiles older than close_range refuse it. */
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return fail(STEP_CLOSE_FDS, 0, errno, "close_range");
 	if (load_seccomp(plan, SECCOMP_PHASE_BEFORE_IDENTITY) < 0 || set_identity(plan) < 0)
 		return -1;
 	/* As the final user, so the directory's permissions apply to it. */
 	if (cwd != NULL && chdir(plan_str(cwd, 0)) < 0)
 		return fail(STEP_CHDIR, cwd->index, errno, plan_str(cwd, 0));
-	/* Only 0-2 and the sync socket (close-on-exec) may reach the process. */
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		return fail(STEP_CLOSE_FDS, 0, errno, "close_range");
 	reset_signals();
 	if (load_seccomp(plan, SECCOMP_PHASE_BEFORE_EXEC) < 0)
 		return -1;

@@ -40,7 +40,8 @@ int bind_rootfs(const struct plan *plan, int *rootfd)
 	*rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (*rootfd < 0)
 		return fail(STEP_OPEN_ROOTFS, root->index, errno, path);
-	if (plan_u64(root, 1) != 0 && mount(NULL, path, NULL, plan_u64(root, 1), NULL) < 0)
+	/* pivot_root refuses a shared new root (EINVAL): shared waits for it. */
+	if (plan_u64(root, 1) != 0 && !(plan_u64(root, 1) & MS_SHARED) && mount(NULL, path, NULL, plan_u64(root, 1), NULL) < 0)
 		return fail(STEP_SET_ROOTFS_PROPAGATION, root->index, errno, path);
 	return 0;
 }
@@ -264,10 +265,14 @@ int make_rootfs_readonly(const struct plan *plan, int rootfd)
 
 /* pivot_root(".", ".") stacks the old root on top of the new one; detaching
  * it leaves no path back to the host's filesystem. */
-int pivot_to_rootfs(int rootfd)
+int pivot_to_rootfs(const struct plan *plan, int rootfd)
 {
+	const struct plan_record *root = plan_find(plan, TAG_ROOTFS);
+
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
 	    chdir("/") < 0)
 		return fail(STEP_PIVOT_ROOT, 0, errno, ".");
+	if ((plan_u64(root, 1) & MS_SHARED) && mount(NULL, "/", NULL, plan_u64(root, 1), NULL) < 0)
+		return fail(STEP_SET_ROOTFS_PROPAGATION, root->index, errno, "/");
 	return 0;
 }

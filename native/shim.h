@@ -21,7 +21,7 @@ int create_symlinks(const struct plan *plan, int rootfd);
 int mask_paths(const struct plan *plan, int rootfd);
 int make_paths_readonly(const struct plan *plan, int rootfd);
 int make_rootfs_readonly(const struct plan *plan, int rootfd);
-int pivot_to_rootfs(int rootfd);
+int pivot_to_rootfs(const struct plan *plan, int rootfd);
 int ensure_dirs(const struct plan *plan, int rootfd, int precreate);
 
 /* idmap-mount.c: detached mounts the shim makes and the init attaches. */

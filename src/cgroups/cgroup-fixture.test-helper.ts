@@ -40,12 +40,14 @@ export interface CgroupFixture {
 
 const V1_FILES: Readonly<Record<string, readonly string[]>> = {
   pids: ['pids.max', 'pids.current'],
-  memory: ['memory.limit_in_bytes', 'memory.usage_in_bytes'],
+  memory: ['memory.limit_in_bytes', 'memory.usage_in_bytes', 'memory.soft_limit_in_bytes', 'memory.swappiness', 'memory.kmem.limit_in_bytes',
+    'memory.kmem.tcp.limit_in_bytes', 'memory.oom_control'],
   cpu: ['cpu.cfs_period_us', 'cpu.cfs_quota_us', 'cpu.shares'],
   cpuacct: ['cpuacct.usage'],
+  cpuset: ['cpuset.cpus', 'cpuset.mems'],
 };
 const V2_FILES: Readonly<Record<string, readonly string[]>> = {
-  pids: ['pids.max', 'pids.current'], memory: ['memory.max', 'memory.current'], cpu: ['cpu.max', 'cpu.weight'],
+  pids: ['pids.max', 'pids.current'], memory: ['memory.max', 'memory.current', 'memory.low'], cpu: ['cpu.max', 'cpu.weight'], cpuset: ['cpuset.cpus', 'cpuset.mems'],
 };
 
 function mountLine(id: number, mountPoint: string, fstype: string, superOptions: string): string {
@@ -72,6 +74,10 @@ export async function makeCgroupFixture(options: FixtureOptions): Promise<Cgroup
     lines.push(mountLine(40 + i, mount, 'cgroup', `rw,${controllers.join(',')}`));
     selfLines.push(`${i + 1}:${controllers.join(',')}:/`);
     await put(`${mount}/cgroup.procs`, '1\n');
+    if (controllers.includes('cpuset')) {
+      await put(`${mount}/cpuset.cpus`, '0-3\n');
+      await put(`${mount}/cpuset.mems`, '0\n');
+    }
     if (controllers.includes('memory') && hasSwap) await put(`${mount}/memory.memsw.limit_in_bytes`, '9223372036854771712\n');
   }
   if (unifiedMount !== undefined) {

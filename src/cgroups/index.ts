@@ -7,7 +7,7 @@
  * the runtime hands it limits in kernel units. Every /proc and /sys access
  * goes through CgroupHost, so tests root it at a temp dir.
  */
-export { CGROUP_CONTROLLERS, checkLimits, requestedControllers, type CgroupController, type CgroupLimits, type CgroupRequest, type CpuLimits, type MemoryLimits } from './limits.ts';
+export { CGROUP_CONTROLLERS, checkLimits, requestedControllers, type CgroupController, type CgroupLimits, type CgroupRequest, type CpuLimits, type CpusetLimits, type MemoryLimits } from './limits.ts';
 export type { CgroupDriver, ContainerCgroup } from './driver.ts';
 export { CgroupError, type CgroupErrorCode, type CgroupErrorOptions } from './errors.ts';
 export { createFsCgroupHost, type CgroupHost } from './host.ts';

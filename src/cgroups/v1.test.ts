@@ -37,6 +37,30 @@ describe('the v1 driver', () => {
     assert.equal(await fixture.read('/sys/fs/cgroup/pids/isola/c1/pids.max'), '10');
   });
 
+  it('gives new cpuset cgroups their parent\'s CPUs and memory nodes before the requested ones, and writes cpu shares', async () => {
+    const driver = await open({ v1Hierarchies: ['pids', 'cpu', 'cpuset'] });
+    await driver.createCgroup({ path: 'isola/c1', limits: { cpu: { shares: 512, periodUs: 100000 }, cpuset: { cpus: '1' } } });
+    assert.deepEqual(fixture.writes, [
+      '/sys/fs/cgroup/cpu/isola/c1/cpu.shares=512',
+      '/sys/fs/cgroup/cpu/isola/c1/cpu.cfs_period_us=100000',
+      '/sys/fs/cgroup/cpuset/isola/cpuset.cpus=0-3',
+      '/sys/fs/cgroup/cpuset/isola/cpuset.mems=0',
+      '/sys/fs/cgroup/cpuset/isola/c1/cpuset.cpus=0-3',
+      '/sys/fs/cgroup/cpuset/isola/c1/cpuset.mems=0',
+      '/sys/fs/cgroup/cpuset/isola/c1/cpuset.cpus=1',
+    ]);
+  });
+
+  it('writes the v1 memory extras: soft limit, swappiness, kernel limits and the OOM killer switch', async () => {
+    await (await open()).createCgroup({ path: 'isola/c1', limits: { memory: { reservationBytes: 4096, swappiness: 10, kernelTcpBytes: 8192, isOomKillerDisabled: true } } });
+    assert.deepEqual(fixture.writes.filter((w) => w.includes('/memory/')), [
+      '/sys/fs/cgroup/memory/isola/c1/memory.soft_limit_in_bytes=4096',
+      '/sys/fs/cgroup/memory/isola/c1/memory.swappiness=10',
+      '/sys/fs/cgroup/memory/isola/c1/memory.kmem.tcp.limit_in_bytes=8192',
+      '/sys/fs/cgroup/memory/isola/c1/memory.oom_control=1',
+    ]);
+  });
+
   it('leaves swap alone when the kernel does not account it (no memsw files)', async () => {
     await (await open({ hasSwapAccounting: false })).createCgroup({ path: 'isola/c1', limits: { memory: LIMITS.memory } });
     assert.deepEqual(fixture.writes.filter((w) => w.includes('memory.')), [`/sys/fs/cgroup/memory/isola/c1/memory.limit_in_bytes=${64 * MiB}`]);

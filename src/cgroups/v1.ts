@@ -16,16 +16,43 @@ export async function writeV1Limits(host: CgroupHost, mount: string, dir: string
   if (name === 'pids' && limits.pidsMax !== undefined) {
     await writeCgroupFile(host, `${dir}/pids.max`, String(limits.pidsMax), name);
   } else if (name === 'memory' && limits.memory !== undefined) {
+    const memory = limits.memory;
+    const write = (file: string, value: number | undefined): Promise<void> =>
+      value === undefined ? Promise.resolve() : writeCgroupFile(host, `${dir}/${file}`, String(value), name);
     // A new cgroup's memsw is unlimited, so the memory limit goes first (memsw must stay >= it).
-    await writeCgroupFile(host, `${dir}/memory.limit_in_bytes`, String(limits.memory.limitBytes), name);
-    const swap = limits.memory.swapLimitBytes;
+    await write('memory.limit_in_bytes', memory.limitBytes);
     // memsw exists only with swap accounting (CONFIG_MEMCG_SWAP, swapaccount=1); without it swap is not limited, as with docker.
-    if (swap !== undefined && await host.exists(`${mount}/memory.memsw.limit_in_bytes`)) {
-      await writeCgroupFile(host, `${dir}/memory.memsw.limit_in_bytes`, String(swap), name);
-    }
+    if (await host.exists(`${mount}/memory.memsw.limit_in_bytes`)) await write('memory.memsw.limit_in_bytes', memory.swapLimitBytes);
+    await write('memory.soft_limit_in_bytes', memory.reservationBytes);
+    await write('memory.swappiness', memory.swappiness);
+    await write('memory.kmem.limit_in_bytes', memory.kernelBytes);
+    await write('memory.kmem.tcp.limit_in_bytes', memory.kernelTcpBytes);
+    if (memory.isOomKillerDisabled === true) await writeCgroupFile(host, `${dir}/memory.oom_control`, '1', name);
   } else if (name === 'cpu' && limits.cpu !== undefined) {
+    if (limits.cpu.shares !== undefined) await writeCgroupFile(host, `${dir}/cpu.shares`, String(limits.cpu.shares), name);
     await writeCgroupFile(host, `${dir}/cpu.cfs_period_us`, String(limits.cpu.periodUs), name);
-    await writeCgroupFile(host, `${dir}/cpu.cfs_quota_us`, String(limits.cpu.quotaUs), name);
+    if (limits.cpu.quotaUs !== undefined) await writeCgroupFile(host, `${dir}/cpu.cfs_quota_us`, String(limits.cpu.quotaUs), name);
+  } else if (name === 'cpuset' && limits.cpuset !== undefined) {
+    await inheritCpusets(host, mount, dir);
+    if (limits.cpuset.cpus !== undefined) await writeCgroupFile(host, `${dir}/cpuset.cpus`, limits.cpuset.cpus, name);
+    if (limits.cpuset.mems !== undefined) await writeCgroupFile(host, `${dir}/cpuset.mems`, limits.cpuset.mems, name);
+  }
+}
+
+/**
+ * A new v1 cpuset cgroup starts with no CPUs and no memory nodes, and takes
+ * no process until it has some: each one from the mount down to `dir` gets
+ * its parent's.
+ */
+async function inheritCpusets(host: CgroupHost, mount: string, dir: string): Promise<void> {
+  let parent = mount;
+  for (const part of dir.slice(mount.length + 1).split('/')) {
+    const child = `${parent}/${part}`;
+    for (const file of ['cpuset.cpus', 'cpuset.mems']) {
+      if ((await host.readFile(`${child}/${file}`)).trim() !== '') continue;
+      await writeCgroupFile(host, `${child}/${file}`, (await host.readFile(`${parent}/${file}`)).trim(), 'cpuset');
+    }
+    parent = child;
   }
 }
 

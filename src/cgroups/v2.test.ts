@@ -49,6 +49,21 @@ describe('the v2 driver', () => {
     assert.equal(await fixture.read('/sys/fs/cgroup/tenants/a/c1/pids.max'), '3');
   });
 
+  it('writes cpu shares as cpu.weight, an unlimited quota as max, and the cpuset as given', async () => {
+    const driver = await open({ unifiedControllers: ['pids', 'cpu', 'cpuset'] });
+    await driver.createCgroup({ path: 'c1', limits: { cpu: { shares: 1024, periodUs: 100000 }, cpuset: { mems: '0' } } });
+    assert.deepEqual(fixture.writes.filter((w) => w.startsWith('/sys/fs/cgroup/c1/')),
+      ['/sys/fs/cgroup/c1/cpu.weight=39', '/sys/fs/cgroup/c1/cpu.max=max 100000', '/sys/fs/cgroup/c1/cpuset.mems=0']);
+  });
+
+  it('writes a reservation as memory.low, and refuses what only v1 has, creating nothing', async () => {
+    const driver = await open();
+    await driver.createCgroup({ path: 'c1', limits: { memory: { reservationBytes: 4096 } } });
+    assert.ok(fixture.writes.includes('/sys/fs/cgroup/c1/memory.low=4096'));
+    await assert.rejects(driver.createCgroup({ path: 'c2', limits: { memory: { swappiness: 10 } } }), { code: 'ISOLA_CGROUP_INVALID_LIMIT' });
+    assert.equal(await fixture.exists('/sys/fs/cgroup/c2'), false);
+  });
+
   it('leaves swap alone without memory.swap.max (no swap accounting)', async () => {
     await (await open({ hasSwapAccounting: false })).createCgroup({ path: 'isola/c1', limits: { memory: LIMITS.memory } });
     assert.equal(fixture.writes.some((w) => w.includes('memory.swap.max')), false);

@@ -49,14 +49,28 @@ export async function writeV2Limits(host: CgroupHost, dir: string, name: CgroupC
   if (name === 'pids' && limits.pidsMax !== undefined) {
     await writeCgroupFile(host, `${dir}/pids.max`, String(limits.pidsMax), name);
   } else if (name === 'memory' && limits.memory !== undefined) {
-    await writeCgroupFile(host, `${dir}/memory.max`, String(limits.memory.limitBytes), name);
-    const swap = limits.memory.swapLimitBytes;
-    // v2 limits swap alone, not memory plus swap; the file exists only with swap accounting.
-    if (swap !== undefined && await host.exists(`${dir}/memory.swap.max`)) {
-      await writeCgroupFile(host, `${dir}/memory.swap.max`, String(swap - limits.memory.limitBytes), name);
+    const memory = limits.memory;
+    const v1Only = (['swappiness', 'kernelBytes', 'kernelTcpBytes', 'isOomKillerDisabled'] as const).find((key) => memory[key] !== undefined && memory[key] !== false);
+    if (v1Only !== undefined) {
+      throw new CgroupError('ISOLA_CGROUP_INVALID_LIMIT', `memory limit: ${v1Only} exists only on cgroup v1, and this is a v2 cgroup`,
+        { controller: name, hint: `remove ${v1Only} from the limits` });
     }
+    if (memory.limitBytes !== undefined) await writeCgroupFile(host, `${dir}/memory.max`, String(memory.limitBytes), name);
+    const swap = memory.swapLimitBytes;
+    // v2 limits swap alone, not memory plus swap; the file exists only with swap accounting.
+    if (swap !== undefined && memory.limitBytes !== undefined && await host.exists(`${dir}/memory.swap.max`)) {
+      await writeCgroupFile(host, `${dir}/memory.swap.max`, String(swap - memory.limitBytes), name);
+    }
+    if (memory.reservationBytes !== undefined) await writeCgroupFile(host, `${dir}/memory.low`, String(memory.reservationBytes), name);
   } else if (name === 'cpu' && limits.cpu !== undefined) {
-    await writeCgroupFile(host, `${dir}/cpu.max`, `${limits.cpu.quotaUs} ${limits.cpu.periodUs}`, name);
+    const { shares, quotaUs, periodUs } = limits.cpu;
+    // runc's and crun's conversion, so shares read the same on either version: 2..262144 onto 1..10000.
+    if (shares !== undefined) await writeCgroupFile(host, `${dir}/cpu.weight`, String(1 + Math.floor(((shares - 2) * 9999) / 262142)), name);
+    await writeCgroupFile(host, `${dir}/cpu.max`, `${quotaUs ?? 'max'} ${periodUs}`, name);
+  } else if (name === 'cpuset' && limits.cpuset !== undefined) {
+    // Empty v2 cpuset files mean the parent's: nothing to inherit by hand.
+    if (limits.cpuset.cpus !== undefined) await writeCgroupFile(host, `${dir}/cpuset.cpus`, limits.cpuset.cpus, name);
+    if (limits.cpuset.mems !== undefined) await writeCgroupFile(host, `${dir}/cpuset.mems`, limits.cpuset.mems, name);
   }
 }
 

@@ -180,6 +180,11 @@ export interface LaunchPlan {
   readonly rlimits: readonly PlanRlimit[];
   readonly oomScoreAdj?: number | undefined;
   readonly hasNewSession: boolean;
+  /**
+   * Look the command up in the rootfs before create returns, so a missing one
+   * fails create; only when no hook running after create could add it.
+   */
+  readonly isExecutableCheckedAtCreate?: boolean | undefined;
   readonly terminal?: { readonly rows: number; readonly cols: number; readonly isHostRaw: boolean } | undefined;
   readonly user: { readonly uid: number; readonly gid: number; readonly umask: number };
   /** Supplementary groups; undefined leaves them as inherited (setgroups denied). */

@@ -115,6 +115,7 @@ function writeProcess(w: PlanWriter, plan: LaunchPlan): void {
   for (const r of plan.rlimits) w.record(TAG.rlimit, [r.resource, r.soft, r.hard]);
   if (plan.oomScoreAdj !== undefined) w.record(TAG.oomScoreAdj, [plan.oomScoreAdj]);
   if (plan.hasNewSession) w.record(TAG.newSession, []);
+  if (plan.isExecutableCheckedAtCreate === true) w.record(TAG.checkExecutable, []);
   if (plan.terminal !== undefined) {
     w.record(TAG.terminal, [plan.terminal.rows, plan.terminal.cols, plan.terminal.isHostRaw ? 1 : 0]);
   }

@@ -12,7 +12,7 @@ export const TAG = {
   seccomp: 24, newSession: 25, ensureDir: 26, cgroupProcs: 27, rootfsOverlay: 28, mountIdmap: 29,
   execFifo: 32, detach: 33, pidFile: 34, consoleSocket: 35, joinNamespace: 36, hook: 37, mknod: 38,
   exitFile: 42, logFile: 43, exitCommand: 44, attachSocket: 45,
-  sysctl: 47, personality: 48, timeOffsets: 49,
+  sysctl: 47, personality: 48, timeOffsets: 49, checkExecutable: 56,
 } as const;
 
 export const MOUNT_KIND = { bind: 1, recursive: 2, targetDir: 4, targetFile: 8, precreate: 16 } as const;

@@ -6,23 +6,23 @@ import { cgroupLimitsFromResources, cgroupRequestFromConfig } from './cgroup-req
 describe('cgroupLimitsFromResources', () => {
   it('turns pids, memory and cpu into kernel limits, with the default CFS period', () => {
     const limits = cgroupLimitsFromResources({ pids: { limit: 10 }, memory: { limit: 1 << 26, swap: 1 << 27 }, cpu: { quota: 150000 } });
-    assert.deepEqual(limits, { pidsMax: 10, memory: { limitBytes: 1 << 26, swapLimitBytes: 1 << 27 }, cpu: { quotaUs: 150000, periodUs: 100000 } });
+    const memory = { limitBytes: 1 << 26, swapLimitBytes: 1 << 27, reservationBytes: undefined, kernelBytes: undefined, kernelTcpBytes: undefined,
+      swappiness: undefined, isOomKillerDisabled: undefined };
+    assert.deepEqual(limits, { pidsMax: 10, memory, cpu: { quotaUs: 150000, shares: undefined, periodUs: 100000 }, cpuset: undefined });
   });
 
   it('reads -1 and a pids limit of 0 as no limit, which needs no controller', () => {
     const limits = cgroupLimitsFromResources({ pids: { limit: 0 }, memory: { limit: -1, swap: -1 }, cpu: { quota: -1, period: 100000 } });
-    assert.deepEqual(limits, { pidsMax: undefined, memory: undefined, cpu: undefined });
+    assert.deepEqual(limits, { pidsMax: undefined, memory: undefined, cpu: undefined, cpuset: undefined });
   });
 
   it('ignores empty device rules and hugepage limits', () => {
-    assert.deepEqual(cgroupLimitsFromResources({ devices: [], hugepageLimits: [], unified: {} }), { pidsMax: undefined, memory: undefined, cpu: undefined });
+    assert.deepEqual(cgroupLimitsFromResources({ devices: [], hugepageLimits: [], unified: {} }), { pidsMax: undefined, memory: undefined, cpu: undefined, cpuset: undefined });
   });
 
   for (const [title, resources] of [
     ['device rules', { devices: [{ allow: false, access: 'rwm' }] }],
-    ['cpu shares', { cpu: { shares: 512 } }],
-    ['a cpuset', { cpu: { cpus: '0-1' } }],
-    ['a memory reservation', { memory: { limit: 1 << 26, reservation: 1 << 25 } }],
+    ['realtime cpu time', { cpu: { realtimeRuntime: 950000 } }],
     ['swap without a memory limit', { memory: { swap: 1 << 26 } }],
     ['unified cgroup v2 files', { unified: { 'memory.high': '1G' } }],
     ['block I/O weights', { blockIO: { weight: 10 } } as unknown as OciResources],
@@ -40,6 +40,18 @@ describe('cgroupLimitsFromResources', () => {
 
   it('accepts cpu shares of 1024, the kernel default, as containerd sends them', () => {
     assert.deepEqual(cgroupLimitsFromResources({ cpu: { shares: 1024 } }).cpu, undefined);
+  });
+
+  it('turns cpu shares and the cpuset into limits, with the default period', () => {
+    const limits = cgroupLimitsFromResources({ cpu: { shares: 2048, cpus: '0-1', mems: '0' } });
+    assert.deepEqual([limits.cpu, limits.cpuset], [{ quotaUs: undefined, shares: 2048, periodUs: 100000 }, { cpus: '0-1', mems: '0' }]);
+  });
+
+  it('turns a reservation, swappiness, kernel limits and a disabled OOM killer into memory limits, also without a limit', () => {
+    const limits = cgroupLimitsFromResources({ memory: { reservation: 1 << 25, swappiness: 0, kernelTCP: 1 << 24, disableOOMKiller: true } });
+    assert.deepEqual(limits.memory, { limitBytes: undefined, swapLimitBytes: undefined, reservationBytes: 1 << 25, kernelBytes: undefined,
+      kernelTcpBytes: 1 << 24, swappiness: 0, isOomKillerDisabled: true });
+    assert.equal(cgroupLimitsFromResources({ memory: { disableOOMKiller: false } }).memory, undefined);
   });
 
   it('refuses a negative limit other than -1', () => {

@@ -5,7 +5,7 @@
  * error, never silently dropped.
  */
 import { IsolaError } from '../errors/index.ts';
-import type { CgroupLimits, CgroupRequest, CpuLimits, MemoryLimits } from '../cgroups/index.ts';
+import type { CgroupLimits, CgroupRequest, CpuLimits, CpusetLimits, MemoryLimits } from '../cgroups/index.ts';
 import type { OciConfig, OciCpu, OciMemory, OciResources } from './oci-config.ts';
 
 /** The kernel's default CFS period, as docker and podman use with --cpus. */
@@ -40,26 +40,37 @@ function checkOnly(section: object, allowed: readonly string[], prefix: string):
 
 function memoryLimits(memory: OciMemory | undefined): MemoryLimits | undefined {
   if (memory === undefined) return undefined;
-  checkOnly(memory, ['limit', 'swap'], 'linux.resources.memory');
+  checkOnly(memory, ['limit', 'swap', 'reservation', 'swappiness', 'kernel', 'kernelTCP', 'disableOOMKiller'], 'linux.resources.memory');
   const limitBytes = limitValue(memory.limit, 'linux.resources.memory.limit');
   const swapLimitBytes = limitValue(memory.swap, 'linux.resources.memory.swap');
-  if (limitBytes === undefined) {
-    if (swapLimitBytes !== undefined) throw unsupported('linux.resources.memory.swap without memory.limit');
-    return undefined;
-  }
-  return { limitBytes, swapLimitBytes };
+  if (limitBytes === undefined && swapLimitBytes !== undefined) throw unsupported('linux.resources.memory.swap without memory.limit');
+  const limits: MemoryLimits = {
+    limitBytes, swapLimitBytes,
+    reservationBytes: limitValue(memory.reservation, 'linux.resources.memory.reservation'),
+    kernelBytes: limitValue(memory.kernel, 'linux.resources.memory.kernel'),
+    kernelTcpBytes: limitValue(memory.kernelTCP, 'linux.resources.memory.kernelTCP'),
+    // OCI's swappiness is a uint64 the kernel caps at 100; 0 is a value, not "unset".
+    swappiness: memory.swappiness,
+    isOomKillerDisabled: memory.disableOOMKiller === true ? true : undefined,
+  };
+  return Object.values(limits).every((value) => value === undefined) ? undefined : limits;
 }
 
 function cpuLimits(cpu: OciCpu | undefined): CpuLimits | undefined {
   if (cpu === undefined) return undefined;
-  // containerd always sends shares 1024, the kernel's default: asking for it changes nothing.
-  const { shares, ...rest } = cpu;
-  if (shares !== undefined && shares !== DEFAULT_CPU_SHARES) throw unsupported('linux.resources.cpu.shares other than 1024');
-  checkOnly(rest, ['quota', 'period'], 'linux.resources.cpu');
+  checkOnly(cpu, ['quota', 'period', 'shares', 'cpus', 'mems'], 'linux.resources.cpu');
   const quotaUs = limitValue(cpu.quota, 'linux.resources.cpu.quota');
+  // containerd always sends shares 1024, a new cgroup's default: asking for it alone needs no cgroup.
+  const shares = cpu.shares === DEFAULT_CPU_SHARES ? undefined : limitValue(cpu.shares, 'linux.resources.cpu.shares');
   // A period alone limits nothing.
-  if (quotaUs === undefined) return undefined;
-  return { quotaUs, periodUs: limitValue(cpu.period, 'linux.resources.cpu.period') ?? DEFAULT_CPU_PERIOD_US };
+  if (quotaUs === undefined && shares === undefined) return undefined;
+  return { quotaUs, shares, periodUs: limitValue(cpu.period, 'linux.resources.cpu.period') ?? DEFAULT_CPU_PERIOD_US };
+}
+
+function cpusetLimits(cpu: OciCpu | undefined): CpusetLimits | undefined {
+  const cpus = cpu?.cpus === '' ? undefined : cpu?.cpus;
+  const mems = cpu?.mems === '' ? undefined : cpu?.mems;
+  return cpus === undefined && mems === undefined ? undefined : { cpus, mems };
 }
 
 export interface ResourceContext {
@@ -83,7 +94,7 @@ export function cgroupLimitsFromResources(resources: OciResources | undefined, c
   return {
     pidsMax: limitValue(resources.pids?.limit, 'linux.resources.pids.limit'),
     memory: memoryLimits(resources.memory),
-    cpu: cpuLimits(resources.cpu),
+    cpu: cpuLimits(resources.cpu), cpuset: cpusetLimits(resources.cpu),
   };
 }
 

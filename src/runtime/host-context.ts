@@ -17,6 +17,17 @@ export interface HostContext {
   readonly subgids: readonly SubidRange[];
   /** Undefined when newuidmap/newgidmap are not installed. */
   readonly idMapHelpers: { readonly newuidmap: string; readonly newgidmap: string } | undefined;
+  /**
+   * The caller's capability bounding set (CapBnd): a process it starts can
+   * hold no other capability. Undefined: unknown, nothing is checked.
+   */
+  readonly boundingCaps?: bigint | undefined;
+}
+
+async function readBoundingCaps(): Promise<bigint | undefined> {
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const hex = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  return hex === undefined ? undefined : BigInt(`0x${hex}`);
 }
 
 export const SUBUID_FILE = '/etc/subuid';
@@ -30,7 +41,7 @@ export async function isInitialUserNamespace(): Promise<boolean> {
 
 export async function readHostContext(searchPath: string): Promise<HostContext> {
   const info = userInfo();
-  const identity = { uid: info.uid, gid: info.gid, userName: info.username };
+  const identity = { uid: info.uid, gid: info.gid, userName: info.username, boundingCaps: await readBoundingCaps() };
   if (info.uid === 0 && await isInitialUserNamespace()) {
     // Root maps any id directly: no subordinate ranges or helpers needed.
     return { ...identity, isPrivileged: true, subuids: [], subgids: [], idMapHelpers: undefined };

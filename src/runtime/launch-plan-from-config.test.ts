@@ -39,3 +39,25 @@ test('an invalid config is refused before any planning', async () => {
   const config = { ...rootlessConfig([]), process: { ...rootlessConfig([]).process!, capabilities: { bounding: ['CAP_NOPE'] } } };
   await assert.rejects(buildLaunchPlan(config, context), { code: 'ISOLA_RUNTIME_INVALID_CONFIG', field: 'process.capabilities.bounding[0]' });
 });
+
+test('a container without a mount namespace gets no rootfs and no mounts, and one joining a mount namespace sets its rootfs up there', async () => {
+  const mounts = [{ destination: '/tmp', type: 'tmpfs', source: 'tmpfs' }];
+  const shared = await buildLaunchPlan({ ...rootlessConfig([], { namespaces: [{ type: 'user' }, { type: 'pid' }], maskedPaths: ['/proc/kcore'] }), mounts }, context);
+  assert.equal(shared.rootfs, undefined);
+  assert.equal(shared.isExecutableCheckedAtCreate, false);
+  assert.deepEqual([shared.mounts, shared.maskedPaths], [[], []]);
+  const joined = await buildLaunchPlan({ ...rootlessConfig([], { namespaces: [{ type: 'user' }, { type: 'mount', path: '/proc/1/ns/mnt' }] }), mounts }, context);
+  assert.equal(joined.rootfs?.path, '/rootfs');
+  assert.deepEqual(joined.joinNamespaces, [{ kind: 'mount', path: '/proc/1/ns/mnt' }]);
+  assert.equal(joined.mounts.length, 1);
+});
+
+test('without a user namespace of its own, a capability outside the runtime\'s bounding set is refused at create', async () => {
+  const host: HostContext = { ...ROOTLESS, isPrivileged: true, uid: 0, gid: 0, boundingCaps: 0b1n };
+  const config = (namespaces: NonNullable<NonNullable<OciConfig['linux']>['namespaces']>): OciConfig => ({
+    ...rootlessConfig([], { namespaces, uidMappings: [], gidMappings: [] }),
+    process: { ...rootlessConfig([]).process!, capabilities: { bounding: ['CAP_CHOWN', 'CAP_KILL'], permitted: ['CAP_CHOWN', 'CAP_KILL'] } },
+  });
+  await assert.rejects(buildLaunchPlan(config([{ type: 'mount' }]), { ...context, host }), { code: 'ISOLA_RUNTIME_CAPABILITY_UNAVAILABLE' });
+  await buildLaunchPlan(config([{ type: 'mount' }]), { ...context, host: { ...host, boundingCaps: 0b100001n } });
+});

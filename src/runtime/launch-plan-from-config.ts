@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import { IsolaError } from '../errors/index.ts';
-import { capabilityMask, rlimitResource, rlimitToBigInt } from '../security/index.ts';
+import { CAPABILITY_NAMES, capabilityMask, rlimitResource, rlimitToBigInt } from '../security/index.ts';
 import type { LaunchPlan, NamespaceKind, PlanCapabilities, PlanDeviceNode, PlanMount, PlanRlimit, PlanRootfsOverlay } from '../launch/index.ts';
 import type { OciConfig, OciDevice, OciNamespace, OciProcess } from './oci-config.ts';
 import type { HostContext } from './host-context.ts';
@@ -65,6 +65,23 @@ function planNamespaces(namespaces: readonly OciNamespace[]): { created: Namespa
   return { created, joined };
 }
 
+/**
+ * Without a user namespace of its own, capset refuses a permitted, effective,
+ * inheritable or ambient capability outside the bounding set, after start, where nobody
+ * may be watching: refuse it at create. (A new user namespace starts with
+ * every capability; execve then keeps those in the bounding set, as docker's
+ * --privileged grants what the daemon holds.)
+ */
+function checkCapabilitiesHeld(caps: PlanCapabilities, host: HostContext): void {
+  if (host.boundingCaps === undefined) return;
+  const missing = (caps.permitted | caps.effective | caps.inheritable | caps.ambient) & ~host.boundingCaps;
+  if (missing === 0n) return;
+  const names = CAPABILITY_NAMES.filter((_, bit) => (missing >> BigInt(bit)) & 1n);
+  throw new IsolaError('ISOLA_RUNTIME_CAPABILITY_UNAVAILABLE',
+    `process.capabilities asks for ${names.join(', ')}, which the runtime does not hold itself (not in its bounding set)`,
+    { hint: 'remove them from the config, or run the runtime with them' });
+}
+
 export function planCapabilities(process: OciProcess): PlanCapabilities {
   const caps = process.capabilities ?? {};
   return {
@@ -111,7 +128,8 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
   const isUsernsJoined = joined.some((j) => j.kind === 'user');
   const idMaps = hasUserns ? planIdMaps(toIdMapEntries(linux.uidMappings), toIdMapEntries(linux.gidMappings), context.host) : undefined;
   if (!hasUserns && !isUsernsJoined) checkNoUsernsAllowed(context.host);
-  if (!namespaces.includes('mount')) throw unsupported('a container without a mount namespace of its own');
+  // A joined mount namespace is set up as a new one would be (the shim joins it before clone), as runc does.
+  const hasMountns = namespaces.includes('mount') || joined.some((j) => j.kind === 'mount');
 
   const overlay = context.rootfsOverlay;
   // Targets made before clone would land in the empty mount point, under the
@@ -130,7 +148,9 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     throw unsupportedField('process.user.additionalGids', 'supplementary groups cannot be set: this map is written without newgidmap, so setgroups is denied',
       'remove additionalGids, or install newuidmap/newgidmap (package uidmap) and map subordinate ids');
   }
-  return {
+  const capabilities = planCapabilities(process);
+  if (!hasUserns) checkCapabilitiesHeld(capabilities, context.host);
+  const plan: LaunchPlan = {
     namespaces, idMaps, joinNamespaces: joined.length === 0 ? undefined : joined,
     rootfs: { path: posix.resolve(context.bundle, root.path), propagation, isReadonly: root.readonly === true },
     rootfsOverlay: overlay,
@@ -141,14 +161,28 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     hostname: config.hostname, domainname: config.domainname,
     isLoopbackUp: namespaces.includes('net'),
     rlimits: planRlimits(process), oomScoreAdj: process.oomScoreAdj, hasNewSession: true,
+    // prestart, createRuntime and startContainer hooks run after create and may install the command.
+    isExecutableCheckedAtCreate: [config.hooks?.prestart, config.hooks?.createRuntime, config.hooks?.startContainer].every((h) => (h ?? []).length === 0),
     terminal: process.terminal === true
       ? { rows: process.consoleSize?.height ?? 0, cols: process.consoleSize?.width ?? 0, isHostRaw: context.isHostTerminalRaw }
       : undefined,
     user: { uid: user.uid, gid: user.gid, umask: user.umask ?? 0o022 },
     additionalGids: keepsGroups ? undefined : user.additionalGids ?? [],
-    capabilities: planCapabilities(process), noNewPrivileges: process.noNewPrivileges === true,
+    capabilities, noNewPrivileges: process.noNewPrivileges === true,
     seccomp: await planSeccomp(config), sysctls: planSysctls(config), personality: planPersonality(config),
     timeOffsets: planTimeOffsets(config),
     cwd: process.cwd, args: process.args ?? [], env: process.env ?? [],
+  };
+  // Without a mount namespace the process shares the runtime's filesystem, as
+  // with runc: a rootfs, mounts and /dev would change the host's, so none is made.
+  return hasMountns ? plan : withoutFilesystem(plan);
+}
+
+function withoutFilesystem(plan: LaunchPlan): LaunchPlan {
+  return {
+    ...plan, rootfs: undefined, rootfsOverlay: undefined, ensureDirs: [], mounts: [], deviceNodes: [], symlinks: [],
+    maskedPaths: [], readonlyPaths: [], sysctls: [],
+    // The runtime's own filesystem is no container's to search.
+    isExecutableCheckedAtCreate: false,
   };
 }

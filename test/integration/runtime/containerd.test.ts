@@ -65,6 +65,9 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
       await new Promise((resolve) => containerd.once('exit', resolve));
       // The runc shim keeps the runtime's state under /run/containerd/runc/<namespace>.
       await rm(`/run/containerd/runc/${NAMESPACE}`, { recursive: true, force: true });
+      // The shim's cgroupsPath is /<namespace>/<id>: the runtime removes <id>, the parent is the test's to remove.
+      const parents = await runCommand(['find', '/sys/fs/cgroup', '-maxdepth', '2', '-type', 'd', '-name', NAMESPACE]);
+      for (const dir of parents.stdout.split('\n').filter((line) => line !== '')) await runCommand(['rmdir', dir]);
     }
   });
 });
