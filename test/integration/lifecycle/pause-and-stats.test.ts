@@ -41,3 +41,20 @@ test('a paused container\'s processes are frozen until unpause, stats counts its
     await assertNothingLeft(isola, dirs, [id]);
   });
 });
+
+test('stats reads memory from the memory cgroup: a 24 MiB tmpfs file no process maps still counts', async (t) => {
+  if (!requireRoot(t)) return;
+  const rootfs = await ensureHostRootfs();
+  await withTempDirs(async (dirs) => {
+    const isola = isolaIn(dirs);
+    const id = (await isola.ok('run', '-d', '--name', 'm', '--memory', '256m', '--rootfs', rootfs, '--',
+      'sh', '-c', 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=24 2>/dev/null; echo filled; exec sleep 1000')).trim();
+    for (let i = 0; i < 100 && !(await isola.ok('logs', 'm')).includes('filled'); i++) await sleep(50);
+    const [stats] = JSON.parse(await isola.ok('stats', '--no-stream', '--format', 'json', 'm')) as { pids: number; memoryBytes: number }[];
+    // The sleeping process's own resident memory is well under 24 MiB: only the cgroup's charge includes the file.
+    assert.ok(stats!.memoryBytes >= 24 * 1024 * 1024, `memoryBytes ${stats!.memoryBytes}`);
+    assert.equal(stats!.pids, 1);
+    await isola.ok('rm', '-f', 'm');
+    await assertNothingLeft(isola, dirs, [id]);
+  });
+});
