@@ -30,6 +30,7 @@ import { ensurePeerTools } from './lib/peers.ts';
 import { PODMAN_RUN_FLAGS } from './lib/podman.ts';
 import { createScratchDir, removeScratchDir } from './lib/scratch.ts';
 import { summarize, timeCommand } from './lib/timing.ts';
+import { recordDeviceOwners, restoreDeviceOwners } from './lib/device-nodes.ts';
 
 const run = promisify(execFile);
 const isolaBin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'isola');
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
   if (podmanPath === undefined) log('podman is unavailable: only isola is measured');
   const rootfs = await ensureHostRootfs();
   const dir = await createScratchDir();
+  const devices = await recordDeviceOwners();
   const medians: Record<string, Record<string, number>> = {};
   try {
     for (const size of sizes) {
@@ -112,6 +114,8 @@ async function main(): Promise<number> {
     }
   } finally {
     await removeScratchDir(dir);
+    const changed = await restoreDeviceOwners(devices);
+    if (changed.length > 0) log(`a peer changed the host's ${changed.join(', ')}: put back`);
   }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(medians, null, 2)}\n`);

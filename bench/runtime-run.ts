@@ -8,12 +8,13 @@
  *
  * Usage (as root): node_modules/.bin/node bench/runtime-run.ts [--runs N] [--warmup N] [--json]
  */
-import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureHostRootfs } from '../test/fixtures/host-rootfs.ts';
 import { parseCount } from './lib/bench-args.ts';
+import { recordDeviceOwners, restoreDeviceOwners } from './lib/device-nodes.ts';
 import { ID_MAP } from './lib/cases.ts';
 import { buildBundleConfig, createOciBundle } from './lib/oci-bundle.ts';
 import { ensurePeerTools } from './lib/peers.ts';
@@ -65,28 +66,6 @@ async function prepare(scratch: string): Promise<{ cases: Case[]; missing: strin
     }
   }
   return { cases, missing };
-}
-
-/** runc and crun chown the host's device nodes they bind into a user namespace: note them to put them back. */
-const DEVICE_NODES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
-
-async function recordDeviceOwners(): Promise<Array<{ path: string; uid: number; gid: number; mode: number }>> {
-  return Promise.all(DEVICE_NODES.map(async (path) => {
-    const info = await stat(path);
-    return { path, uid: info.uid, gid: info.gid, mode: info.mode & 0o7777 };
-  }));
-}
-
-async function restoreDeviceOwners(saved: Awaited<ReturnType<typeof recordDeviceOwners>>): Promise<string[]> {
-  const changed: string[] = [];
-  for (const node of saved) {
-    const now = await stat(node.path);
-    if (now.uid === node.uid && now.gid === node.gid && (now.mode & 0o7777) === node.mode) continue;
-    changed.push(`${node.path} (${now.uid}:${now.gid})`);
-    await chown(node.path, node.uid, node.gid);
-    await chmod(node.path, node.mode);
-  }
-  return changed;
 }
 
 async function main(): Promise<number> {

@@ -31,6 +31,7 @@ import { CASE, checkTargets, formatTable, type CaseResult, type UnavailableCase 
 import { parseCount } from './lib/bench-args.ts';
 import { createScratchDir, removeScratchDir } from './lib/scratch.ts';
 import { summarize } from './lib/timing.ts';
+import { recordDeviceOwners, restoreDeviceOwners } from './lib/device-nodes.ts';
 
 const repoDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
   const hostTraces = await recordMissingHostTraces();
   const peers = await ensurePeerTools(log);
   const scratchDir = await createScratchDir();
+  const devices = await recordDeviceOwners();
   const cleanups: Array<() => Promise<void>> = [];
   try {
     const rootfs = await ensureHostRootfs();
@@ -122,6 +124,8 @@ async function main(): Promise<void> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup();
     await removeScratchDir(scratchDir);
+    const changed = await restoreDeviceOwners(devices);
+    if (changed.length > 0) process.stderr.write(`a peer changed the host's ${changed.join(', ')}: put back\n`);
     await removeHostTraces(hostTraces);
   }
 }
