@@ -8,16 +8,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildBusyboxImage } from '../../fixtures/busybox-image.ts';
 import { requireCommand, requireRoot } from '../../helpers/requirements.ts';
-import { runCommand, type CommandResult } from '../../helpers/run-command.ts';
+import { runCommand } from '../../helpers/run-command.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 import { testHostBase } from './bundle.ts';
 import { waitUntil } from './processes.ts';
 import { runtimeBin } from './runtime-cli.ts';
+import { startPrivateContainerd } from './private-containerd.ts';
 
 const NAMESPACE = `isola-tasks-${process.pid}`;
 const DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'];
@@ -45,22 +45,9 @@ test('containerd runs a detached isola-runtime task, execs into it, pauses, kill
   if (!requireRoot(t) || !requireCommand(t, 'containerd') || !requireCommand(t, 'ctr')) return;
   const devicesBefore = await deviceOwners();
   await withTempDirs(async (dirs) => {
-    const socket = join(dirs.base, 'containerd.sock');
-    await writeFile(join(dirs.base, 'config.toml'), `version = 2
-root = "${dirs.root}/containerd"
-state = "${dirs.runroot}/containerd"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "${socket}"
-[ttrpc]
-  address = "${socket}.ttrpc"
-`);
-    const containerd = spawn('containerd', ['--config', join(dirs.base, 'config.toml')], { stdio: 'ignore' });
-    const ctr = (args: readonly string[]): Promise<CommandResult> =>
-      runCommand(['ctr', '--address', socket, '-n', NAMESPACE, ...args], { timeoutMs: 120_000 });
+    const { ctr, stop } = await startPrivateContainerd(dirs, NAMESPACE);
     const ids = [`${NAMESPACE}-a`, `${NAMESPACE}-b`];
     try {
-      await waitUntil(async () => (await ctr(['version'])).code === 0);
       const layout = join(dirs.base, 'layout');
       await buildBusyboxImage(layout);
       assert.equal((await runCommand(['tar', '-C', layout, '-cf', join(dirs.base, 'image.tar'), '.'])).code, 0);
@@ -109,10 +96,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
         await ctr(['task', 'rm', '-f', id]);
         await ctr(['container', 'rm', id]);
       }
-      containerd.kill('SIGTERM');
-      await new Promise((resolve) => containerd.once('exit', resolve));
-      // The runc shim keeps the runtime's state under /run/containerd/runc/<namespace>.
-      await rm(`/run/containerd/runc/${NAMESPACE}`, { recursive: true, force: true });
+      await stop();
       for (const dir of await hostTraces(NAMESPACE)) await runCommand(['rmdir', dir]);
     }
   });

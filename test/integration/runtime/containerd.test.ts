@@ -6,16 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
 import { requireCommand, requireRoot } from '../../helpers/requirements.ts';
-import { runCommand, type CommandResult } from '../../helpers/run-command.ts';
+import { runCommand } from '../../helpers/run-command.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 import { testHostBase } from './bundle.ts';
-import { waitUntil } from './processes.ts';
 import { runtimeBin } from './runtime-cli.ts';
+import { startPrivateContainerd } from './private-containerd.ts';
 
 const NAMESPACE = `isola-test-${process.pid}`;
 
@@ -23,21 +21,8 @@ test('containerd runs containers with isola-runtime, with and without a user nam
   if (!requireRoot(t) || !requireCommand(t, 'containerd') || !requireCommand(t, 'podman')) return;
   const rootfs = await ensureHostRootfs();
   await withTempDirs(async (dirs) => {
-    const socket = join(dirs.base, 'containerd.sock');
-    await writeFile(join(dirs.base, 'config.toml'), `version = 2
-root = "${dirs.root}/containerd"
-state = "${dirs.runroot}/containerd"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "${socket}"
-[ttrpc]
-  address = "${socket}.ttrpc"
-`);
-    const containerd = spawn('containerd', ['--config', join(dirs.base, 'config.toml')], { stdio: 'ignore' });
-    const ctr = (args: readonly string[]): Promise<CommandResult> =>
-      runCommand(['ctr', '--address', socket, '-n', NAMESPACE, ...args], { timeoutMs: 120_000 });
+    const { ctr, stop } = await startPrivateContainerd(dirs, NAMESPACE);
     try {
-      await waitUntil(async () => (await ctr(['version'])).code === 0);
       const podman = ['podman', '--root', join(dirs.root, 'podman'), '--runroot', join(dirs.runroot, 'podman'), '--storage-driver', 'vfs'];
       await runCommand(['tar', '-C', rootfs, '-cf', join(dirs.base, 'rootfs.tar'), '.']);
       assert.equal((await runCommand([...podman, 'import', join(dirs.base, 'rootfs.tar'), 'localhost/isola-rootfs'])).code, 0);
@@ -61,10 +46,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
       assert.equal(status.code, 6, status.stderr);
     } finally {
       await ctr(['task', 'rm', '-f', 'c1']);
-      containerd.kill('SIGTERM');
-      await new Promise((resolve) => containerd.once('exit', resolve));
-      // The runc shim keeps the runtime's state under /run/containerd/runc/<namespace>.
-      await rm(`/run/containerd/runc/${NAMESPACE}`, { recursive: true, force: true });
+      await stop();
       // The shim's cgroupsPath is /<namespace>/<id>: the runtime removes <id>, the parent is the test's to remove.
       const parents = await runCommand(['find', '/sys/fs/cgroup', '-maxdepth', '2', '-type', 'd', '-name', NAMESPACE]);
       for (const dir of parents.stdout.split('\n').filter((line) => line !== '')) await runCommand(['rmdir', dir]);
