@@ -30,7 +30,7 @@ import { ensurePeerTools } from './lib/peers.ts';
 import { PODMAN_RUN_FLAGS } from './lib/podman.ts';
 import { createScratchDir, removeScratchDir } from './lib/scratch.ts';
 import { summarize, timeCommand } from './lib/timing.ts';
-import { recordDeviceOwners, restoreDeviceOwners } from './lib/device-nodes.ts';
+import { recordDeviceOwners, restoreDeviceOwners } from '../test/helpers/device-nodes.ts';
 
 const run = promisify(execFile);
 const isolaBin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'isola');

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureHostRootfs } from '../test/fixtures/host-rootfs.ts';
 import { parseCount } from './lib/bench-args.ts';
-import { recordDeviceOwners, restoreDeviceOwners } from './lib/device-nodes.ts';
+import { recordDeviceOwners, restoreDeviceOwners } from '../test/helpers/device-nodes.ts';
 import { ID_MAP } from './lib/cases.ts';
 import { buildBundleConfig, createOciBundle } from './lib/oci-bundle.ts';
 import { ensurePeerTools } from './lib/peers.ts';

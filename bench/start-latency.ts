@@ -31,7 +31,7 @@ import { CASE, checkTargets, formatTable, type CaseResult, type UnavailableCase 
 import { parseCount } from './lib/bench-args.ts';
 import { createScratchDir, removeScratchDir } from './lib/scratch.ts';
 import { summarize } from './lib/timing.ts';
-import { recordDeviceOwners, restoreDeviceOwners } from './lib/device-nodes.ts';
+import { recordDeviceOwners, restoreDeviceOwners } from '../test/helpers/device-nodes.ts';
 
 const repoDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string): void => void process.stderr.write(`${line}\n`);

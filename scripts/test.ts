@@ -9,9 +9,10 @@
  * (e.g. `--test-name-pattern=overlap`).
  */
 import { spawnSync } from 'node:child_process';
-import { globSync, statSync } from 'node:fs';
+import { globSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { changedDeviceOwners, recordDeviceOwners } from '../test/helpers/device-nodes.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Debian packages the tests call: newuidmap/newgidmap, ps, setpriv, keyctl, getfattr; podman (isola-runtime);
@@ -47,18 +48,6 @@ function installPackages(): void {
   }
 }
 
-/**
- * Owner and mode of the host's device nodes: a runtime that chowns a node it
- * bind-mounted changes the host's (runc's conformance runs did, here). The
- * suite fails if any of them differs afterwards.
- */
-function hostDeviceState(): string[] {
-  return ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'ptmx'].map((name) => {
-    const stat = statSync(`/dev/${name}`, { throwIfNoEntry: false });
-    return stat === undefined ? `/dev/${name} missing` : `/dev/${name} ${stat.uid}:${stat.gid} ${(stat.mode & 0o7777).toString(8)}`;
-  });
-}
-
 function findTestFiles(filters: readonly string[]): string[] {
   const files = globSync(['src/**/*.test.ts', 'test/**/*.test.ts'], { cwd: root }).sort();
   return filters.length === 0 ? files : files.filter((file) => filters.some((filter) => file.includes(filter)));
@@ -85,11 +74,12 @@ if (files.length === 0) {
 }
 console.log(`test: running ${files.length} test files with node ${process.version}`);
 const reporter = nodeTestOptions.some((arg) => arg.startsWith('--test-reporter')) ? [] : ['--test-reporter=spec'];
-const devicesBefore = hostDeviceState();
+// A runtime that chowns a node it bind-mounted changes the host's (test/helpers/device-nodes.ts).
+const devicesBefore = await recordDeviceOwners();
 let testStatus = run([process.execPath, '--test', '--test-concurrency=2', ...reporter, ...nodeTestOptions, ...files]);
-const changedDevices = hostDeviceState().filter((state, i) => state !== devicesBefore[i]);
+const changedDevices = await changedDeviceOwners(devicesBefore);
 if (changedDevices.length > 0) {
-  console.error(`test: the tests changed host device nodes (before: ${devicesBefore.join(', ')}): now ${changedDevices.join(', ')}`);
+  console.error(`test: the tests changed host device nodes: now ${changedDevices.join(', ')}`);
   testStatus ||= 1;
 }
 console.log(`test: done (tests ${testStatus === 0 ? 'passed' : `failed, status ${testStatus}`}` +
