@@ -1,5 +1,5 @@
 /**
- * Where `isola run` spends its CPU: runs the bundled CLI (dist/bin.js) under
+ * Where `isola run` spends its CPU: runs the bundled CLI (dist/isola.cjs) under
  * `node --cpu-prof` several times and sums each run's sampled self time by
  * source module (the bundle's `// src/...` markers map chunk lines back to
  * src/ files), by Node built-in, and by V8 bucket (GC, program, idle). It
@@ -49,8 +49,8 @@ async function moduleOfLine(path: string): Promise<string[]> {
 async function groupOf(frame: ProfileNode['callFrame'], chunks: Map<string, Promise<string[]>>): Promise<string> {
   if (frame.url === '') return `(${frame.functionName || 'native'})`;
   if (frame.url.startsWith('node:')) return `node: ${frame.url.slice(5)}`;
-  if (!frame.url.startsWith('file://')) return frame.url;
-  const path = fileURLToPath(frame.url);
+  if (!frame.url.startsWith('file://') && !frame.url.startsWith('/')) return frame.url;
+  const path = frame.url.startsWith('/') ? frame.url : fileURLToPath(frame.url);
   if (!chunks.has(path)) chunks.set(path, moduleOfLine(path).catch(() => []));
   return (await chunks.get(path)!)[frame.lineNumber] ?? path;
 }
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       '--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536', '/bin/true'];
     const profiles = join(scratch, 'profiles');
     for (let i = 0; i < runs; i++) {
-      await run(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profiles}`, '--cpu-prof-interval=250', join(repoDir, 'dist', 'bin.js'),
+      await run(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profiles}`, '--cpu-prof-interval=250', join(repoDir, 'dist', 'isola.cjs'),
         '--root', join(scratch, 'root'), '--runroot', join(scratch, 'run'), ...isolaArgs]);
     }
     const chunks = new Map<string, Promise<string[]>>();

@@ -1,7 +1,6 @@
-// The executable's entry: cache compiled code across runs, then run.
-import { enableCompileCache } from 'node:module';
+// The isola executable's code: run the command line, exit with its status.
+import { main } from './main.ts';
 
-enableCompileCache?.();
-void import('./main.ts').then(async ({ main }) => {
-  process.exitCode = await main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((status) => {
+  process.exitCode = status;
 });

@@ -1,7 +1,6 @@
-// isola-runtime's entry: cache compiled code across runs, then run.
-import { enableCompileCache } from 'node:module';
+// The isola-runtime executable's code: run the OCI runtime command line, exit with its status.
+import { main } from './runtime/main.ts';
 
-enableCompileCache?.();
-void import('./runtime/main.ts').then(async ({ main }) => {
-  process.exitCode = await main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((status) => {
+  process.exitCode = status;
 });

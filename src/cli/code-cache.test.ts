@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { cacheDirFor, cacheFileOf, commandKeyOf } from './code-cache.ts';
+
+const repoDir = join(import.meta.dirname, '..', '..');
+const runtimeNode = join(repoDir, 'node_modules', 'node', 'bin', 'node');
+const run = promisify(execFile);
+
+/** A copy of the built executable in a directory of its own, so a test sees its cache from the first run. */
+async function copyOfDist(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dist = await mkdtemp(join(tmpdir(), 'isola-code-cache-dist-'));
+  t.after(() => rm(dist, { recursive: true, force: true }));
+  for (const name of ['isola.cjs', 'isola.bundle.cjs']) await copyFile(join(repoDir, 'dist', name), join(dist, name));
+  return dist;
+}
+
+describe('which command a command line trains the cache for', () => {
+  test('the first plain word, after global flags and their paths', () => {
+    assert.equal(commandKeyOf(['--root', '/var/lib/x', 'run', '--rm', 'busybox']), 'run');
+    assert.equal(commandKeyOf(['ps', '-a']), 'ps');
+  });
+
+  test('a command line without a word has a key of its own', () => {
+    assert.equal(commandKeyOf(['--version']), 'none');
+  });
+});
+
+describe('where the cache lives', () => {
+  test('beside the bundle when the user owns its directory', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'isola-code-cache-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const bundle = join(dir, 'isola.bundle.cjs');
+    await writeFile(bundle, '');
+    assert.equal(cacheDirFor(bundle, { XDG_CACHE_HOME: '/x' }, (await stat(dir)).uid), join(dir, 'code-cache'));
+  });
+
+  test("under the user's cache directory when someone else owns the bundle", async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'isola-code-cache-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const bundle = join(dir, 'isola.bundle.cjs');
+    await writeFile(bundle, '');
+    const otherUid = (await stat(dir)).uid + 1;
+    assert.equal(cacheDirFor(bundle, { XDG_CACHE_HOME: '/home/u/.cache' }, otherUid), '/home/u/.cache/isola/code-cache');
+    assert.equal(cacheDirFor(bundle, { HOME: '/home/u' }, otherUid), '/home/u/.cache/isola/code-cache');
+    assert.equal(cacheDirFor(bundle, {}, otherUid), undefined);
+  });
+
+  test('a rebuilt bundle of the same size gets another file', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'isola-code-cache-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const bundle = join(dir, 'isola.bundle.cjs');
+    await writeFile(bundle, 'a');
+    const first = cacheFileOf(dir, bundle, await stat(bundle));
+    await rm(bundle);
+    await writeFile(bundle, 'b');
+    assert.notEqual(cacheFileOf(dir, bundle, await stat(bundle)), first);
+  });
+});
+
+describe('the built executable', { skip: !existsSync(join(repoDir, 'dist', 'isola.cjs')) && 'dist/ is not built' }, () => {
+  test('writes a cache V8 takes on the next run, and trains it once per command', async (t) => {
+    const dist = await copyOfDist(t);
+    const isola = (...args: string[]) => run(runtimeNode, [join(dist, 'isola.cjs'), ...args]);
+    await isola('--version');
+    const files = await readdir(join(dist, 'code-cache'));
+    const cache = files.find((name) => name.endsWith('.cache'));
+    assert.ok(cache !== undefined, `no cache among ${files.join(', ')}`);
+    assert.ok(files.includes(`${cache}.none`));
+    // V8 refuses a cache made under other flags or from another source: check in a plain run of the same Node.
+    const check = `const { readFileSync } = require('node:fs'); const { Script } = require('node:vm');
+      const bundle = ${JSON.stringify(join(dist, 'isola.bundle.cjs'))};
+      const source = '(function (exports, require, module, __filename, __dirname) {' + readFileSync(bundle, 'utf8') + '\\n})';
+      const script = new Script(source, { filename: bundle, cachedData: readFileSync(${JSON.stringify(join(dist, 'code-cache', cache))}) });
+      process.stdout.write(String(script.cachedDataRejected));`;
+    assert.equal((await run(runtimeNode, ['-e', check])).stdout, 'false');
+    await isola('--help');
+    assert.ok((await readdir(join(dist, 'code-cache'))).includes(`${cache}.none`));
+    await assert.rejects(isola('no-such-command'));
+    assert.ok(!(await readdir(join(dist, 'code-cache'))).includes(`${cache}.no-such-command`), 'a failed run trains nothing');
+  });
+
+  test('holds no dynamic import(), which code compiled by node:vm cannot load', async () => {
+    for (const name of ['isola.bundle.cjs', 'isola-runtime.bundle.cjs']) {
+      const source = await readFile(join(repoDir, 'dist', name), 'utf8');
+      // `async import(...) {` is a method named import, not a module load.
+      assert.deepEqual(source.match(/(?<!async |[.\w])import\(/g), null, name);
+    }
+  });
+
+  test("uses no cache from a directory another user owns", { skip: process.getuid?.() !== 0 && 'needs root to chown' }, async (t) => {
+    const dist = await copyOfDist(t);
+    await mkdir(join(dist, 'home'));
+    await chown(dist, 65534, 65534);
+    await run(runtimeNode, [join(dist, 'isola.cjs'), '--version'], { env: { HOME: join(dist, 'home') } });
+    assert.ok(!existsSync(join(dist, 'code-cache')));
+    assert.equal((await readdir(join(dist, 'home', '.cache', 'isola', 'code-cache'))).length, 2);
+  });
+});

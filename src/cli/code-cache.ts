@@ -1,0 +1,87 @@
+/**
+ * Start-up from V8's code cache. `isola` and `isola-runtime` are each one
+ * CommonJS bundle (scripts/build.ts). V8 compiles a function when it is first
+ * called, which is most of a cold `isola run`'s work; a code cache holds the
+ * compiled functions, so the next run deserializes them instead.
+ *
+ * Node's own compile cache (module.enableCompileCache) holds only what was
+ * compiled before a module's top level returned; so this cache is made here,
+ * at exit, and holds every function the run used (measured on `isola run`:
+ * 66 ms of CPU against 73 ms with Node's cache and 70 ms with all functions
+ * compiled ahead, whose cache is three times as large to deserialize). It is
+ * rewritten when a command that has not trained it yet succeeds, so it ends up
+ * holding what this user's commands use.
+ *
+ * The cache is this user's: beside the bundle when the user owns it, else
+ * under $XDG_CACHE_HOME (bytecode runs as code, so a cache must never come
+ * from a directory another user can write). V8 refuses a cache of another
+ * source length, V8 version or flags; its name carries the bundle's size,
+ * modification time and inode, so a rebuilt bundle never reads an old cache.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/** The directory holding this user's caches for a bundle, or undefined when there is none to use. */
+export function cacheDirFor(bundlePath: string, env: NodeJS.ProcessEnv, uid: number): string | undefined {
+  const bundleDir = dirname(bundlePath);
+  if (statSync(bundleDir).uid === uid) return join(bundleDir, 'code-cache');
+  const base = env['XDG_CACHE_HOME'] ?? (env['HOME'] === undefined ? undefined : join(env['HOME'], '.cache'));
+  return base === undefined ? undefined : join(base, 'isola', 'code-cache');
+}
+
+/** The cache file of one build of a bundle, and the marker of each command that trained it. */
+export function cacheFileOf(dir: string, bundlePath: string, bundle: Stats): string {
+  return join(dir, `${basename(bundlePath)}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}-${bundle.ino}.cache`);
+}
+
+/** What a command line is, for training: its first plain word (`run`, `ps`, `create`). */
+export function commandKeyOf(argv: readonly string[]): string {
+  return argv.find((arg) => /^[a-z][a-z-]*$/.test(arg)) ?? 'none';
+}
+
+/** The CommonJS module wrapper, as Node's loader applies it. */
+function wrappedSource(bundlePath: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundlePath, 'utf8')}\n})`;
+}
+
+function readCache(file: string | undefined): Buffer | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined; // not trained yet
+  }
+}
+
+/** Writes the cache where no reader sees it half-written, and marks the command as trained. */
+function writeCache(dir: string, file: string, marker: string, script: Script): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temporary = `${file}.${process.pid}`;
+    writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+    renameSync(temporary, file);
+    writeFileSync(marker, '', { mode: 0o600 });
+  } catch {
+    // A cache is an optimisation: a read-only or full disk only costs speed.
+  }
+}
+
+/** Runs a bundle as the main module, from this user's code cache, training the cache at exit. */
+export function runBundle(bundlePath: string): void {
+  const bundle = statSync(bundlePath);
+  const dir = cacheDirFor(bundlePath, process.env, process.geteuid?.() ?? -1);
+  const file = dir === undefined ? undefined : cacheFileOf(dir, bundlePath, bundle);
+  const cachedData = readCache(file);
+  const script = new Script(wrappedSource(bundlePath), { filename: bundlePath, cachedData });
+  if (dir !== undefined && file !== undefined) {
+    const marker = `${file}.${commandKeyOf(process.argv.slice(2))}`;
+    const isTrained = cachedData !== undefined && !script.cachedDataRejected && existsSync(marker);
+    // Only a run that succeeded: a failed one stops early and compiles little.
+    if (!isTrained) process.once('exit', (code) => { if (code === 0) writeCache(dir, file, marker, script); });
+  }
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  const module = { exports: {}, filename: bundlePath };
+  wrapper(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath));
+}
