@@ -22,7 +22,7 @@ import {
   checkContainerId, containerDir, deriveStatus, execFifoPath, InvalidStateError, isRecordedProcessAlive, makeRoot,
   processStartTime, readRecord, toOciState, writeRecord, type ContainerRecord,
 } from './container-state.ts';
-import { runHooks } from './hooks.ts';
+import { runHooks, runHooksPastFailures } from './hooks.ts';
 import { makeV1FreezerDir } from './freezer.ts';
 import { checkPreservedFds } from './preserved-fds.ts';
 import { removeContainer } from './oci-delete.ts';
@@ -45,7 +45,7 @@ export interface OciRuntime {
 /** Runs hooks whose failure is only logged (poststart, poststop). */
 export async function runLoggedHooks(runtime: OciRuntime, hooks: readonly OciHook[] | undefined, kind: 'poststart' | 'poststop',
   state: object): Promise<void> {
-  await runHooks(hooks, kind, state).catch((error: unknown) => runtime.onWarning?.(error));
+  await runHooksPastFailures(hooks, kind, state, (error) => runtime.onWarning?.(error));
 }
 
 export interface CreateOptions {
