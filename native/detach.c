@@ -60,8 +60,8 @@ int detach_prepare(const struct plan *plan)
 		return 0;
 	/* A monitor may live for months: it must not keep its caller's other
 	 * fds open (a pipe whose reader waits for EOF would wait that long).
-	 * Only the report socket (fd 3) and stdio stay. */
-	if (syscall(SYS_close_range, 4, ~0U, 0) < 0)
+	 * Only the report socket (fd 3), stdio and preserved fds stay. */
+	if (syscall(SYS_close_range, 4 + preserved_fd_count(plan), ~0U, 0) < 0)
 		return fail(STEP_LOG_PIPE, 0, errno, "close_range");
 	if (log != NULL) {
 		log_file.path = plan_str(log, 0);

@@ -224,9 +224,10 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	 * filter comes after the wait and the hooks, whose syscalls it might refuse. */
 	if (check_executable(plan) < 0 || wait_for_start(plan, sync_fd, fd_dir) < 0 || run_hooks(plan, HOOK_START_CONTAINER, host_pid) < 0)
 		return -1;
-	/* Only 0-2 and the sync socket (close-on-exec) may reach the process.
-	 * Before any filter: profiles older than close_range refuse it. */
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	/* Only 0-2, the preserved fds and the sync socket (close-on-exec) may
+	 * reach the process. Before any filter: profiles older than close_range
+	 * refuse it. */
+	if (syscall(SYS_close_range, 3 + preserved_fd_count(plan), ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return fail(STEP_CLOSE_FDS, 0, errno, "close_range");
 	if (load_seccomp(plan, SECCOMP_PHASE_BEFORE_IDENTITY) < 0 || set_identity(plan) < 0)
 		return -1;

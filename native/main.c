@@ -77,8 +77,8 @@ static int launch(const struct plan *plan)
 	int sync[2], sigfd;
 	pid_t pid;
 
-	if (detach_prepare(plan) < 0 || precreate_targets(plan) < 0 || prepare_launch(plan, &fds) < 0 ||
-	    join_namespaces(plan) < 0)
+	if (check_preserved_fds(plan) < 0 || detach_prepare(plan) < 0 || precreate_targets(plan) < 0 ||
+	    prepare_launch(plan, &fds) < 0 || join_namespaces(plan) < 0)
 		return -1;
 	if ((sigfd = open_signalfd()) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0)
 		return fail(STEP_CLONE, 0, errno, "socketpair");
@@ -89,11 +89,12 @@ static int launch(const struct plan *plan)
 		close(sync[0]);
 		close(sigfd);
 		close(REPORT_FD);
-		if (detach_attach_stdio() < 0 || run_container_init(plan, sync[1]) < 0)
+		if (place_preserved_fds(plan) < 0 || detach_attach_stdio() < 0 || run_container_init(plan, sync[1]) < 0)
 			send_failure(sync[1]);
 		_exit(125);
 	}
 	close(sync[1]);
+	close_preserved_fds(plan);
 	detach_close_child_ends();
 	if (send_message(REPORT_FD, MSG_CHILD_PID, pid) < 0 || write_id_maps(plan, pid) < 0 ||
 	    prepare_mounts(plan, pid, sync[0]) < 0 || join_cgroups(&fds, pid) < 0 || send_message(sync[0], MSG_PARENT_DONE, pid) < 0) {

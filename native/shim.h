@@ -70,6 +70,12 @@ int write_pid_file(const struct launch_fds *fds, pid_t pid);
 int send_console_to_socket(const struct launch_fds *fds, int master);
 int wait_for_start(const struct plan *plan, int sync_fd, int fd_dir);
 
+/* preserve-fds.c: the caller's fds 3..3+N-1 passed on to the process. */
+unsigned preserved_fd_count(const struct plan *plan);
+int check_preserved_fds(const struct plan *plan);
+int place_preserved_fds(const struct plan *plan);
+void close_preserved_fds(const struct plan *plan);
+
 /* devices.c: mknod of the plan's device nodes in the rootfs. */
 int make_device_nodes(const struct plan *plan, int rootfd);
 

@@ -53,3 +53,14 @@ export async function writeCgroupFile(host: CgroupHost, file: string, value: str
       { controller, path: file, cause: error, hint });
   }
 }
+
+/** The first of `names` that exists in `dir`, or undefined (a control file the kernel does not offer). */
+export async function firstExistingFile(host: CgroupHost, dir: string, names: readonly string[]): Promise<string | undefined> {
+  for (const name of names) if (await host.exists(`${dir}/${name}`)) return `${dir}/${name}`;
+  return undefined;
+}
+
+/** A limit whose control file this kernel does not offer, though the controller is there. */
+export function limitUnavailable(controller: string, message: string, hint: string): CgroupError {
+  return new CgroupError('ISOLA_CGROUP_LIMIT_UNAVAILABLE', `${controller} limit: ${message}`, { controller, hint });
+}

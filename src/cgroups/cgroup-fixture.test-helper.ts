@@ -22,6 +22,12 @@ export interface FixtureOptions {
   readonly isReadonly?: boolean;
   /** Processes that SIGKILL and cgroup.kill do not remove. */
   readonly isUnkillable?: boolean;
+  /**
+   * Which I/O weight files a cgroup has: CFQ's (v1 blkio.weight and leaf
+   * weights; v2 io.weight of io.cost), BFQ's (blkio.bfq.weight, io.bfq.weight)
+   * or none (no proportional scheduler, as on many hosts). @default 'cfq'
+   */
+  readonly ioWeights?: 'cfq' | 'bfq' | 'none';
 }
 
 export interface CgroupFixture {
@@ -42,12 +48,22 @@ const V1_FILES: Readonly<Record<string, readonly string[]>> = {
   pids: ['pids.max', 'pids.current'],
   memory: ['memory.limit_in_bytes', 'memory.usage_in_bytes', 'memory.soft_limit_in_bytes', 'memory.swappiness', 'memory.kmem.limit_in_bytes',
     'memory.kmem.tcp.limit_in_bytes', 'memory.oom_control'],
-  cpu: ['cpu.cfs_period_us', 'cpu.cfs_quota_us', 'cpu.shares'],
+  cpu: ['cpu.cfs_period_us', 'cpu.cfs_quota_us', 'cpu.shares', 'cpu.rt_period_us', 'cpu.rt_runtime_us'],
   cpuacct: ['cpuacct.usage'],
   cpuset: ['cpuset.cpus', 'cpuset.mems'],
+  blkio: ['blkio.throttle.read_bps_device', 'blkio.throttle.write_bps_device', 'blkio.throttle.read_iops_device', 'blkio.throttle.write_iops_device'],
+  hugetlb: ['hugetlb.2MB.limit_in_bytes', 'hugetlb.2MB.rsvd.limit_in_bytes', 'hugetlb.1GB.limit_in_bytes'],
+  net_cls: ['net_cls.classid'],
+  net_prio: ['net_prio.ifpriomap', 'net_prio.prioidx'],
 };
 const V2_FILES: Readonly<Record<string, readonly string[]>> = {
   pids: ['pids.max', 'pids.current'], memory: ['memory.max', 'memory.current', 'memory.low'], cpu: ['cpu.max', 'cpu.weight'], cpuset: ['cpuset.cpus', 'cpuset.mems'],
+  io: ['io.max', 'io.stat'], hugetlb: ['hugetlb.2MB.max', 'hugetlb.1GB.max'],
+};
+const WEIGHT_FILES: Readonly<Record<'cfq' | 'bfq' | 'none', { readonly v1: readonly string[]; readonly v2: readonly string[] }>> = {
+  cfq: { v1: ['blkio.weight', 'blkio.weight_device', 'blkio.leaf_weight', 'blkio.leaf_weight_device'], v2: ['io.weight'] },
+  bfq: { v1: ['blkio.bfq.weight', 'blkio.bfq.weight_device'], v2: ['io.bfq.weight'] },
+  none: { v1: [], v2: [] },
 };
 
 function mountLine(id: number, mountPoint: string, fstype: string, superOptions: string): string {
@@ -62,6 +78,7 @@ export async function makeCgroupFixture(options: FixtureOptions): Promise<Cgroup
     await writeFile(at(path), text);
   };
   const hasSwap = options.hasSwapAccounting ?? true;
+  const weightFiles = WEIGHT_FILES[options.ioWeights ?? 'cfq'];
   const hierarchies = options.kind === 'v2' ? [] : options.v1Hierarchies ?? ['pids', 'memory', 'cpu'];
   const unifiedMount = options.kind === 'v2' ? '/sys/fs/cgroup' : options.kind === 'hybrid' ? '/sys/fs/cgroup/unified' : undefined;
   const unifiedControllers = options.unifiedControllers ?? (options.kind === 'v2' ? ['pids', 'memory', 'cpu'] : []);
@@ -101,12 +118,14 @@ export async function makeCgroupFixture(options: FixtureOptions): Promise<Cgroup
     const files = ['cgroup.procs'];
     if (v1Mount !== undefined) {
       for (const name of v1ByMount.get(v1Mount) ?? []) files.push(...V1_FILES[name] ?? []);
+      if (v1ByMount.get(v1Mount)?.includes('blkio') === true) files.push(...weightFiles.v1);
       if (await exists(`${v1Mount}/memory.memsw.limit_in_bytes`)) files.push('memory.memsw.limit_in_bytes');
     } else {
       const enabled = (await readFile(at(`${dirname(dir)}/cgroup.subtree_control`), 'utf8')).split(/\s+/).filter((n) => n !== '');
       await writeFile(at(`${dir}/cgroup.controllers`), enabled.join(' '));
       files.push('cgroup.subtree_control', 'cgroup.kill');
       for (const name of enabled) files.push(...V2_FILES[name] ?? []);
+      if (enabled.includes('io')) files.push(...weightFiles.v2);
       if (enabled.includes('memory') && hasSwap) files.push('memory.swap.max');
     }
     for (const file of files) await writeFile(at(`${dir}/${file}`), '');

@@ -8,7 +8,7 @@
 import { normalizeCgroupPath } from './cgroup-path.ts';
 import { CgroupError } from './errors.ts';
 import type { CgroupLayout, CgroupLayoutKind } from './layout.ts';
-import { checkLimits, requestedControllers, type CgroupController, type CgroupLimits, type CgroupRequest } from './limits.ts';
+import { checkLimits, requestedControllers, v2ControllerName, type CgroupController, type CgroupLimits, type CgroupRequest } from './limits.ts';
 
 export interface ContainerCgroup {
   /** The cgroup.procs files the container's init must be written into, one per hierarchy. */
@@ -48,10 +48,11 @@ export interface CgroupDriver {
 
 function missingController(name: CgroupController, kind: CgroupLayoutKind): CgroupError {
   const where = kind === 'none' ? 'this host has no cgroup hierarchy mounted' : `the ${kind} cgroup hierarchies of this host do not offer it`;
-  return new CgroupError('ISOLA_CGROUP_CONTROLLER_MISSING', `the ${name} cgroup controller is not available: ${where}`, {
-    controller: name,
-    hint: `mount the ${name} controller (v1) or enable it in the parent's cgroup.subtree_control (v2), or run without a ${name} limit`,
-  });
+  const isV1Only = v2ControllerName(name) === undefined;
+  const hint = isV1Only
+    ? `cgroup v2 has no ${name}; on a v1 or hybrid host mount its hierarchy (mkdir /sys/fs/cgroup/${name} && mount -t cgroup -o ${name} ${name} /sys/fs/cgroup/${name}), or run without a ${name} limit`
+    : `mount the ${name} controller (v1) or enable ${v2ControllerName(name)} in the parent's cgroup.subtree_control (v2), or run without a ${name} limit`;
+  return new CgroupError('ISOLA_CGROUP_CONTROLLER_MISSING', `the ${name} cgroup controller is not available: ${where}`, { controller: name, hint });
 }
 
 /**

@@ -7,7 +7,7 @@
 import { CgroupError } from './errors.ts';
 import type { CgroupHost } from './host.ts';
 import type { CgroupLayout } from './layout.ts';
-import { checkLimits, requestedControllers, type CgroupLimits } from './limits.ts';
+import { checkLimits, requestedControllers, v2ControllerName, type CgroupLimits } from './limits.ts';
 import { writeV1Limits } from './v1.ts';
 import { writeV2Limits } from './v2.ts';
 
@@ -26,7 +26,7 @@ export async function updateCgroupLimits(host: CgroupHost, layout: CgroupLayout,
     const unified = layout.unifiedMount;
     const v2Dir = unified === undefined ? undefined : dirs.find((dir) => dir.startsWith(`${unified}/`));
     const controllers = v2Dir === undefined ? '' : await host.readFile(`${v2Dir}/cgroup.controllers`).catch(() => '');
-    if (v2Dir === undefined || !controllers.split(/\s+/).includes(name)) {
+    if (v2Dir === undefined || !controllers.split(/\s+/).includes(v2ControllerName(name) ?? '')) {
       throw new CgroupError('ISOLA_CGROUP_CONTROLLER_MISSING', `the container's cgroup has no ${name} controller to update`,
         { controller: name, hint: `give the container a ${name} limit when it is created` });
     }

@@ -4,11 +4,12 @@
  * each hierarchy it needs and its init joins all of them.
  */
 import { ancestorPaths } from './cgroup-path.ts';
-import { ensureParentDir, makeLeafDir, writeCgroupFile } from './cgroup-dir.ts';
+import { ensureParentDir, limitUnavailable, makeLeafDir, writeCgroupFile } from './cgroup-dir.ts';
+import { writeV1Blkio } from './blkio.ts';
 import { combineCgroups, createDriver, type CgroupBackend, type CgroupDriver, type ContainerCgroup } from './driver.ts';
 import type { CgroupHost } from './host.ts';
 import type { CgroupLayout } from './layout.ts';
-import { CGROUP_CONTROLLERS, type CgroupController, type CgroupLimits } from './limits.ts';
+import { CGROUP_CONTROLLERS, type CgroupController, type CgroupLimits, type CpuLimits } from './limits.ts';
 import { killCgroupProcs, removeCgroupDir } from './remove.ts';
 
 /** Writes one controller's limits into `dir`, a cgroup of the hierarchy mounted at `mount`. */
@@ -32,11 +33,53 @@ export async function writeV1Limits(host: CgroupHost, mount: string, dir: string
     if (limits.cpu.shares !== undefined) await writeCgroupFile(host, `${dir}/cpu.shares`, String(limits.cpu.shares), name);
     await writeCgroupFile(host, `${dir}/cpu.cfs_period_us`, String(limits.cpu.periodUs), name);
     if (limits.cpu.quotaUs !== undefined) await writeCgroupFile(host, `${dir}/cpu.cfs_quota_us`, String(limits.cpu.quotaUs), name);
+    await writeRealtime(host, dir, limits.cpu);
+  } else if (name === 'blkio' && limits.blkio !== undefined) {
+    await writeV1Blkio(host, dir, limits.blkio);
+  } else if (name === 'hugetlb') {
+    for (const { pageSize, limitBytes } of limits.hugetlb ?? []) {
+      const file = await hugetlbFile(host, dir, pageSize, 'limit_in_bytes');
+      await writeCgroupFile(host, file, String(limitBytes), name);
+      // Reservations count against the rsvd limit (Linux 5.7): limit both, as runc does.
+      const rsvd = `${dir}/hugetlb.${pageSize}.rsvd.limit_in_bytes`;
+      if (await host.exists(rsvd)) await writeCgroupFile(host, rsvd, String(limitBytes), name);
+    }
+  } else if (name === 'net_cls' && limits.network?.classId !== undefined) {
+    await writeCgroupFile(host, `${dir}/net_cls.classid`, String(limits.network.classId), name);
+  } else if (name === 'net_prio') {
+    for (const { interfaceName, priority } of limits.network?.priorities ?? []) {
+      await writeCgroupFile(host, `${dir}/net_prio.ifpriomap`, `${interfaceName} ${priority}`, name);
+    }
   } else if (name === 'cpuset' && limits.cpuset !== undefined) {
     await inheritCpusets(host, mount, dir);
     if (limits.cpuset.cpus !== undefined) await writeCgroupFile(host, `${dir}/cpuset.cpus`, limits.cpuset.cpus, name);
     if (limits.cpuset.mems !== undefined) await writeCgroupFile(host, `${dir}/cpuset.mems`, limits.cpuset.mems, name);
   }
+}
+
+/**
+ * Real-time CPU time (CONFIG_RT_GROUP_SCHED), period first as runc does. The
+ * kernel refuses more runtime than the parent has left (EINVAL): the parents
+ * of a nested path start with none.
+ */
+async function writeRealtime(host: CgroupHost, dir: string, cpu: CpuLimits): Promise<void> {
+  if (cpu.realtimePeriodUs === undefined && cpu.realtimeRuntimeUs === undefined) return;
+  if (!await host.exists(`${dir}/cpu.rt_runtime_us`)) {
+    throw limitUnavailable('cpu', `cpu.rt_runtime_us does not exist in ${dir}: the kernel has no real-time group scheduling (CONFIG_RT_GROUP_SCHED)`,
+      'remove realtimeRuntime and realtimePeriod from linux.resources.cpu');
+  }
+  if (cpu.realtimePeriodUs !== undefined) await writeCgroupFile(host, `${dir}/cpu.rt_period_us`, String(cpu.realtimePeriodUs), 'cpu');
+  if (cpu.realtimeRuntimeUs !== undefined) await writeCgroupFile(host, `${dir}/cpu.rt_runtime_us`, String(cpu.realtimeRuntimeUs), 'cpu');
+}
+
+/** hugetlb.<size>.<suffix>, which exists only for page sizes the kernel has. */
+export async function hugetlbFile(host: CgroupHost, dir: string, pageSize: string, suffix: string): Promise<string> {
+  const file = `${dir}/hugetlb.${pageSize}.${suffix}`;
+  if (!await host.exists(file)) {
+    throw limitUnavailable('hugetlb', `${file} does not exist: the kernel has no ${pageSize} huge pages`,
+      'use a page size listed in /sys/kernel/mm/hugepages (hugepages-2048kB is 2MB)');
+  }
+  return file;
 }
 
 /**

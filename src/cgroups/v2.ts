@@ -11,7 +11,9 @@ import { createDriver, type CgroupBackend, type CgroupDriver, type ContainerCgro
 import { CgroupError, fsErrorCode, isPermissionError } from './errors.ts';
 import type { CgroupHost } from './host.ts';
 import type { CgroupLayout } from './layout.ts';
-import { CGROUP_CONTROLLERS, type CgroupController, type CgroupLimits } from './limits.ts';
+import { writeV2Io } from './blkio.ts';
+import { CGROUP_CONTROLLERS, v2ControllerName, type CgroupController, type CgroupLimits } from './limits.ts';
+import { hugetlbFile } from './v1.ts';
 import { killCgroupProcs, removeCgroupDir } from './remove.ts';
 
 function enableError(dir: string, name: CgroupController, error: unknown, selfPath: string | undefined): CgroupError {
@@ -36,9 +38,9 @@ function enableError(dir: string, name: CgroupController, error: unknown, selfPa
 /** Adds the controllers `dir`'s children need to its cgroup.subtree_control. */
 async function enableControllers(host: CgroupHost, dir: string, controllers: readonly CgroupController[], selfPath: string | undefined): Promise<void> {
   const enabled = (await host.readFile(`${dir}/cgroup.subtree_control`).catch(() => '')).split(/\s+/);
-  for (const name of controllers.filter((c) => !enabled.includes(c))) {
+  for (const name of controllers.filter((c) => !enabled.includes(v2ControllerName(c) ?? c))) {
     try {
-      await host.writeFile(`${dir}/cgroup.subtree_control`, `+${name}`);
+      await host.writeFile(`${dir}/cgroup.subtree_control`, `+${v2ControllerName(name) ?? name}`);
     } catch (error) {
       throw enableError(dir, name, error, selfPath);
     }
@@ -64,9 +66,21 @@ export async function writeV2Limits(host: CgroupHost, dir: string, name: CgroupC
     if (memory.reservationBytes !== undefined) await writeCgroupFile(host, `${dir}/memory.low`, String(memory.reservationBytes), name);
   } else if (name === 'cpu' && limits.cpu !== undefined) {
     const { shares, quotaUs, periodUs } = limits.cpu;
+    if (limits.cpu.realtimeRuntimeUs !== undefined || limits.cpu.realtimePeriodUs !== undefined) {
+      throw new CgroupError('ISOLA_CGROUP_INVALID_LIMIT', 'cpu limit: real-time runtime and period exist only on cgroup v1, and this is a v2 cgroup',
+        { controller: name, hint: 'remove realtimeRuntime and realtimePeriod from the limits' });
+    }
     // runc's and crun's conversion, so shares read the same on either version: 2..262144 onto 1..10000.
     if (shares !== undefined) await writeCgroupFile(host, `${dir}/cpu.weight`, String(1 + Math.floor(((shares - 2) * 9999) / 262142)), name);
     await writeCgroupFile(host, `${dir}/cpu.max`, `${quotaUs ?? 'max'} ${periodUs}`, name);
+  } else if (name === 'blkio' && limits.blkio !== undefined) {
+    await writeV2Io(host, dir, limits.blkio);
+  } else if (name === 'hugetlb') {
+    for (const { pageSize, limitBytes } of limits.hugetlb ?? []) {
+      await writeCgroupFile(host, await hugetlbFile(host, dir, pageSize, 'max'), String(limitBytes), name);
+      const rsvd = `${dir}/hugetlb.${pageSize}.rsvd.max`;
+      if (await host.exists(rsvd)) await writeCgroupFile(host, rsvd, String(limitBytes), name);
+    }
   } else if (name === 'cpuset' && limits.cpuset !== undefined) {
     // Empty v2 cpuset files mean the parent's: nothing to inherit by hand.
     if (limits.cpuset.cpus !== undefined) await writeCgroupFile(host, `${dir}/cpuset.cpus`, limits.cpuset.cpus, name);
@@ -84,7 +98,7 @@ export function createV2Backend(host: CgroupHost, layout: CgroupLayout): CgroupB
   const mount = layout.unifiedMount;
   const selfPath = layout.selfPaths.get('');
   return {
-    controllers: mount === undefined ? [] : CGROUP_CONTROLLERS.filter((name) => layout.unifiedControllers.includes(name)),
+    controllers: mount === undefined ? [] : CGROUP_CONTROLLERS.filter((name) => layout.unifiedControllers.includes(v2ControllerName(name) ?? '')),
     create: async (path, controllers, limits) => {
       if (mount === undefined) throw new Error('cgroups: a v2 backend without a cgroup2 mount was asked for a cgroup');
       await enableControllers(host, mount, controllers, selfPath);

@@ -196,6 +196,11 @@ export interface LaunchPlan {
   readonly sysctls?: readonly { readonly path: string; readonly value: string }[] | undefined;
   /** personality(2) persona, set before execve. */
   readonly personality?: number | undefined;
+  /**
+   * --preserve-fds N: the caller's fds 3..3+N-1 become the process's fds of
+   * the same numbers (spawnShim passes them to the shim). @default 0
+   */
+  readonly preservedFds?: number | undefined;
   /** A new time namespace with these offsets, entered by the init before anything else. */
   readonly timeOffsets?: PlanTimeOffsets | undefined;
   readonly cwd: string;

@@ -79,3 +79,10 @@ test('a rootfs overlay and an ID-mapped bind with its own maps encode as records
   assert.equal(records[mountAt]![1][6], 0x100001n, 'MOUNT_ATTR_IDMAP is added to the attrs');
   assert.deepEqual(records[mountAt + 1], [TAG.mountIdmap, [1n, 0n, 1000n, 10n, 0n, 2000n, 1n, 1n, 3000n, 1n]]);
 });
+
+test('preserved fds are one record with their count, and none when there are none', () => {
+  const tags = (plan: LaunchPlan): Array<[number, Array<bigint | string>]> => decode(encodeLaunchPlan(plan)).filter(([tag]) => tag === TAG.preserveFds);
+  assert.deepEqual(tags({ ...minimal, preservedFds: 2 }), [[TAG.preserveFds, [2n]]]);
+  assert.deepEqual(tags({ ...minimal, preservedFds: 0 }), []);
+  assert.deepEqual(tags(minimal), []);
+});

@@ -116,6 +116,7 @@ function writeProcess(w: PlanWriter, plan: LaunchPlan): void {
   if (plan.oomScoreAdj !== undefined) w.record(TAG.oomScoreAdj, [plan.oomScoreAdj]);
   if (plan.hasNewSession) w.record(TAG.newSession, []);
   if (plan.isExecutableCheckedAtCreate === true) w.record(TAG.checkExecutable, []);
+  if ((plan.preservedFds ?? 0) > 0) w.record(TAG.preserveFds, [plan.preservedFds ?? 0]);
   if (plan.terminal !== undefined) {
     w.record(TAG.terminal, [plan.terminal.rows, plan.terminal.cols, plan.terminal.isHostRaw ? 1 : 0]);
   }

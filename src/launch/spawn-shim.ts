@@ -65,9 +65,11 @@ export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedCont
   const isDetached = options.plan.monitor !== undefined;
   // A detached container's monitor keeps none of the caller's stdio: the
   // caller may exit (or be read to EOF by its own caller) while it runs.
+  // The caller's fds 3..3+N-1 go to the shim one higher: its fd 3 is the report socket.
+  const preserved = Array.from({ length: options.plan.preservedFds ?? 0 }, (_, i) => 3 + i);
   const child: ChildProcess = spawn(options.shimPath, [], {
-    stdio: isDetached ? ['ignore', 'ignore', 'ignore', 'pipe']
-      : [options.isInteractive ? 'inherit' : 'ignore', 'inherit', 'inherit', 'pipe'],
+    stdio: isDetached ? ['ignore', 'ignore', 'ignore', 'pipe', ...preserved]
+      : [options.isInteractive ? 'inherit' : 'ignore', 'inherit', 'inherit', 'pipe', ...preserved],
     detached: true,
   });
   const socket = child.stdio[3] as Duplex;

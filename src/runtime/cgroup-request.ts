@@ -5,8 +5,10 @@
  * error, never silently dropped.
  */
 import { IsolaError } from '../errors/index.ts';
-import type { CgroupLimits, CgroupRequest, CpuLimits, CpusetLimits, MemoryLimits } from '../cgroups/index.ts';
-import type { OciConfig, OciCpu, OciMemory, OciResources } from './oci-config.ts';
+import type {
+  BlkioLimits, BlockDeviceRate, CgroupLimits, CgroupRequest, CpuLimits, CpusetLimits, HugetlbLimit, MemoryLimits, NetworkLimits,
+} from '../cgroups/index.ts';
+import type { OciBlockIO, OciConfig, OciCpu, OciMemory, OciResources } from './oci-config.ts';
 
 /** The kernel's default CFS period, as docker and podman use with --cpus. */
 export const DEFAULT_CPU_PERIOD_US = 100000;
@@ -58,13 +60,49 @@ function memoryLimits(memory: OciMemory | undefined): MemoryLimits | undefined {
 
 function cpuLimits(cpu: OciCpu | undefined): CpuLimits | undefined {
   if (cpu === undefined) return undefined;
-  checkOnly(cpu, ['quota', 'period', 'shares', 'cpus', 'mems'], 'linux.resources.cpu');
+  checkOnly(cpu, ['quota', 'period', 'shares', 'cpus', 'mems', 'realtimeRuntime', 'realtimePeriod'], 'linux.resources.cpu');
   const quotaUs = limitValue(cpu.quota, 'linux.resources.cpu.quota');
   // containerd always sends shares 1024, a new cgroup's default: asking for it alone needs no cgroup.
   const shares = cpu.shares === DEFAULT_CPU_SHARES ? undefined : limitValue(cpu.shares, 'linux.resources.cpu.shares');
+  // runc reads 0 as unset for both; a runtime of -1 lifts the limit, as the kernel takes it.
+  const realtimeRuntimeUs = cpu.realtimeRuntime === 0 ? undefined : cpu.realtimeRuntime;
+  const realtimePeriodUs = cpu.realtimePeriod === 0 ? undefined : cpu.realtimePeriod;
   // A period alone limits nothing.
-  if (quotaUs === undefined && shares === undefined) return undefined;
-  return { quotaUs, shares, periodUs: limitValue(cpu.period, 'linux.resources.cpu.period') ?? DEFAULT_CPU_PERIOD_US };
+  if (quotaUs === undefined && shares === undefined && realtimeRuntimeUs === undefined && realtimePeriodUs === undefined) return undefined;
+  return {
+    quotaUs, shares, periodUs: limitValue(cpu.period, 'linux.resources.cpu.period') ?? DEFAULT_CPU_PERIOD_US,
+    realtimeRuntimeUs, realtimePeriodUs,
+  };
+}
+
+/** runc's reading: a weight of 0 is unset. */
+const weightValue = (weight: number | undefined): number | undefined => weight === 0 ? undefined : weight;
+
+function blkioLimits(blockIO: OciBlockIO | undefined): BlkioLimits | undefined {
+  if (blockIO === undefined) return undefined;
+  const rates = (list: OciBlockIO['throttleReadBpsDevice']): BlockDeviceRate[] | undefined =>
+    list === undefined || list.length === 0 ? undefined : list.map(({ major, minor, rate }) => ({ major, minor, rate }));
+  const weightDevices = (blockIO.weightDevice ?? [])
+    .map(({ major, minor, weight, leafWeight }) => ({ major, minor, weight: weightValue(weight), leafWeight: weightValue(leafWeight) }))
+    .filter((d) => d.weight !== undefined || d.leafWeight !== undefined);
+  const limits: BlkioLimits = {
+    weight: weightValue(blockIO.weight), leafWeight: weightValue(blockIO.leafWeight),
+    weightDevices: weightDevices.length === 0 ? undefined : weightDevices,
+    readBpsDevices: rates(blockIO.throttleReadBpsDevice), writeBpsDevices: rates(blockIO.throttleWriteBpsDevice),
+    readIopsDevices: rates(blockIO.throttleReadIOPSDevice), writeIopsDevices: rates(blockIO.throttleWriteIOPSDevice),
+  };
+  return Object.values(limits).every((value) => value === undefined) ? undefined : limits;
+}
+
+function networkLimits(network: OciResources['network']): NetworkLimits | undefined {
+  const priorities = (network?.priorities ?? []).map(({ name, priority }) => ({ interfaceName: name, priority }));
+  const classId = network?.classID;
+  if (classId === undefined && priorities.length === 0) return undefined;
+  return { classId, priorities: priorities.length === 0 ? undefined : priorities };
+}
+
+function hugetlbLimits(limits: OciResources['hugepageLimits']): HugetlbLimit[] | undefined {
+  return limits === undefined || limits.length === 0 ? undefined : limits.map(({ pageSize, limit }) => ({ pageSize, limitBytes: limit }));
 }
 
 function cpusetLimits(cpu: OciCpu | undefined): CpusetLimits | undefined {
@@ -90,11 +128,13 @@ export function hasOwnUserns(config: OciConfig): boolean {
 
 export function cgroupLimitsFromResources(resources: OciResources | undefined, context: ResourceContext = {}): CgroupLimits {
   if (resources === undefined) return {};
-  checkOnly(resources, context.areDeviceRulesHandled === true ? ['pids', 'memory', 'cpu', 'devices'] : ['pids', 'memory', 'cpu'], 'linux.resources');
+  const handled = ['pids', 'memory', 'cpu', 'blockIO', 'hugepageLimits', 'network'];
+  checkOnly(resources, context.areDeviceRulesHandled === true ? [...handled, 'devices'] : handled, 'linux.resources');
   return {
     pidsMax: limitValue(resources.pids?.limit, 'linux.resources.pids.limit'),
     memory: memoryLimits(resources.memory),
     cpu: cpuLimits(resources.cpu), cpuset: cpusetLimits(resources.cpu),
+    blkio: blkioLimits(resources.blockIO), hugetlb: hugetlbLimits(resources.hugepageLimits), network: networkLimits(resources.network),
   };
 }
 

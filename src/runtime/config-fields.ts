@@ -32,6 +32,7 @@ const open = (shape: Shape): Field => honoured(shape);
 const uint64 = int(0, MAX_EXACT);
 const int64 = int(-INT64, INT64);
 const uint32 = int(0, U32);
+const uint16 = int(0, 65535);
 const strings = arrayOf(str());
 
 const idMapping = obj({ containerID: honoured(uint32), hostID: honoured(uint32), size: honoured(uint32) }, ['containerID', 'hostID', 'size']);
@@ -50,7 +51,15 @@ const resources = obj({
     .concat([['swappiness', honoured(uint64)], ['disableOOMKiller', honoured(bool)], ['useHierarchy', honoured(bool)], ['checkBeforeUpdate', honoured(bool)]])))),
   cpu: open(obj({ cpus: honoured(str()), mems: honoured(str()), period: honoured(uint64), quota: honoured(int64), burst: honoured(uint64),
     realtimePeriod: honoured(uint64), realtimeRuntime: honoured(int64), shares: honoured(uint64), idle: honoured(int64) })),
-  blockIO: open(anyObject), hugepageLimits: open(arrayOf(anyObject)), network: open(anyObject), rdma: open(anyObject),
+  blockIO: open(obj({
+    weight: honoured(uint16), leafWeight: honoured(uint16),
+    weightDevice: honoured(arrayOf(obj({ major: honoured(int64), minor: honoured(int64), weight: honoured(uint16), leafWeight: honoured(uint16) }, ['major', 'minor']))),
+    ...Object.fromEntries(['throttleReadBpsDevice', 'throttleWriteBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteIOPSDevice']
+      .map((key) => [key, honoured(arrayOf(obj({ major: honoured(int64), minor: honoured(int64), rate: honoured(uint64) }, ['major', 'minor', 'rate'])))])),
+  })),
+  hugepageLimits: open(arrayOf(obj({ pageSize: honoured(str({ pattern: /^\d+[KMG]B$/ })), limit: honoured(uint64) }, ['pageSize', 'limit']))),
+  network: open(obj({ classID: honoured(uint32), priorities: honoured(arrayOf(obj({ name: honoured(str()), priority: honoured(uint32) }, ['name', 'priority']))) })),
+  rdma: open(anyObject),
   unified: open(mapOf(str())),
 });
 

@@ -42,3 +42,14 @@ export async function runHooks(hooks: readonly OciHook[] | undefined, kind: Hook
   const stateJson = JSON.stringify(state);
   for (const hook of hooks ?? []) await runHook(hook, kind, stateJson);
 }
+
+/**
+ * Runs every hook, each failure only told to `onFailure` (poststart and
+ * poststop: the spec has the runtime log a warning and go on with the
+ * remaining hooks and the lifecycle).
+ */
+export async function runHooksPastFailures(hooks: readonly OciHook[] | undefined, kind: HookKind, state: object,
+  onFailure: (error: unknown) => void): Promise<void> {
+  const stateJson = JSON.stringify(state);
+  for (const hook of hooks ?? []) await runHook(hook, kind, stateJson).catch(onFailure);
+}

@@ -176,12 +176,29 @@ export interface OciPids {
   readonly limit: number;
 }
 
+export interface OciBlockDevice {
+  readonly major: number;
+  readonly minor: number;
+}
+
+export interface OciBlockIO {
+  readonly weight?: number;
+  readonly leafWeight?: number;
+  readonly weightDevice?: readonly (OciBlockDevice & { readonly weight?: number; readonly leafWeight?: number })[];
+  readonly throttleReadBpsDevice?: readonly (OciBlockDevice & { readonly rate: number })[];
+  readonly throttleWriteBpsDevice?: readonly (OciBlockDevice & { readonly rate: number })[];
+  readonly throttleReadIOPSDevice?: readonly (OciBlockDevice & { readonly rate: number })[];
+  readonly throttleWriteIOPSDevice?: readonly (OciBlockDevice & { readonly rate: number })[];
+}
+
 export interface OciResources {
   readonly devices?: readonly OciDeviceCgroup[];
   readonly memory?: OciMemory;
   readonly cpu?: OciCpu;
   readonly pids?: OciPids;
   readonly hugepageLimits?: readonly { readonly pageSize: string; readonly limit: number }[];
+  readonly blockIO?: OciBlockIO;
+  readonly network?: { readonly classID?: number; readonly priorities?: readonly { readonly name: string; readonly priority: number }[] };
   /** cgroup v2 files written as-is, e.g. `{ "memory.high": "1G" }`. */
   readonly unified?: Readonly<Record<string, string>>;
 }

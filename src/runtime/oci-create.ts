@@ -22,8 +22,9 @@ import {
   checkContainerId, containerDir, deriveStatus, execFifoPath, InvalidStateError, isRecordedProcessAlive, makeRoot,
   processStartTime, readRecord, toOciState, writeRecord, type ContainerRecord,
 } from './container-state.ts';
-import { runHooks } from './hooks.ts';
+import { runHooks, runHooksPastFailures } from './hooks.ts';
 import { makeV1FreezerDir } from './freezer.ts';
+import { checkPreservedFds } from './preserved-fds.ts';
 import { removeContainer } from './oci-delete.ts';
 
 export type CgroupManager = 'cgroupfs' | 'systemd' | 'disabled';
@@ -44,7 +45,7 @@ export interface OciRuntime {
 /** Runs hooks whose failure is only logged (poststart, poststop). */
 export async function runLoggedHooks(runtime: OciRuntime, hooks: readonly OciHook[] | undefined, kind: 'poststart' | 'poststop',
   state: object): Promise<void> {
-  await runHooks(hooks, kind, state).catch((error: unknown) => runtime.onWarning?.(error));
+  await runHooksPastFailures(hooks, kind, state, (error) => runtime.onWarning?.(error));
 }
 
 export interface CreateOptions {
@@ -54,6 +55,8 @@ export interface CreateOptions {
   readonly configPath?: string | undefined;
   readonly pidFile?: string | undefined;
   readonly consoleSocket?: string | undefined;
+  /** The caller's fds 3..3+N-1 that the process gets as the same numbers. @default 0 */
+  readonly preserveFds?: number | undefined;
   /** 'exit' (runc's create) or 'stay' (the shim monitors the container). @default 'exit' */
   readonly detach?: DetachMode | undefined;
   /**
@@ -167,6 +170,7 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
     throw new IsolaError('ISOLA_RUNTIME_CONSOLE_SOCKET_MISSING', 'the process wants a terminal, but there is no --console-socket to send it to',
       { hint: 'pass --console-socket, or set process.terminal to false' });
   }
+  await checkPreservedFds(options.preserveFds ?? 0);
   const plan = await buildLaunchPlan(config, { host: runtime.host, bundle, isHostTerminalRaw: true });
   const hasCreateHooks = (config.hooks?.prestart ?? []).length + (config.hooks?.createRuntime ?? []).length > 0;
   const isStarted = options.isStartedAtOnce === true && !hasCreateHooks;
@@ -189,7 +193,7 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
         execFifo: isStarted ? undefined : execFifoPath(runtime.root, options.id),
         detach: isStarted ? undefined : options.detach ?? 'exit', pidFile: options.pidFile === undefined ? undefined : resolve(options.pidFile),
         consoleSocket: options.consoleSocket === undefined ? undefined : resolve(options.consoleSocket),
-        hooks: containerHooks(config, record),
+        hooks: containerHooks(config, record), preservedFds: options.preserveFds,
       },
     });
     record = { ...record, pid: launched.pid, pidStartTime: await processStartTime(launched.pid) };

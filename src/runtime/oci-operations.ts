@@ -12,6 +12,7 @@ import {
   deriveStatus, InvalidStateError, listIds, readRecord, toOciState, type ContainerRecord, type ContainerStatus,
 } from './container-state.ts';
 import { buildExecPlan } from './exec-plan.ts';
+import { checkPreservedFds } from './preserved-fds.ts';
 import { setFrozen } from './freezer.ts';
 import { createContainer, startContainer, type CreateOptions, type OciRuntime } from './oci-create.ts';
 import { removeContainer } from './oci-delete.ts';
@@ -84,6 +85,8 @@ export interface ExecOptions {
   readonly consoleSocket?: string | undefined;
   /** The shim exits once the process runs; else it relays and reports the exit. */
   readonly isDetached: boolean;
+  /** The caller's fds 3..3+N-1 that the process gets as the same numbers. @default 0 */
+  readonly preserveFds?: number | undefined;
 }
 
 /**
@@ -92,6 +95,7 @@ export interface ExecOptions {
  */
 export async function execInContainer(runtime: OciRuntime, id: string, options: ExecOptions): Promise<LaunchedContainer> {
   const record = await recordIn(runtime, id, ['running', 'created'], 'exec in');
+  await checkPreservedFds(options.preserveFds ?? 0);
   const plan = await buildExecPlan({ config: record.config, process: options.process, pid: record.pid, cgroupProcs: record.cgroup?.procsFiles ?? [] });
   return spawnShim({
     shimPath: runtime.shimPath, isInteractive: true,
@@ -100,6 +104,7 @@ export async function execInContainer(runtime: OciRuntime, id: string, options: 
       terminal: plan.terminal === undefined ? undefined : { ...plan.terminal, isHostRaw: options.consoleSocket === undefined },
       pidFile: options.pidFile === undefined ? undefined : resolve(options.pidFile),
       consoleSocket: options.consoleSocket === undefined ? undefined : resolve(options.consoleSocket),
+      preservedFds: options.preserveFds,
     },
   });
 }

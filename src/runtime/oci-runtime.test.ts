@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSignal } from './oci-delete.ts';
 import { cgroupfsPath } from './oci-create.ts';
-import { runHooks } from './hooks.ts';
+import { runHooks, runHooksPastFailures } from './hooks.ts';
 
 test('signals are taken as numbers, names and SIG names', () => {
   assert.equal(parseSignal('9'), 9);
@@ -37,4 +37,20 @@ test('a failing hook and a hook past its timeout are ISOLA_RUNTIME_HOOK_FAILED',
   await assert.rejects(runHooks([{ path: '/bin/sh', args: ['sh', '-c', 'exit 3'] }], 'prestart', {}), { code: 'ISOLA_RUNTIME_HOOK_FAILED' });
   await assert.rejects(runHooks([{ path: '/bin/sh', args: ['sh', '-c', 'sleep 10'], timeout: 1 }], 'prestart', {}), { code: 'ISOLA_RUNTIME_HOOK_FAILED' });
   await assert.rejects(runHooks([{ path: '/nonexistent/hook' }], 'poststop', {}), { code: 'ISOLA_RUNTIME_HOOK_FAILED' });
+});
+
+test('poststart and poststop hooks all run: each failure is handed on and the next hook still runs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'isola-hooks-'));
+  try {
+    const out = join(dir, 'out');
+    const failures: unknown[] = [];
+    await runHooksPastFailures([
+      { path: '/bin/sh', args: ['sh', '-c', 'exit 3'] }, { path: '/bin/sh', args: ['sh', '-c', `echo second >> ${out}`] },
+      { path: '/nonexistent/hook' }, { path: '/bin/sh', args: ['sh', '-c', `echo fourth >> ${out}`] },
+    ], 'poststart', {}, (error) => failures.push(error));
+    assert.equal(await readFile(out, 'utf8'), 'second\nfourth\n');
+    assert.deepEqual(failures.map((e) => (e as { code: string }).code), ['ISOLA_RUNTIME_HOOK_FAILED', 'ISOLA_RUNTIME_HOOK_FAILED']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { IsolaError, InvalidOptionError } from '../../errors/index.ts';
 import { containerConfig, execInContainer, type OciProcess } from '../../runtime/index.ts';
-import { containerIdArg, flagBoolean, flagList, flagString, parseRuntimeArgs, type RuntimeFlag } from './flags.ts';
+import { containerIdArg, flagBoolean, flagList, flagString, parseRuntimeArgs, preserveFdsFlag, type RuntimeFlag } from './flags.ts';
 import type { RuntimeCommand } from './context.ts';
 
 const EXEC_FLAGS: readonly RuntimeFlag[] = [
@@ -61,7 +61,7 @@ export const execCommand: RuntimeCommand = async (argv, context) => {
   }
   const launched = await execInContainer(runtime, id, {
     process: process_, pidFile: flagString(args, 'pid-file'), consoleSocket: flagString(args, 'console-socket'),
-    isDetached: flagBoolean(args, 'detach'),
+    isDetached: flagBoolean(args, 'detach'), preserveFds: preserveFdsFlag(args),
   });
   if (flagBoolean(args, 'detach')) return 0;
   const status = await launched.exited;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flagBoolean, flagList, flagString, parseRuntimeArgs } from './flags.ts';
+import { flagBoolean, flagList, flagString, parseRuntimeArgs, preserveFdsFlag } from './flags.ts';
 
 const specs = [
   { name: 'bundle', aliases: ['b'], takesValue: true }, { name: 'detach', aliases: ['d'], takesValue: false },
@@ -20,4 +20,12 @@ test('a boolean may be given as =false, and an unknown flag or a missing value i
   assert.throws(() => parseRuntimeArgs(['--nope'], specs), { code: 'ISOLA_INVALID_OPTION' });
   assert.throws(() => parseRuntimeArgs(['--bundle'], specs), { code: 'ISOLA_INVALID_OPTION' });
   assert.throws(() => flagBoolean(parseRuntimeArgs(['--detach=maybe'], specs), 'detach'), { code: 'ISOLA_INVALID_OPTION' });
+});
+
+test('--preserve-fds takes a count of fds, 0 when absent, and refuses anything else', () => {
+  const spec = [{ name: 'preserve-fds', takesValue: true }];
+  assert.equal(preserveFdsFlag(parseRuntimeArgs([], spec)), 0);
+  assert.equal(preserveFdsFlag(parseRuntimeArgs(['--preserve-fds', '2'], spec)), 2);
+  assert.throws(() => preserveFdsFlag(parseRuntimeArgs(['--preserve-fds=-1'], spec)), { code: 'ISOLA_INVALID_OPTION' });
+  assert.throws(() => preserveFdsFlag(parseRuntimeArgs(['--preserve-fds=two'], spec)), { code: 'ISOLA_INVALID_OPTION' });
 });

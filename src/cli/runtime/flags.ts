@@ -60,3 +60,10 @@ export function containerIdArg(args: RuntimeArgs, command: string): string {
   if (id === undefined || id === '') throw new InvalidOptionError(command, 'a container id', 'nothing');
   return id;
 }
+
+/** --preserve-fds N: how many of the caller's fds from 3 on the process gets. */
+export function preserveFdsFlag(args: RuntimeArgs): number {
+  const text = flagString(args, 'preserve-fds') ?? '0';
+  if (!/^\d{1,5}$/.test(text)) throw new InvalidOptionError('--preserve-fds', 'a count of fds (a number from 0)', text);
+  return Number(text);
+}

@@ -1,9 +1,9 @@
 /** create, start, run, kill and delete: flags in, runtime/ calls, exit status out. */
-import { InvalidOptionError, isIsolaError } from '../../errors/index.ts';
+import { isIsolaError } from '../../errors/index.ts';
 import {
   createContainer, deleteContainer, killContainer, parseSignal, runBundle, startContainer, type CreateOptions,
 } from '../../runtime/index.ts';
-import { containerIdArg, flagBoolean, flagString, parseRuntimeArgs, type RuntimeArgs, type RuntimeFlag } from './flags.ts';
+import { containerIdArg, flagBoolean, flagString, parseRuntimeArgs, preserveFdsFlag, type RuntimeArgs, type RuntimeFlag } from './flags.ts';
 import { stateOnlyRuntime, type RuntimeCommand } from './context.ts';
 
 const CREATE_FLAGS: readonly RuntimeFlag[] = [
@@ -14,12 +14,10 @@ const CREATE_FLAGS: readonly RuntimeFlag[] = [
 ];
 
 function createOptions(args: RuntimeArgs, command: string): CreateOptions {
-  const preserved = flagString(args, 'preserve-fds') ?? '0';
-  if (preserved !== '0') throw new InvalidOptionError('--preserve-fds', '0 (passing extra fds is not supported yet)', preserved);
   return {
     id: containerIdArg(args, command), bundle: flagString(args, 'bundle') ?? process.cwd(),
     configPath: flagString(args, 'config'), pidFile: flagString(args, 'pid-file'),
-    consoleSocket: flagString(args, 'console-socket'),
+    consoleSocket: flagString(args, 'console-socket'), preserveFds: preserveFdsFlag(args),
   };
 }
 

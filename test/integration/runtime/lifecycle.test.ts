@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { validateOciState } from '../../../src/spec/oci-schema.test-helper.ts';
 import { requireRoot } from '../../helpers/requirements.ts';
 import { makeBundle } from './bundle.ts';
+import type { OciHook } from '../../../src/runtime/index.ts';
 import { isAlive, waitUntil } from './processes.ts';
 import { runRuntime, runtimeBin, withRuntimeRoot } from './runtime-cli.ts';
 
@@ -214,18 +215,71 @@ test('delete of a created container kills its blocked init without --force, as r
   }
 });
 
-test('a failing poststop hook is a warning in the log, and delete still removes the container', async (t) => {
+/** A failing hook, then one that appends `name` to <dir>/ran: the second must still run. */
+function failingThenMarking(dir: string, name: string): OciHook[] {
+  return [{ path: '/bin/sh', args: ['sh', '-c', 'echo hook broke >&2; exit 9'] }, { path: '/bin/sh', args: ['sh', '-c', `echo ${name} >> ${dir}/ran`] }];
+}
+
+async function warningLines(log: string): Promise<Array<{ level: string; msg: string }>> {
+  return (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string });
+}
+
+test('a failing poststop hook is a warning in the log; the next hook runs and delete still removes the container', async (t) => {
   if (!requireRoot(t)) return;
-  const bundle = await makeBundle({ args: ['true'], edit: (c) => ({ ...c, hooks: { poststop: [{ path: '/bin/sh', args: ['sh', '-c', 'exit 9'] }] } }) });
+  let dir = '';
+  const bundle = await makeBundle({ args: ['true'], edit: (c) => { dir = tmpdirOf(c); return { ...c, hooks: { poststop: failingThenMarking(dir, 'poststop') } }; } });
   try {
     await withRuntimeRoot(async (root) => {
       const log = join(root, 'log.json');
       assert.equal((await runRuntime(['--root', root, 'create', '--bundle', bundle.dir, 'w1'])).code, 0);
       const deleted = await runRuntime(['--root', root, '--log', log, '--log-format', 'json', 'delete', 'w1']);
       assert.equal(deleted.code, 0, deleted.stderr);
-      const line = JSON.parse((await readFile(log, 'utf8')).trim()) as { level: string; msg: string };
-      assert.equal(line.level, 'warning');
-      assert.match(line.msg, /poststop/);
+      assert.match(deleted.stderr, /warning: poststop hook \/bin\/sh exited with status 9: hook broke/);
+      const lines = await warningLines(log);
+      assert.deepEqual(lines.map((l) => l.level), ['warning']);
+      assert.match(lines[0]!.msg, /poststop/);
+      assert.equal(await readFile(join(dir, 'ran'), 'utf8'), 'poststop\n');
+      assert.equal((await runRuntime(['--root', root, 'list', '-q'])).stdout, '');
+    });
+  } finally {
+    await bundle.remove();
+  }
+});
+
+test('a failing poststart hook is a warning: start and run succeed, the next hook runs, the process runs on', async (t) => {
+  if (!requireRoot(t)) return;
+  let dir = '';
+  const bundle = await makeBundle({ args: WAITS_FOR_TERM, edit: (c) => { dir = tmpdirOf(c); return { ...c, hooks: { poststart: failingThenMarking(dir, 'poststart') } }; } });
+  try {
+    await withRuntimeRoot(async (root) => {
+      const log = join(root, 'log.txt');
+      assert.equal((await runRuntime(['--root', root, 'create', '--bundle', bundle.dir, 'w2'])).code, 0);
+      const started = await runRuntime(['--root', root, '--log', log, 'start', 'w2']);
+      assert.equal(started.code, 0, started.stderr);
+      assert.match(started.stderr, /warning: poststart hook \/bin\/sh exited with status 9/);
+      assert.match(await readFile(log, 'utf8'), /^time="[^"]+" level=warning msg=".*poststart hook/);
+      assert.equal(await readFile(join(dir, 'ran'), 'utf8'), 'poststart\n');
+      assert.equal((await stateOf(root, 'w2')).status, 'running');
+      assert.equal((await runRuntime(['--root', root, 'delete', '--force', 'w2'])).code, 0);
+
+    });
+  } finally {
+    await bundle.remove();
+  }
+});
+
+test('run with a failing poststart hook warns in the JSON log and exits with the process\'s status', async (t) => {
+  if (!requireRoot(t)) return;
+  let dir = '';
+  const bundle = await makeBundle({ args: ['sh', '-c', 'exit 4'], edit: (c) => { dir = tmpdirOf(c); return { ...c, hooks: { poststart: failingThenMarking(dir, 'poststart') } }; } });
+  try {
+    await withRuntimeRoot(async (root) => {
+      const log = join(root, 'log.json');
+      const run = await runRuntime(['--root', root, '--log', log, '--log-format', 'json', 'run', '--bundle', bundle.dir, 'w3']);
+      assert.equal(run.code, 4, run.stderr);
+      assert.match(run.stderr, /warning: poststart hook/);
+      assert.deepEqual((await warningLines(log)).map((l) => l.level), ['warning']);
+      assert.equal(await readFile(join(dir, 'ran'), 'utf8'), 'poststart\n');
       assert.equal((await runRuntime(['--root', root, 'list', '-q'])).stdout, '');
     });
   } finally {

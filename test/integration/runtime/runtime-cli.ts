@@ -17,12 +17,13 @@ export interface RuntimeResult {
   readonly stderr: string;
 }
 
-export async function runRuntime(args: readonly string[]): Promise<RuntimeResult> {
+/** `passFds` become the runtime's fds 3, 4, ... (for --preserve-fds). */
+export async function runRuntime(args: readonly string[], passFds: readonly number[] = []): Promise<RuntimeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'isola-rt-out-'));
   const [out, err] = await Promise.all([open(join(dir, 'out'), 'w+'), open(join(dir, 'err'), 'w+')]);
   try {
     const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(runtimeBin, args, { stdio: ['ignore', out.fd, err.fd] });
+      const child = spawn(runtimeBin, args, { stdio: ['ignore', out.fd, err.fd, ...passFds] });
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       child.on('error', reject);
       child.on('exit', (status, signal) => { clearTimeout(timer); resolve(status ?? 128 + (signal === null ? 0 : 9)); });
