@@ -87,7 +87,7 @@ export class ImageService {
     const config = await this.#registriesConfig();
     return new RegistryClient({
       registry, signal: options.signal,
-      credentials: credentials ?? await findCredentials(registry, this.#settings.authFiles),
+      credentials: credentials ?? await findCredentials(registry, this.#settings.authFiles, { searchPath: this.#settings.searchPath }),
       isInsecure: options.tlsVerify === false || isInsecureRegistry(config, registry),
       caCertificates: options.certDir === undefined ? undefined : await readCertDir(options.certDir),
     });
@@ -224,16 +224,19 @@ export class ImageService {
     return store.find(await importRootfs(store, tarball, { name: stored, runConfig }))!;
   }
 
-  /** Checks the credentials against the registry, then stores them in the auth file. */
+  /**
+   * Checks the credentials against the registry, then stores them in the auth
+   * file, or through the credential helper it names for the registry.
+   * @returns where they went: the file, or `docker-credential-NAME`
+   */
   async login(registry: string, credentials: Credentials, options: RegistryAccessOptions = {}): Promise<string> {
     await (await this.#client(registry, options, credentials)).checkLogin();
-    await storeCredentials(this.#settings.authFile, registry, credentials);
-    return this.#settings.authFile;
+    return storeCredentials(this.#settings.authFile, registry, credentials, { searchPath: this.#settings.searchPath });
   }
 
-  /** @returns false when there were no stored credentials for the registry */
+  /** @returns false when neither the auth file nor its helper held credentials for the registry */
   async logout(registry: string): Promise<boolean> {
-    return removeCredentials(this.#settings.authFile, registry);
+    return removeCredentials(this.#settings.authFile, registry, { searchPath: this.#settings.searchPath });
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,10 @@ export type ImageErrorCode =
   | 'ISOLA_REGISTRY_NOT_FOUND'
   | 'ISOLA_REGISTRY_ERROR'
   | 'ISOLA_REGISTRY_CONFIG_INVALID'
-  | 'ISOLA_AUTH_FILE_INVALID';
+  | 'ISOLA_AUTH_FILE_INVALID'
+  | 'ISOLA_AUTH_HELPER_NOT_FOUND'
+  | 'ISOLA_AUTH_HELPER_FAILED'
+  | 'ISOLA_AUTH_HELPER_INVALID';
 
 /** Anything about images: references, registries, the blob and image stores. */
 export class ImageError extends IsolaError {

@@ -23,7 +23,7 @@ export {
   type ImageReference, type ParsedReference,
 } from './reference.ts';
 export { DEFAULT_REGISTRIES_CONFIG, isInsecureRegistry, loadRegistriesConfig, parseRegistriesConfig, type RegistriesConfig } from './registries-config.ts';
-export { findCredentials, removeCredentials, storeCredentials, type Credentials } from './credentials.ts';
+export { findCredentials, removeCredentials, storeCredentials, type CredentialLookupOptions, type Credentials } from './credentials.ts';
 export {
   MEDIA_TYPES, hostPlatform, parseImageConfig, parseManifest, parsePlatform, selectPlatform,
   type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform,
