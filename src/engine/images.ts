@@ -18,7 +18,10 @@ import type { HostContext } from '../runtime/index.ts';
 export interface RegistryAccessOptions {
   /** false: TLS certificates are not verified and plain HTTP is allowed, as podman's --tls-verify=false. @default true */
   readonly tlsVerify?: boolean | undefined;
-  /** A directory whose `*.crt` files are CA certificates trusted besides the default ones (podman's --cert-dir). */
+  /**
+   * A directory whose `*.crt` files are CA certificates trusted besides the
+   * default ones, and whose `NAME.cert` + `NAME.key` are a client certificate (podman's --cert-dir).
+   */
   readonly certDir?: string | undefined;
   readonly signal?: AbortSignal | undefined;
 }
@@ -85,11 +88,12 @@ export class ImageService {
 
   async #client(registry: string, options: RegistryAccessOptions, credentials?: Credentials): Promise<RegistryClient> {
     const config = await this.#registriesConfig();
+    const certDir = options.certDir === undefined ? undefined : await readCertDir(options.certDir);
     return new RegistryClient({
       registry, signal: options.signal,
       credentials: credentials ?? await findCredentials(registry, this.#settings.authFiles, { searchPath: this.#settings.searchPath }),
       isInsecure: options.tlsVerify === false || isInsecureRegistry(config, registry),
-      caCertificates: options.certDir === undefined ? undefined : await readCertDir(options.certDir),
+      caCertificates: certDir?.caCertificates, clientCertificate: certDir?.clientCertificate,
     });
   }
 

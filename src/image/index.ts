@@ -30,7 +30,10 @@ export {
 } from './manifest.ts';
 export { BlobStore, type BlobSource, type IngestOptions } from './blob-store.ts';
 export { ImageStore, type ImageStoreOptions, type ImageRecord, type LayerRecord, type NewImage, type RemovedImage, type StoredLayer } from './image-store.ts';
-export { isCertificateErrorCode, readCertDir, registryFetch, type RegistryFetch, type RegistryTlsOptions } from './registry-tls.ts';
+export {
+  isCertificateErrorCode, isClientCertificateRefusal, readCertDir, registryFetch,
+  type CertDir, type ClientCertificate, type RegistryFetch, type RegistryTlsOptions,
+} from './registry-tls.ts';
 export { RegistryClient, UPLOAD_CHUNK_BYTES, type FetchedManifest, type RegistryClientOptions } from './registry-client.ts';
 export type { PullEvent, PushEvent } from './pull-events.ts';
 export { pullImage, mapConcurrently, type PullImageOptions } from './pull.ts';
