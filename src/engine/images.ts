@@ -23,6 +23,8 @@ export interface RegistryAccessOptions {
    * default ones, and whose `NAME.cert` + `NAME.key` are a client certificate (podman's --cert-dir).
    */
   readonly certDir?: string | undefined;
+  /** Used instead of stored credentials (podman's --creds). */
+  readonly credentials?: Credentials | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -91,7 +93,7 @@ export class ImageService {
     const certDir = options.certDir === undefined ? undefined : await readCertDir(options.certDir);
     return new RegistryClient({
       registry, signal: options.signal,
-      credentials: credentials ?? await findCredentials(registry, this.#settings.authFiles, { searchPath: this.#settings.searchPath }),
+      credentials: credentials ?? options.credentials ?? await findCredentials(registry, this.#settings.authFiles, { searchPath: this.#settings.searchPath }),
       isInsecure: options.tlsVerify === false || isInsecureRegistry(config, registry),
       caCertificates: certDir?.caCertificates, clientCertificate: certDir?.clientCertificate,
     });

@@ -4,6 +4,7 @@
  * credHelpers and credsStore run a real `docker-credential-NAME` program from
  * PATH (test/helpers/credential-helper.ts) for pulls, and login and logout
  * store and erase through it; a missing or failing helper is one clear line.
+ * `--creds` on pull and run is used instead of anything stored.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { buildBusyboxImage, pushWithSkopeo, type BusyboxImage } from '../../fixtures/busybox-image.ts';
 import { makeCredentialHelper } from '../../helpers/credential-helper.ts';
 import { isRegistryAvailable, startRegistry, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireThat } from '../../helpers/requirements.ts';
+import { requireCommand, requireRoot, requireThat } from '../../helpers/requirements.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import { withTempDirs, type TempDirs } from '../../helpers/temp-dirs.ts';
 
@@ -117,5 +118,23 @@ test('a helper that fails or prints bad JSON fails the pull with its error, stor
       assert.match(result.stderr, expected);
       assert.deepEqual(await storedBlobs(dirs), []);
     }
+  });
+});
+
+test('--creds on pull and on run --pull=always is used instead of a failing helper; wrong --creds are refused', async (t) => {
+  if (!ready(t) || !requireRoot(t, 'runs the pulled image')) return;
+  await withTempDirs(async (dirs) => {
+    const helper = await makeCredentialHelper(join(dirs.base, 'bin'), 'isolalocked', { behaviour: 'fail' });
+    const env = await userEnv(dirs, { credsStore: 'isolalocked' });
+    const creds = `${ALICE.username}:${ALICE.password}`;
+    const pulled = await runIsola([...dirs.args, 'pull', '-q', '--tls-verify=false', '--creds', creds, reference], { env });
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const ran = await runIsola([...dirs.args, 'run', '--rm', '--pull=always', '--tls-verify=false', '--creds', creds, reference, 'echo', 'ran'], { env });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(ran.stdout, 'ran\n');
+    assert.deepEqual(await helper.calls(), []);
+    const wrong = await runIsola([...dirs.args, 'run', '--rm', '--pull=always', '--tls-verify=false', '--creds', 'alice:nope', reference, 'true'], { env });
+    assert.equal(wrong.code, 125);
+    assert.match(wrong.stderr, /authentication required/);
   });
 });

@@ -3,7 +3,7 @@
  * http.tls.clientcas): `--cert-dir` in docker's and podman's layout (`*.crt`
  * CAs, `NAME.cert` + `NAME.key` the client pair) pulls and pushes; without a
  * pair, with a pair it does not trust, or with half a pair, one clear line
- * and nothing stored.
+ * and nothing stored. `isola run` pulls with `--cert-dir` as pull does.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBusyboxImage, type BusyboxImage } from '../../fixtures/busybox-image.ts';
 import { isRegistryAvailable, startRegistry, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireThat } from '../../helpers/requirements.ts';
+import { requireCommand, requireRoot, requireThat } from '../../helpers/requirements.ts';
 import { runCommand } from '../../helpers/run-command.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import { makeSelfSignedCert, type SelfSignedCert } from '../../helpers/tls-cert.ts';
@@ -109,5 +109,20 @@ test('a client certificate without its key is an error naming both files, before
     const line = await refusedPull(dirs, dir);
     assert.match(line, /client\.cert/);
     assert.match(line, /client\.key/);
+  });
+});
+
+test('run pulls with --cert-dir (missing and always), and without it is refused before any container exists', async (t) => {
+  if (!ready(t) || !requireRoot(t, 'runs the pulled image')) return;
+  await withTempDirs(async (dirs) => {
+    const refused = await runIsola([...dirs.args, 'run', '--rm', reference, '/bin/busybox', 'true']);
+    assert.equal(refused.code, 125);
+    assert.deepEqual(await storedBlobs(dirs), []);
+    assert.deepEqual(await readdir(join(dirs.root, 'containers')).catch(() => []), []);
+    for (const policy of ['missing', 'always']) {
+      const ran = await runIsola([...dirs.args, 'run', '--rm', `--pull=${policy}`, '--cert-dir', certDir, reference, '/bin/busybox', 'echo', policy]);
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.equal(ran.stdout, `${policy}\n`);
+    }
   });
 });
