@@ -7,7 +7,7 @@
 import {
   formatReference, findCredentials, ImageError, ImageStore, importRootfs, isInsecureRegistry, loadArchive, loadRegistriesConfig, parseImageConfig, readCertDir,
   parsePlatform, parseReference, pullImage, pushImage, RegistryClient, removeCredentials, saveArchive, storeCredentials, unpackLayer, withRegistry,
-  type ArchiveFormat, type LayerUnpacking,
+  parseImportChanges, type ArchiveFormat, type LayerUnpacking, type TarballSource,
   type Credentials, type ImageConfig, type ImageRecord, type ImageReference, type Platform, type PullEvent, type PushEvent,
   type RegistriesConfig, type RemovedImage,
 } from '../image/index.ts';
@@ -38,6 +38,13 @@ export interface PullOptions extends RegistryAccessOptions {
 
 export interface PushOptions extends RegistryAccessOptions {
   readonly onProgress?: ((event: PushEvent) => void) | undefined;
+}
+
+export interface ImportImageOptions {
+  /** Dockerfile instructions for the image config (`--change`): CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR. */
+  readonly changes?: readonly string[] | undefined;
+  /** The history comment (`--message`). */
+  readonly message?: string | undefined;
 }
 
 /** An image and its parsed config. */
@@ -202,8 +209,8 @@ export class ImageService {
     return pushImage({ image, reference: target, store: await this.store(), client: await this.#client(target.registry, options), onProgress: options.onProgress });
   }
 
-  /** Loads a docker-archive or oci-archive. @returns the loaded images */
-  async load(archive: string): Promise<ImageRecord[]> {
+  /** Loads a docker-archive or oci-archive from a file or a stream. @returns the loaded images */
+  async load(archive: TarballSource): Promise<ImageRecord[]> {
     const store = await this.store();
     const ids = await loadArchive(store, archive);
     return ids.map((id) => store.find(id)).filter((image) => image !== undefined);
@@ -217,17 +224,19 @@ export class ImageService {
   }
 
   /**
-   * A rootfs tarball as a one-layer image; a short name is stored under
-   * `localhost/`, as podman does. @returns the image
+   * A rootfs tarball (a file or a stream) as a one-layer image; a short name
+   * is stored under `localhost/`, as podman does. @returns the image
+   * @throws InvalidOptionError for a bad `changes` line; ImageError
    */
-  async import(tarball: string, name: string | undefined, runConfig?: Readonly<Record<string, unknown>>): Promise<ImageRecord> {
+  async import(tarball: TarballSource, name: string | undefined, options: ImportImageOptions = {}): Promise<ImageRecord> {
+    const runConfig = parseImportChanges(options.changes ?? []);
     let stored: string | undefined;
     if (name !== undefined) {
       const parsed = parseReference(name);
       stored = formatReference(parsed.isShortName ? withRegistry(parsed, 'localhost') : parsed.reference);
     }
     const store = await this.store();
-    return store.find(await importRootfs(store, tarball, { name: stored, runConfig }))!;
+    return store.find(await importRootfs(store, tarball, { name: stored, runConfig, message: options.message }))!;
   }
 
   /**

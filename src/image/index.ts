@@ -41,4 +41,5 @@ export { pushImage, type PushImageOptions } from './push.ts';
 export { ensureImageUnpacked, ensureLayerUnpacked, type LayerUnpacking, type UnpackLayerFn, type WhiteoutFormat } from './layer-unpack.ts';
 export { loadArchive } from './archive/load-archive.ts';
 export { saveArchive, type ArchiveFormat } from './archive/save-archive.ts';
-export { importRootfs, type ImportOptions } from './archive/import-rootfs.ts';
+export { importRootfs, type ImportOptions, type TarballSource } from './archive/import-rootfs.ts';
+export { parseImportChanges, type ImportRunConfig } from './archive/import-changes.ts';
