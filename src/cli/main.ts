@@ -48,14 +48,15 @@ const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
 commands:
   run [flags] --rootfs DIR -- COMMAND...   run a command in a new container
   userns ls [--format table|json]          list the host id ranges containers hold, and the pool
-  pull [--tls-verify=false] [--cert-dir DIR] [--platform OS/ARCH] REF   fetch an image from a registry
-  push [--tls-verify=false] [--cert-dir DIR] IMAGE [REF]    send a stored image to a registry
+  pull [--tls-verify=false] [--cert-dir DIR] [--creds U:P] [--platform OS/ARCH] REF   fetch an image from a registry
+  push [--tls-verify=false] [--cert-dir DIR] [--creds U:P] IMAGE [REF]    send a stored image to a registry
   images, image ls [--format table|json]   list stored images
   image inspect IMAGE...                   show an image's details (podman's JSON)
   rmi [-f] IMAGE...                        remove images (names; layers no other image uses)
   tag IMAGE NAME...                        give an image more names
   login -u USER -p PASS|--password-stdin REGISTRY, logout REGISTRY
-  load -i ARCHIVE, save -o FILE [--format docker-archive|oci-archive] IMAGE..., import TARBALL [NAME]
+  load [-i ARCHIVE] (else stdin), save -o FILE [--format docker-archive|oci-archive] IMAGE...
+  import [-c|--change 'CMD ["sh"]']... [-m MESSAGE] TARBALL|- [NAME]   a rootfs tarball (- for stdin) as an image
   volume create|ls|rm|inspect [NAME...]    named volumes (-v NAME:/path makes one on first use)
   run -d [--name N] [--restart no|on-failure[:N]|always] ...   run detached under a monitor; prints the id
   create [run flags] --rootfs DIR -- CMD   record a container; start NAME... runs it detached

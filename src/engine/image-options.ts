@@ -13,8 +13,8 @@ import { prepareRunImage } from './image-run.ts';
 import type { ImageService } from './images.ts';
 import type { RunImageInfo, RunOptions } from './run.ts';
 
-export type ImageOptionsRequest = Pick<RunOptions, 'image' | 'pull' | 'tlsVerify' | 'onPullProgress' | 'entrypoint' | 'user' | 'cwd'
-  | 'rootfs' | 'rootfsLayers' | 'userns'> & {
+export type ImageOptionsRequest = Pick<RunOptions, 'image' | 'pull' | 'tlsVerify' | 'certDir' | 'registryCredentials' | 'onPullProgress'
+  | 'entrypoint' | 'user' | 'cwd' | 'rootfs' | 'rootfsLayers' | 'userns'> & {
   readonly image: string;
   /** The user's command arguments (after the image). */
   readonly args: readonly string[];
@@ -39,7 +39,8 @@ export async function resolveImageOptions(images: ImageService, config: EngineCo
     throw new InvalidOptionError('image', 'an image, or a rootfs, not both', request.image);
   }
   const { image, config: imageConfig, layerDirs, maxId } = await prepareRunImage(images, {
-    image: request.image, pull: request.pull, tlsVerify: request.tlsVerify, onPullProgress: request.onPullProgress,
+    image: request.image, pull: request.pull, onPullProgress: request.onPullProgress,
+    access: { tlsVerify: request.tlsVerify, certDir: request.certDir, credentials: request.registryCredentials },
   });
   const merged = mergeImageConfig(imageConfig.config, request, image.names[0] ?? request.image);
   let userns = configuredUserns(request.userns, config);

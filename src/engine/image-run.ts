@@ -5,7 +5,7 @@
  */
 import { ensureImageUnpacked, ImageError, type ImageConfig, type ImageRecord, type PullEvent } from '../image/index.ts';
 import { parseGroup, parsePasswd, readFileInRoot } from '../spec/index.ts';
-import type { ImageService } from './images.ts';
+import type { ImageService, RegistryAccessOptions } from './images.ts';
 
 export type PullPolicy = 'missing' | 'always' | 'never';
 
@@ -13,7 +13,8 @@ export interface RunImageRequest {
   readonly image: string;
   /** @default 'missing' */
   readonly pull?: PullPolicy | undefined;
-  readonly tlsVerify?: boolean | undefined;
+  /** How a pull reaches the registry (--tls-verify, --cert-dir, --creds). */
+  readonly access?: Omit<RegistryAccessOptions, 'signal'> | undefined;
   readonly onPullProgress?: ((event: PullEvent) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
 }
@@ -35,7 +36,7 @@ async function findOrPull(images: ImageService, request: RunImageRequest): Promi
     throw new ImageError('ISOLA_IMAGE_NOT_FOUND', `image ${request.image} is not stored and --pull=never forbids pulling it`, request.image,
       { hint: `isola pull ${request.image}, or run with --pull=missing` });
   }
-  return images.pull(request.image, { tlsVerify: request.tlsVerify, onProgress: request.onPullProgress, signal: request.signal });
+  return images.pull(request.image, { ...request.access, onProgress: request.onPullProgress, signal: request.signal });
 }
 
 /** Ids named in the topmost layer's /etc/passwd and /etc/group (the copy a container sees, whiteouts aside). */

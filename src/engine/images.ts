@@ -7,7 +7,7 @@
 import {
   formatReference, findCredentials, ImageError, ImageStore, importRootfs, isInsecureRegistry, loadArchive, loadRegistriesConfig, parseImageConfig, readCertDir,
   parsePlatform, parseReference, pullImage, pushImage, RegistryClient, removeCredentials, saveArchive, storeCredentials, unpackLayer, withRegistry,
-  type ArchiveFormat, type LayerUnpacking,
+  parseImportChanges, type ArchiveFormat, type LayerUnpacking, type TarballSource,
   type Credentials, type ImageConfig, type ImageRecord, type ImageReference, type Platform, type PullEvent, type PushEvent,
   type RegistriesConfig, type RemovedImage,
 } from '../image/index.ts';
@@ -18,8 +18,13 @@ import type { HostContext } from '../runtime/index.ts';
 export interface RegistryAccessOptions {
   /** false: TLS certificates are not verified and plain HTTP is allowed, as podman's --tls-verify=false. @default true */
   readonly tlsVerify?: boolean | undefined;
-  /** A directory whose `*.crt` files are CA certificates trusted besides the default ones (podman's --cert-dir). */
+  /**
+   * A directory whose `*.crt` files are CA certificates trusted besides the
+   * default ones, and whose `NAME.cert` + `NAME.key` are a client certificate (podman's --cert-dir).
+   */
   readonly certDir?: string | undefined;
+  /** Used instead of stored credentials (podman's --creds). */
+  readonly credentials?: Credentials | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -33,6 +38,13 @@ export interface PullOptions extends RegistryAccessOptions {
 
 export interface PushOptions extends RegistryAccessOptions {
   readonly onProgress?: ((event: PushEvent) => void) | undefined;
+}
+
+export interface ImportImageOptions {
+  /** Dockerfile instructions for the image config (`--change`): CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR. */
+  readonly changes?: readonly string[] | undefined;
+  /** The history comment (`--message`). */
+  readonly message?: string | undefined;
 }
 
 /** An image and its parsed config. */
@@ -85,11 +97,12 @@ export class ImageService {
 
   async #client(registry: string, options: RegistryAccessOptions, credentials?: Credentials): Promise<RegistryClient> {
     const config = await this.#registriesConfig();
+    const certDir = options.certDir === undefined ? undefined : await readCertDir(options.certDir);
     return new RegistryClient({
       registry, signal: options.signal,
-      credentials: credentials ?? await findCredentials(registry, this.#settings.authFiles),
+      credentials: credentials ?? options.credentials ?? await findCredentials(registry, this.#settings.authFiles, { searchPath: this.#settings.searchPath }),
       isInsecure: options.tlsVerify === false || isInsecureRegistry(config, registry),
-      caCertificates: options.certDir === undefined ? undefined : await readCertDir(options.certDir),
+      caCertificates: certDir?.caCertificates, clientCertificate: certDir?.clientCertificate,
     });
   }
 
@@ -196,8 +209,8 @@ export class ImageService {
     return pushImage({ image, reference: target, store: await this.store(), client: await this.#client(target.registry, options), onProgress: options.onProgress });
   }
 
-  /** Loads a docker-archive or oci-archive. @returns the loaded images */
-  async load(archive: string): Promise<ImageRecord[]> {
+  /** Loads a docker-archive or oci-archive from a file or a stream. @returns the loaded images */
+  async load(archive: TarballSource): Promise<ImageRecord[]> {
     const store = await this.store();
     const ids = await loadArchive(store, archive);
     return ids.map((id) => store.find(id)).filter((image) => image !== undefined);
@@ -211,29 +224,34 @@ export class ImageService {
   }
 
   /**
-   * A rootfs tarball as a one-layer image; a short name is stored under
-   * `localhost/`, as podman does. @returns the image
+   * A rootfs tarball (a file or a stream) as a one-layer image; a short name
+   * is stored under `localhost/`, as podman does. @returns the image
+   * @throws InvalidOptionError for a bad `changes` line; ImageError
    */
-  async import(tarball: string, name: string | undefined, runConfig?: Readonly<Record<string, unknown>>): Promise<ImageRecord> {
+  async import(tarball: TarballSource, name: string | undefined, options: ImportImageOptions = {}): Promise<ImageRecord> {
+    const runConfig = parseImportChanges(options.changes ?? []);
     let stored: string | undefined;
     if (name !== undefined) {
       const parsed = parseReference(name);
       stored = formatReference(parsed.isShortName ? withRegistry(parsed, 'localhost') : parsed.reference);
     }
     const store = await this.store();
-    return store.find(await importRootfs(store, tarball, { name: stored, runConfig }))!;
+    return store.find(await importRootfs(store, tarball, { name: stored, runConfig, message: options.message }))!;
   }
 
-  /** Checks the credentials against the registry, then stores them in the auth file. */
+  /**
+   * Checks the credentials against the registry, then stores them in the auth
+   * file, or through the credential helper it names for the registry.
+   * @returns where they went: the file, or `docker-credential-NAME`
+   */
   async login(registry: string, credentials: Credentials, options: RegistryAccessOptions = {}): Promise<string> {
     await (await this.#client(registry, options, credentials)).checkLogin();
-    await storeCredentials(this.#settings.authFile, registry, credentials);
-    return this.#settings.authFile;
+    return storeCredentials(this.#settings.authFile, registry, credentials, { searchPath: this.#settings.searchPath });
   }
 
-  /** @returns false when there were no stored credentials for the registry */
+  /** @returns false when neither the auth file nor its helper held credentials for the registry */
   async logout(registry: string): Promise<boolean> {
-    return removeCredentials(this.#settings.authFile, registry);
+    return removeCredentials(this.#settings.authFile, registry, { searchPath: this.#settings.searchPath });
   }
 
   async close(): Promise<void> {

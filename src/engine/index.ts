@@ -23,7 +23,7 @@ export type { RunOptions, RunningContainer } from './run.ts';
 // The allocator's code loads only for --userns=auto (engine.ts imports it on demand).
 export type { IdAllocator, IdAllocation, IdAllocationInfo, IdAllocationsReport, IdAllocatorOptions, IdPoolReport } from './id-allocator.ts';
 export { StateError, type StateErrorCode } from './state/index.ts';
-export type { ImageService, ImageDetails, PullOptions, PushOptions, RegistryAccessOptions } from './images.ts';
+export type { ImageService, ImageDetails, ImportImageOptions, PullOptions, PushOptions, RegistryAccessOptions } from './images.ts';
 export type { ImageRecord, PullEvent, PushEvent, RemovedImage, Credentials, ImageConfig } from '../image/index.ts';
 // Types only: a value export would load all of storage/ (and node:worker_threads)
 // for every command; a run from a plain --rootfs never needs it. Storage

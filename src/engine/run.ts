@@ -16,7 +16,7 @@ import { removeRuntimeFiles, writeRuntimeFiles } from './runtime-files.ts';
 import { checkUlimitsWithinHost, readBindingHardLimits } from './host-limits.ts';
 import type { EngineSettings } from './settings.ts';
 import type { PullPolicy } from './image-run.ts';
-import type { PullEvent } from '../image/index.ts';
+import type { Credentials, PullEvent } from '../image/index.ts';
 import { prepareContainerStorage, type ContainerStorage } from './container-storage.ts';
 
 export interface RunOptions extends Omit<ContainerOptions, 'userns' | 'rootfs'> {
@@ -38,6 +38,10 @@ export interface RunOptions extends Omit<ContainerOptions, 'userns' | 'rootfs'> 
   readonly pull?: PullPolicy | undefined;
   /** false allows plain HTTP for the pull. @default true */
   readonly tlsVerify?: boolean | undefined;
+  /** For the pull: a directory of `*.crt` CAs and a `NAME.cert` + `NAME.key` client pair (podman's --cert-dir). */
+  readonly certDir?: string | undefined;
+  /** For the pull, instead of stored credentials (podman's --creds). */
+  readonly registryCredentials?: Credentials | undefined;
   /** Replaces the image's Entrypoint (and drops its Cmd); [] means none. */
   readonly entrypoint?: readonly string[] | undefined;
   readonly onPullProgress?: ((event: PullEvent) => void) | undefined;

@@ -32,10 +32,10 @@ test('stored credentials are found again, in a 0600 file, and removed by logout'
 
 test('docker config.json entries are read when the first file has none, and other keys are kept', async () => withDir(async (dir) => {
   const docker = join(dir, 'config.json');
-  await writeFile(docker, JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: Buffer.from('a:b').toString('base64') } }, credsStore: 'x' }));
+  await writeFile(docker, JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: Buffer.from('a:b').toString('base64') } }, psFormat: 'x' }));
   assert.deepEqual(await findCredentials('docker.io', [join(dir, 'missing.json'), docker]), { username: 'a', password: 'b' });
   await storeCredentials(docker, 'quay.io', { username: 'c', password: 'd' });
-  assert.equal(JSON.parse(await readFile(docker, 'utf8')).credsStore, 'x');
+  assert.equal(JSON.parse(await readFile(docker, 'utf8')).psFormat, 'x');
 }));
 
 test('a broken credentials file is ISOLA_AUTH_FILE_INVALID', async () => withDir(async (dir) => {

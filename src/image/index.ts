@@ -23,14 +23,17 @@ export {
   type ImageReference, type ParsedReference,
 } from './reference.ts';
 export { DEFAULT_REGISTRIES_CONFIG, isInsecureRegistry, loadRegistriesConfig, parseRegistriesConfig, type RegistriesConfig } from './registries-config.ts';
-export { findCredentials, removeCredentials, storeCredentials, type Credentials } from './credentials.ts';
+export { findCredentials, removeCredentials, storeCredentials, type CredentialLookupOptions, type Credentials } from './credentials.ts';
 export {
   MEDIA_TYPES, hostPlatform, parseImageConfig, parseManifest, parsePlatform, selectPlatform,
   type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform,
 } from './manifest.ts';
 export { BlobStore, type BlobSource, type IngestOptions } from './blob-store.ts';
 export { ImageStore, type ImageStoreOptions, type ImageRecord, type LayerRecord, type NewImage, type RemovedImage, type StoredLayer } from './image-store.ts';
-export { isCertificateErrorCode, readCertDir, registryFetch, type RegistryFetch, type RegistryTlsOptions } from './registry-tls.ts';
+export {
+  isCertificateErrorCode, isClientCertificateRefusal, readCertDir, registryFetch,
+  type CertDir, type ClientCertificate, type RegistryFetch, type RegistryTlsOptions,
+} from './registry-tls.ts';
 export { RegistryClient, UPLOAD_CHUNK_BYTES, type FetchedManifest, type RegistryClientOptions } from './registry-client.ts';
 export type { PullEvent, PushEvent } from './pull-events.ts';
 export { pullImage, mapConcurrently, type PullImageOptions } from './pull.ts';
@@ -38,4 +41,5 @@ export { pushImage, type PushImageOptions } from './push.ts';
 export { ensureImageUnpacked, ensureLayerUnpacked, type LayerUnpacking, type UnpackLayerFn, type WhiteoutFormat } from './layer-unpack.ts';
 export { loadArchive } from './archive/load-archive.ts';
 export { saveArchive, type ArchiveFormat } from './archive/save-archive.ts';
-export { importRootfs, type ImportOptions } from './archive/import-rootfs.ts';
+export { importRootfs, type ImportOptions, type TarballSource } from './archive/import-rootfs.ts';
+export { parseImportChanges, type ImportRunConfig } from './archive/import-changes.ts';

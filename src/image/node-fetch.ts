@@ -11,13 +11,15 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { Readable } from 'node:stream';
 import * as tls from 'node:tls';
-import type { RegistryFetch } from './registry-tls.ts';
+import type { ClientCertificate, RegistryFetch } from './registry-tls.ts';
 
 export interface NodeFetchOptions {
   /** false: the server's certificate is not checked. */
   readonly isVerified: boolean;
   /** PEM CAs trusted besides Node's default list (when verified). */
   readonly extraCas?: readonly string[] | undefined;
+  /** Presented when the server asks for a client certificate. */
+  readonly clientCertificate?: ClientCertificate | undefined;
 }
 
 const MAX_REDIRECTS = 20;
@@ -43,6 +45,7 @@ export function createNodeFetch(options: NodeFetchOptions): RegistryFetch {
     https: new https.Agent({
       keepAlive: true, rejectUnauthorized: options.isVerified,
       ca: options.isVerified && extraCas.length > 0 ? [...defaultCas(), ...extraCas] : undefined,
+      cert: options.clientCertificate?.cert, key: options.clientCertificate?.key,
     }),
   };
   return async (input, init = {}) => {

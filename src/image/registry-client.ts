@@ -11,7 +11,7 @@ import { digestOf, type Digest } from './digest.ts';
 import { MANIFEST_ACCEPT } from './manifest.ts';
 import { basicAuthorization, parseAuthChallenge } from './registry-auth.ts';
 import type { Credentials } from './credentials.ts';
-import { isCertificateErrorCode, registryFetch, type RegistryFetch } from './registry-tls.ts';
+import { isCertificateErrorCode, isClientCertificateRefusal, registryFetch, type ClientCertificate, type RegistryFetch } from './registry-tls.ts';
 
 export interface RegistryClientOptions {
   /** `host[:port]` */
@@ -25,6 +25,8 @@ export interface RegistryClientOptions {
   readonly isInsecure?: boolean | undefined;
   /** PEM CA certificates trusted for this registry besides the default ones (`--cert-dir`). */
   readonly caCertificates?: readonly string[] | undefined;
+  /** Presented to a registry that asks for a client certificate (`--cert-dir` NAME.cert + NAME.key). */
+  readonly clientCertificate?: ClientCertificate | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Blobs larger than this are uploaded in PATCH chunks of this size. @default UPLOAD_CHUNK_BYTES */
   readonly uploadChunkBytes?: number | undefined;
@@ -62,7 +64,9 @@ export class RegistryClient {
   constructor(options: RegistryClientOptions) {
     this.registry = options.registry;
     this.#options = options;
-    this.#fetch = registryFetch({ isVerified: options.isInsecure !== true, caCertificates: options.caCertificates });
+    this.#fetch = registryFetch({
+      isVerified: options.isInsecure !== true, caCertificates: options.caCertificates, clientCertificate: options.clientCertificate,
+    });
   }
 
   /** The manifest (or index) named by a tag or digest; a digest is checked against the bytes. */
@@ -246,6 +250,12 @@ export class RegistryClient {
       const why = cause?.message?.split(';')[0] ?? '';
       return new RegistryError('ISOLA_REGISTRY_CERT_UNVERIFIED', `cannot verify the TLS certificate of ${host}: ${why} (${cause?.code})`,
         this.registry, { cause: error, hint: `if you trust ${host}, pass --tls-verify=false, or --cert-dir DIR with its CA certificate in DIR/*.crt` });
+    }
+    if (isClientCertificateRefusal(cause?.code)) {
+      const host = new URL(url).host;
+      const sent = this.#options.clientCertificate === undefined ? 'none was given' : 'the one given was refused';
+      return new RegistryError('ISOLA_REGISTRY_CLIENT_CERT_REFUSED', `${host} refused the TLS connection: it requires a client certificate and ${sent} (${cause?.code})`,
+        this.registry, { cause: error, hint: `pass --cert-dir DIR with the client certificate ${host} trusts as DIR/NAME.cert and its key as DIR/NAME.key` });
     }
     const why = cause?.code ?? cause?.message ?? (error as Error).message;
     const isTls = /CERT|SSL|TLS|EPROTO/i.test(why);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { requireCommand } from '../../test/helpers/requirements.ts';
 import { makeSelfSignedCert, type SelfSignedCert } from '../../test/helpers/tls-cert.ts';
-import { isCertificateErrorCode, readCertDir, registryFetch } from './registry-tls.ts';
+import { isCertificateErrorCode, isClientCertificateRefusal, readCertDir, registryFetch } from './registry-tls.ts';
 
 let work = '';
 
@@ -19,9 +19,10 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** An HTTPS server on 127.0.0.1 answering every request with `ok`. */
-async function withHttpsServer(cert: SelfSignedCert, fn: (origin: string) => Promise<void>): Promise<void> {
-  const server = createServer({ cert: cert.certPem, key: cert.keyPem }, (_request, response) => response.end('ok'));
+/** An HTTPS server on 127.0.0.1 answering every request with `ok`; with `clientCa`, only to clients with a certificate it signed. */
+async function withHttpsServer(cert: SelfSignedCert, fn: (origin: string) => Promise<void>, clientCa?: string): Promise<void> {
+  const clientAuth = clientCa === undefined ? {} : { requestCert: true, rejectUnauthorized: true, ca: [clientCa] };
+  const server = createServer({ cert: cert.certPem, key: cert.keyPem, ...clientAuth }, (_request, response) => response.end('ok'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     await fn(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
@@ -64,9 +65,48 @@ test('a certificate directory gives its *.crt files in name order and ignores ot
   const pem = (name: string) => `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`;
   await writeFile(join(dir, 'b.crt'), pem('b'));
   await writeFile(join(dir, 'a.crt'), pem('a'));
-  await writeFile(join(dir, 'client.cert'), pem('client'));
-  await writeFile(join(dir, 'client.key'), 'key');
-  assert.deepEqual(await readCertDir(dir), [pem('a'), pem('b')]);
+  await writeFile(join(dir, 'README'), 'notes');
+  assert.deepEqual(await readCertDir(dir), { caCertificates: [pem('a'), pem('b')], clientCertificate: undefined });
+});
+
+test('a NAME.cert and NAME.key pair is the client certificate', async (t) => {
+  if (!requireCommand(t, 'openssl')) return;
+  const client = await makeSelfSignedCert(join(work, 'pair-source'));
+  const dir = join(work, 'pair');
+  await mkdir(dir);
+  await copyFile(client.certFile, join(dir, 'client.cert'));
+  await copyFile(client.keyFile, join(dir, 'client.key'));
+  assert.deepEqual(await readCertDir(dir), { caCertificates: [], clientCertificate: { cert: client.certPem, key: client.keyPem } });
+});
+
+test('a .cert without its .key, a .key without its .cert, or a mismatched pair is ISOLA_REGISTRY_CERT_DIR_INVALID naming both files', async (t) => {
+  if (!requireCommand(t, 'openssl')) return;
+  const one = await makeSelfSignedCert(join(work, 'one'));
+  const other = await makeSelfSignedCert(join(work, 'other'));
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['lone-cert', { 'me.cert': one.certPem }, /me\.cert.*me\.key/],
+    ['lone-key', { 'me.key': one.keyPem }, /me\.key.*me\.cert/],
+    ['mismatch', { 'me.cert': one.certPem, 'me.key': other.keyPem }, /me\.cert and me\.key/],
+    ['not-pem', { 'me.cert': one.certPem, 'me.key': 'secret' }, /me\.key, which holds no PEM private key/],
+  ];
+  for (const [name, files, message] of cases) {
+    const dir = join(work, name);
+    await mkdir(dir);
+    for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
+    await assert.rejects(readCertDir(dir), (err: Error & { code?: string }) => err.code === 'ISOLA_REGISTRY_CERT_DIR_INVALID' && message.test(err.message), name);
+  }
+});
+
+test('a server demanding a client certificate answers with the pair and refuses without it', async (t) => {
+  if (!requireCommand(t, 'openssl')) return;
+  const server = await makeSelfSignedCert(join(work, 'mtls-server'));
+  const client = await makeSelfSignedCert(join(work, 'mtls-client'));
+  await withHttpsServer(server, async (origin) => {
+    const withPair = registryFetch({ caCertificates: [server.certPem], clientCertificate: { cert: client.certPem, key: client.keyPem } });
+    assert.equal(await (await withPair(`${origin}/v2/`)).text(), 'ok');
+    const refused = await registryFetch({ caCertificates: [server.certPem] })(`${origin}/v2/`).then(async (r) => r.text(), (error: unknown) => error);
+    assert.equal(isClientCertificateRefusal((refused as { cause?: { code?: string } }).cause?.code), true, String(refused));
+  }, client.certPem);
 });
 
 test('a missing certificate directory or a .crt file without a PEM certificate is ISOLA_REGISTRY_CERT_DIR_INVALID', async () => {

@@ -31,6 +31,8 @@ export interface RegistryOptions {
   readonly basicAuth?: { readonly username: string; readonly password: string } | undefined;
   /** Serve HTTPS only, with a self-signed certificate for 127.0.0.1. */
   readonly tls?: boolean | undefined;
+  /** With tls: accept only clients presenting a certificate this PEM CA file signed (http.tls.clientcas). */
+  readonly clientCaFile?: string | undefined;
 }
 
 export function isRegistryAvailable(): boolean {
@@ -74,7 +76,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     await writeFile(join(dir, 'htpasswd'), `${await htpasswdLine(options.basicAuth.username, options.basicAuth.password)}\n`);
   }
   const cert = options.tls === true ? await makeSelfSignedCert(join(dir, 'tls')) : undefined;
-  const tls = cert === undefined ? '' : `  tls:\n    certificate: ${cert.certFile}\n    key: ${cert.keyFile}\n`;
+  const clientCas = options.clientCaFile === undefined ? '' : `    clientcas:\n      - ${options.clientCaFile}\n`;
+  const tls = cert === undefined ? '' : `  tls:\n    certificate: ${cert.certFile}\n    key: ${cert.keyFile}\n${clientCas}`;
   await writeFile(join(dir, 'config.yml'), `version: 0.1
 log:
   level: warn

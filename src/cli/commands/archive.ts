@@ -1,20 +1,30 @@
 /**
- * `isola load -i ARCHIVE`, `isola save -o FILE [--format docker-archive|oci-archive] IMAGE...`
- * and `isola import TARBALL [NAME]`: images to and from files.
+ * `isola load [-i ARCHIVE]` (stdin without -i), `isola save -o FILE [--format
+ * docker-archive|oci-archive] IMAGE...` and `isola import [-c|--change LINE]...
+ * [-m|--message TEXT] TARBALL|- [NAME]`: images to and from files.
  */
 import { resolve } from 'node:path';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine } from '../../engine/index.ts';
-import { flagValue, parseArgs } from '../parse-args.ts';
+import { flagValue, flagValues, parseArgs } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
+
+/** stdin as a tarball source; a terminal is refused, as docker and podman do, rather than waiting on it. */
+async function stdinSource(command: string, expected: string, hint: string): Promise<{ stream: AsyncIterable<Uint8Array>; label: string }> {
+  const { isatty } = await import('node:tty');
+  if (isatty(0)) throw new InvalidOptionError(`isola ${command}`, expected, 'a terminal on stdin', { hint });
+  return { stream: process.stdin, label: 'stdin' };
+}
 
 export async function loadCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const args = parseArgs(argv, [{ name: 'input', short: 'i', takesValue: true }, { name: 'quiet', short: 'q', takesValue: false }]);
   const input = flagValue(args, 'input') ?? args.positionals[0];
-  if (input === undefined) throw new InvalidOptionError('isola load', 'an archive (-i FILE)', 'nothing', { hint: 'isola load -i image.tar' });
+  const source = input === undefined
+    ? await stdinSource('load', 'an archive (-i FILE, or on stdin)', 'isola load -i image.tar, or isola load < image.tar')
+    : resolve(context.cwd, input);
   const engine = await Engine.open(context.engineOptions);
   try {
-    const images = await (await engine.images()).load(resolve(context.cwd, input));
+    const images = await (await engine.images()).load(source);
     for (const image of images) process.stdout.write(`Loaded image: ${image.names.join(', ') || image.id}\n`);
     return 0;
   } finally {
@@ -38,12 +48,22 @@ export async function saveCommand(argv: readonly string[], context: CliContext):
   }
 }
 
+const IMPORT_FLAGS = [
+  { name: 'change', short: 'c', takesValue: true, isRepeatable: true }, { name: 'message', short: 'm', takesValue: true },
+  { name: 'quiet', short: 'q', takesValue: false },
+];
+
 export async function importCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const [tarball, name, ...extra] = parseArgs(argv, []).positionals;
-  if (tarball === undefined || extra.length > 0) throw new InvalidOptionError('isola import', 'a rootfs tarball and optionally a name', argv.join(' '));
+  const args = parseArgs(argv, IMPORT_FLAGS);
+  const [tarball, name, ...extra] = args.positionals;
+  if (tarball === undefined || extra.length > 0) {
+    throw new InvalidOptionError('isola import', 'a rootfs tarball (or - for stdin) and optionally a name', args.positionals.join(' '));
+  }
+  const hint = 'isola import rootfs.tar NAME, or isola import - NAME < rootfs.tar';
+  const source = tarball === '-' ? await stdinSource('import', 'a tarball on stdin', hint) : resolve(context.cwd, tarball);
   const engine = await Engine.open(context.engineOptions);
   try {
-    const image = await (await engine.images()).import(resolve(context.cwd, tarball), name);
+    const image = await (await engine.images()).import(source, name, { changes: flagValues(args, 'change'), message: flagValue(args, 'message') });
     process.stdout.write(`${image.id}\n`);
     return 0;
   } finally {

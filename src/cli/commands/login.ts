@@ -1,6 +1,7 @@
 /**
  * `isola login [-u USER] [-p PASSWORD | --password-stdin] [--tls-verify=false] [--cert-dir DIR] REGISTRY`
- * and `isola logout REGISTRY`: credentials in auth.json (podman's format and place).
+ * and `isola logout REGISTRY`: credentials in auth.json (podman's format and place), or through
+ * the credential helper (credHelpers, credsStore) that file names for the registry.
  */
 import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from '../../errors/index.ts';

@@ -1,15 +1,15 @@
 /**
- * `isola pull [--tls-verify=false] [--cert-dir DIR] [--quiet] [--platform OS/ARCH[/VARIANT]] REF`: fetches an image into the
+ * `isola pull [--tls-verify=false] [--cert-dir DIR] [--creds USER:PASSWORD] [--quiet] [--platform OS/ARCH[/VARIANT]] REF`: fetches an image into the
  * store, showing per-layer progress on a terminal, and prints its id.
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine } from '../../engine/index.ts';
 import { flagValue, isFlagSet, parseArgs } from '../parse-args.ts';
 import { ProgressDisplay } from '../progress.ts';
-import { REGISTRY_FLAGS, registryAccess } from './registry-flags.ts';
+import { TRANSFER_FLAGS, registryAccess } from './registry-flags.ts';
 import type { CliContext } from '../context.ts';
 
-const PULL_FLAGS = [...REGISTRY_FLAGS, { name: 'quiet', short: 'q', takesValue: false }, { name: 'platform', takesValue: true }];
+const PULL_FLAGS = [...TRANSFER_FLAGS, { name: 'quiet', short: 'q', takesValue: false }, { name: 'platform', takesValue: true }];
 
 export async function pullCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const args = parseArgs(argv, PULL_FLAGS);

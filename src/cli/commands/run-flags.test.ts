@@ -63,6 +63,13 @@ describe('run flags for images', () => {
     assert.deepEqual((await parse(['--entrypoint=', 'x'])).entrypoint, []);
   });
 
+  it('reads --cert-dir against the working directory and --creds USER:PASSWORD for the pull', async () => {
+    const options = (await runOptionsFromArgs(parseArgs(['--cert-dir', 'certs', '--creds', 'alice:s3cret', 'x'], RUN_FLAGS), {}, '/home/u')).options;
+    assert.equal(options.certDir, '/home/u/certs');
+    assert.deepEqual(options.registryCredentials, { username: 'alice', password: 's3cret' });
+    await assert.rejects(parse(['--creds', 'alice', 'x']), { code: 'ISOLA_INVALID_OPTION', option: '--creds' });
+  });
+
   it('refuses an unknown --pull policy and a run with neither image nor rootfs', async () => {
     await assert.rejects(parse(['--pull=sometimes', 'x']), (err: { code?: string }) => err.code === 'ISOLA_INVALID_OPTION');
     await assert.rejects(parse(['--rm']), (err: { code?: string }) => err.code === 'ISOLA_INVALID_OPTION');

@@ -12,11 +12,13 @@ import type { SeccompProfile } from '../../security/index.ts';
 import { parseIdMapSpec } from '../../userns/index.ts';
 import type { RunOptions } from '../../engine/index.ts';
 import { flagValue, flagValues, isFlagSet, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
+import { certDirFlag, credsFlag } from './registry-flags.ts';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'rm', takesValue: false }, { name: 'rootfs', takesValue: true },
   { name: 'layer', takesValue: true, isRepeatable: true }, { name: 'rootfs-copy', takesValue: false },
   { name: 'pull', takesValue: true }, { name: 'tls-verify', takesValue: false }, { name: 'entrypoint', takesValue: true },
+  { name: 'cert-dir', takesValue: true }, { name: 'creds', takesValue: true },
   { name: 'uidmap', takesValue: true, isRepeatable: true }, { name: 'gidmap', takesValue: true, isRepeatable: true },
   { name: 'userns', takesValue: true }, { name: 'hostname', short: 'h', takesValue: true },
   { name: 'volume', short: 'v', takesValue: true, isRepeatable: true }, { name: 'user', short: 'u', takesValue: true },
@@ -229,6 +231,7 @@ export async function runOptionsFromArgs(args: ParsedArgs, env: Readonly<Record<
       rootfs: rootfs === undefined ? undefined : resolve(cwd, rootfs), args: imageArgs,
       image, pull: optional(args, 'pull', parsePullPolicy), entrypoint: optional(args, 'entrypoint', parseEntrypoint),
       tlsVerify: !args.flags.has('tls-verify') || isFlagSet(args, 'tls-verify'),
+      certDir: certDirFlag(args, cwd), registryCredentials: credsFlag(args),
       rootfsLayers: layers.length === 0 ? undefined : layers, isRootfsCopyForced: isFlagSet(args, 'rootfs-copy'),
       env: [...await readEnvFiles(args, env), ...expandEnv(flagValues(args, 'env'), env)],
       user: flagValue(args, 'user'), cwd: flagValue(args, 'workdir'), hostname: flagValue(args, 'hostname'),

@@ -21,10 +21,11 @@ function safeName(archive: string, path: string): string | undefined {
   return parts.join('/');
 }
 
-export async function extractArchive(archive: string, target: string): Promise<void> {
+/** `label`: the archive's name in messages. @default path */
+export async function extractArchive(path: string, target: string, archive = path): Promise<void> {
   let source: AsyncIterable<Uint8Array>;
   try {
-    source = (await openDecompressed(archive)).stream;
+    source = (await openDecompressed(path)).stream;
   } catch (error) {
     throw new ImageError('ISOLA_IMAGE_ARCHIVE_INVALID', `cannot read the archive ${archive}: ${(error as Error).message}`, archive, { cause: error });
   }

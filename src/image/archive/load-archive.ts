@@ -14,6 +14,7 @@ import { formatReference, parseReference } from '../reference.ts';
 import { detectCompression } from '../tar/decompress.ts';
 import type { ImageStore, LayerRecord } from '../image-store.ts';
 import { extractArchive } from './extract-archive.ts';
+import { copyTarball, type TarballSource } from './import-rootfs.ts';
 
 const DOCKER_LAYER_TAR = 'application/vnd.docker.image.rootfs.diff.tar';
 
@@ -127,12 +128,19 @@ async function loadOci(store: ImageStore, archive: string, dir: string): Promise
   return ids;
 }
 
-/** Loads every image in the archive; returns their ids. @throws ImageError ISOLA_IMAGE_ARCHIVE_INVALID, ISOLA_IMAGE_DIGEST_MISMATCH */
-export async function loadArchive(store: ImageStore, archive: string): Promise<string[]> {
+/**
+ * Loads every image in the archive (a file, or a stream such as stdin); returns their ids.
+ * @throws ImageError ISOLA_IMAGE_ARCHIVE_INVALID, ISOLA_IMAGE_DIGEST_MISMATCH
+ */
+export async function loadArchive(store: ImageStore, source: TarballSource): Promise<string[]> {
+  const archive = typeof source === 'string' ? source : source.label;
   const dir = join(await store.newLayerTempDir(), 'archive');
   try {
     await mkdir(dir);
-    await extractArchive(archive, dir);
+    // A stream is spooled first: the archive's compression is detected from its first bytes, by path.
+    const path = typeof source === 'string' ? source : join(dir, '..', 'stream.tar');
+    if (typeof source !== 'string') await copyTarball(source, path);
+    await extractArchive(path, dir, archive);
     const isDocker = await access(join(dir, 'manifest.json')).then(() => true, () => false);
     if (isDocker) return await loadDocker(store, archive, dir, await readJson(archive, join(dir, 'manifest.json')));
     return await loadOci(store, archive, dir);
