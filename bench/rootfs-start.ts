@@ -4,9 +4,9 @@
  * `/bin/true` and a map no earlier run used, so nothing shifted can be reused:
  *
  *   isola idmap     bin/isola run --rm --uidmap 0:H:65536 --layer ROOTFS --layer DATA (ID-mapped lowers)
- *   isola copy      the same with --rootfs-copy: the chowned-copy fallback; after the first run the
- *                   previous run's unused copy is moved to the new map in place (no inode created)
- *   isola copy cold the same with an empty --root each run: a whole new copy every time
+ *   isola copy      the same with --rootfs-copy: the chowned-copy fallback, a whole new copy every run
+ *                   (the previous run's was removed, in the background, when it ended)
+ *   isola copy cold the same with an empty --root each run
  *   podman overlay  podman run --rm --runtime runc --uidmap 0:H:65536 of the same tree, `podman import`ed (its ID-mapped lowers)
  *   podman vfs      the same with --storage-driver vfs: podman's copy-and-chown path
  *

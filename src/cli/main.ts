@@ -30,6 +30,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   save: async () => (await import('./commands/archive.ts')).saveCommand,
   import: async () => (await import('./commands/archive.ts')).importCommand,
   volume: async () => (await import('./commands/volume.ts')).volumeCommand,
+  system: async () => (await import('./commands/system.ts')).systemCommand,
   ...Object.fromEntries(['create', 'start', 'stop', 'kill', 'restart', 'wait', 'rm', 'rename', 'prune', 'pause', 'unpause'].map((name) =>
     [name, async () => (await import('./commands/containers.ts')).containerCommand(name)])),
   container: async () => (await import('./commands/containers.ts')).containerGroupCommand,
@@ -58,6 +59,7 @@ commands:
   load [-i ARCHIVE] (else stdin), save -o FILE [--format docker-archive|oci-archive] IMAGE...
   import [-c|--change 'CMD ["sh"]']... [-m MESSAGE] TARBALL|- [NAME]   a rootfs tarball (- for stdin) as an image
   volume create|ls|rm|inspect [NAME...]    named volumes (-v NAME:/path makes one on first use)
+  system prune                             remove stopped containers and unused layer copies
   run -d [--name N] [--restart no|on-failure[:N]|always] ...   run detached under a monitor; prints the id
   create [run flags] --rootfs DIR -- CMD   record a container; start NAME... runs it detached
   ps [-a] [-q] [--filter name=|status=|id=] [--format table|json]

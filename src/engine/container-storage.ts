@@ -11,6 +11,7 @@ import type { ContainerOptions, ResolvedUser, VolumeOption } from '../spec/index
 import type { CallerUserns, PreparedRootfs } from '../storage/index.ts';
 import { toHostId, type IdMaps } from '../userns/index.ts';
 import type { HostFacts } from './run.ts';
+import { isProcessGone, readProcessIdentity } from './state/index.ts';
 import type { EngineSettings } from './settings.ts';
 
 export interface StorageInput {
@@ -41,6 +42,11 @@ export interface ContainerStorage {
    * false when the failure had nothing to do with ID mapping.
    */
   fallBack(error: unknown): Promise<boolean>;
+  /**
+   * A foreground run's monitor also holds the layer copies it uses, so they
+   * stay while the container runs even if this process dies.
+   */
+  recordMonitor(pid: number): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -103,7 +109,7 @@ function isPlainDirectory(options: ContainerOptions): boolean {
 function plainDirectory(options: ContainerOptions): ContainerStorage {
   return {
     rootfs: options.rootfs, overlay: undefined, volumes: options.volumes, notes: [],
-    fallBack: async () => false, remove: async () => {},
+    fallBack: async () => false, recordMonitor: async () => {}, remove: async () => {},
   };
 }
 
@@ -120,13 +126,18 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
   const layers = options.rootfsLayers;
   const isMarked = layers !== undefined && await stat(markerPath(settings.root)).then(() => true, () => false);
   const where = { root: settings.root, containerId, mountPoint: join(settings.runroot, 'containers', containerId, 'rootfs') };
+  // A foreground run holds the copies it uses through this process (and its
+  // monitor); a recorded container until its `rm`.
+  const self = input.isKept === true ? undefined : await readProcessIdentity(process.pid);
   const prepare = (isCopyForced: boolean): Promise<PreparedRootfs> => storage.prepareRootfs({
     ...where, layers: layers ?? [], idMaps, isPrivileged: facts.host.isPrivileged, isCopyForced, callerUserns: writer,
-    isUpperKept: input.isKept,
+    isUpperKept: input.isKept, copyHolders: self === undefined ? undefined : [self], isCopyHolderGone: isProcessGone,
   });
   let prepared = layers === undefined ? undefined : await prepare(input.isCopyForced || isMarked);
   const remove = async (): Promise<void> => {
-    if (layers !== undefined && input.isKept !== true) await storage.removeContainerStorage(where, writer, prepared);
+    if (layers !== undefined && input.isKept !== true) {
+      await storage.removeContainerStorage(where, { writer, isHolderGone: isProcessGone }, prepared);
+    }
   };
   try {
     const volumes = await Promise.all(options.volumes.map((v) => resolveVolume(storage, input, v, writer)));
@@ -134,6 +145,11 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
       get rootfs() { return prepared?.path ?? options.rootfs; },
       get overlay() { return prepared?.overlay; },
       volumes, notes, remove,
+      async recordMonitor(pid: number): Promise<void> {
+        if (prepared?.method !== 'copy' || input.isKept === true) return;
+        const monitor = await readProcessIdentity(pid);
+        if (monitor !== undefined) await storage.addShiftedHolders(prepared.overlay.lowers, containerId, [monitor]);
+      },
       async fallBack(error: unknown): Promise<boolean> {
         if (prepared?.method !== 'idmap' || !isIdmapFailure(error)) return false;
         await remove();

@@ -35,6 +35,15 @@ import type { LaunchedContainer } from '../launch/index.ts';
 import type { Socket } from 'node:net';
 import { readProcessIdentity, type ProcessIdentity } from './state/index.ts';
 
+export interface SystemPruneReport {
+  /** Ids of the containers removed. */
+  readonly containers: readonly string[];
+  /** Names of the volumes removed (with `volumes`). */
+  readonly volumes: readonly string[];
+  /** How many chowned layer copies were removed. */
+  readonly layerCopies: number;
+}
+
 export interface DetachedRunOptions extends CreateOptions {
   /** Run in the background under a monitor; the call resolves once the process runs. */
   readonly detach: true;
@@ -123,9 +132,23 @@ export class Engine {
    */
   async removeImages(refs: readonly string[], options: { readonly force?: boolean | undefined } = {}): Promise<RemovedImage[]> {
     const [{ removeImages }, images, containers] = await Promise.all([import('./image-removal.ts'), this.images(), this.#containers()]);
-    return removeImages(images, {
+    const removed = await removeImages(images, {
       list: () => containers.list({ all: true }), remove: (id) => containers.remove(id, { force: true }),
     }, refs, options.force === true);
+    // Copies of the removed layers that only dead runs still named.
+    await containers.collectStorage();
+    return removed;
+  }
+
+  /**
+   * `system prune`: every stopped container, then the layer copies no live
+   * container uses and what dead isola processes left half-made.
+   */
+  async systemPrune(): Promise<SystemPruneReport> {
+    const containers = await this.#containers();
+    const removed = await containers.removeStopped();
+    const layerCopies = await containers.collectStorage();
+    return { containers: removed, volumes: [], layerCopies };
   }
 
   /** Records a container with its options and host ids, without starting it. */

@@ -4,7 +4,7 @@
  * userns, spec and runtime into container operations and returns data: it never
  * prints, reads the environment or exits the process.
  */
-export { Engine, type DetachedRunOptions } from './engine.ts';
+export { Engine, type DetachedRunOptions, type SystemPruneReport } from './engine.ts';
 export { Container, type StopOptions } from './lifecycle/container.ts';
 export type { ContainerInfo, HostIdRange } from './lifecycle/container-info.ts';
 export type { CreateOptions, RestartPolicy } from './lifecycle/create-options.ts';

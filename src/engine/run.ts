@@ -180,7 +180,7 @@ export async function runContainerFromOptions(settings: EngineSettings, facts: H
       if (!await storage!.fallBack(error)) throw error;
       return launch(storage!);
     });
-    await allocation?.recordMonitor(launched.shimPid);
+    await Promise.all([allocation?.recordMonitor(launched.shimPid), storage.recordMonitor(launched.shimPid)]);
     // TODO(#5): a detached container keeps its directory and its ids until `isola rm`.
     const started = storage;
     const exited = launched.exited.finally(async () => {

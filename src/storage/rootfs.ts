@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { PlanRootfsOverlay } from '../launch/index.ts';
 import { toHostId, type IdMapEntry, type IdMaps } from '../userns/index.ts';
 import { StorageError } from './errors.ts';
-import { shiftedLayer, unregisterContainer, unregisterShifted } from './shifted-cache.ts';
+import { releaseShifted, shiftedLayer, type CopyHolder, type CopyUseCheck } from './shifted-cache.ts';
 import type { UsernsJob } from './userns-job.ts';
 
 export type RootfsMethod = 'plain' | 'idmap' | 'copy';
@@ -58,6 +58,13 @@ export interface RootfsRequest {
    * wrote); a failure then leaves it in place. @default false
    */
   readonly isUpperKept?: boolean | undefined;
+  /**
+   * The processes holding a foreground run's copies (its isola); a recorded
+   * container (none) holds them until its `rm`.
+   */
+  readonly copyHolders?: readonly CopyHolder[] | undefined;
+  /** Whether another use's holder has ended, when a failed start removes copies. @default none has */
+  readonly isCopyHolderGone?: CopyUseCheck['isHolderGone'] | undefined;
 }
 
 export interface PreparedRootfs {
@@ -116,7 +123,7 @@ function inNamespace(map: readonly IdMapEntry[], hostId: number): number {
 /** The chowned copies of the layers for these maps (shifted-cache.ts). */
 async function shiftedLayers(request: RootfsRequest, maps: IdMaps): Promise<{ dirs: string[]; hasBuilt: boolean }> {
   const layers = await Promise.all(request.layers.map((layer) =>
-    shiftedLayer(request.root, layer, maps, request.containerId, request.isPrivileged ? undefined : request.callerUserns)));
+    shiftedLayer(request.root, layer, maps, request.containerId, request.isPrivileged ? undefined : request.callerUserns, request.copyHolders)));
   return { dirs: layers.map((l) => l.dir), hasBuilt: layers.some((l) => l.how !== 'cached') };
 }
 
@@ -171,7 +178,11 @@ export async function prepareRootfs(request: RootfsRequest): Promise<PreparedRoo
       },
     };
   } catch (error) {
-    if (!isKept) await removeContainerStorage(request, writer).catch(() => {});
+    if (!isKept) await removeContainerStorage(request, { writer }).catch(() => {});
+    // Uses this start registered before it failed; a recorded container's
+    // too, which takes them again at its next start.
+    const check = { isHolderGone: request.isCopyHolderGone ?? (async () => false), writer };
+    await releaseShifted(request.root, request.containerId, check).catch(() => {});
     throw error;
   }
 }
@@ -179,26 +190,29 @@ export async function prepareRootfs(request: RootfsRequest): Promise<PreparedRoo
 /**
  * Everything a removed container kept: its storage directory (upper and
  * work), its mount point, and its use of cached layer copies, whichever
- * method its starts used.
+ * method its starts used; copies no live container uses any more go too.
  */
 export async function deleteContainerStorage(
-  where: { readonly root: string; readonly containerId: string; readonly mountPoint: string }, writer?: CallerUserns | undefined,
+  where: { readonly root: string; readonly containerId: string; readonly mountPoint: string }, check: CopyUseCheck,
 ): Promise<void> {
-  await removeContainerStorage(where, writer);
-  await unregisterContainer(where.root, where.containerId);
+  await removeContainerStorage(where, check);
+  await releaseShifted(where.root, where.containerId, check);
 }
 
 /**
- * Removes the container's upper and work directories and its mount point.
- * Nothing is mounted on the host (the overlay lived in the container's mount
- * namespace only), so this is a plain removal.
+ * Removes the container's upper and work directories and its mount point,
+ * and ends its use of the copies `prepared` used (removing unused ones).
+ * Nothing is mounted on the host (the overlay lived in the container's
+ * mount namespace only), so this is a plain removal.
  */
 export async function removeContainerStorage(
   where: { readonly root: string; readonly containerId: string; readonly mountPoint: string },
-  writer?: CallerUserns | undefined, prepared?: PreparedRootfs | undefined,
+  check: Pick<CopyUseCheck, 'writer'> & Partial<CopyUseCheck>, prepared?: PreparedRootfs | undefined,
 ): Promise<void> {
-  await removeTree(containerStorageDir(where.root, where.containerId), writer);
-  if (prepared?.method === 'copy') await unregisterShifted(prepared.overlay.lowers, where.containerId);
+  await removeTree(containerStorageDir(where.root, where.containerId), check.writer);
+  if (prepared?.method === 'copy' && check.isHolderGone !== undefined) {
+    await releaseShifted(where.root, where.containerId, { ...check, isHolderGone: check.isHolderGone }, prepared.overlay.lowers);
+  }
   await rmdir(where.mountPoint).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });

@@ -3,21 +3,27 @@
  *
  *   <key>/          the copy of one layer for one map (key: hash of both)
  *   <key>.json      which layer and map it is for
- *   <key>.users/    one empty file per container whose overlay uses it
+ *   <key>.users/    one file per container whose overlay uses it
  *
- * With a fresh range for every container, a copy for the exact map is rarely
- * there; but a copy of the same layer whose containers are all gone can be
- * moved to the new map in place (reshiftCopy: a chown per file, no inode
- * created) instead of copying the layer again. Claiming such a copy and
- * registering as a user of one happen under a per-layer lock (an mkdir), so
- * a copy is never moved while a container uses it.
+ * A copy lives exactly as long as some container uses it: containers that
+ * share a map share it, and the last one to go (`rm`, the end of a `run
+ * --rm`, `prune`) removes it. A user file names the processes that hold it
+ * for a container no one recorded (a foreground run: its isola, then its
+ * monitor), so a use whose holders all died is collected like a leaked ID
+ * range; an empty one belongs to a recorded container until its `rm`.
+ *
+ * Registering a use and removing an unused copy happen under a per-copy
+ * lock (an mkdir), so a copy is never removed while a start takes it. The
+ * removal itself is a rename out of the way under the lock; the files go
+ * afterwards, in the background when root (deleting 100,000 inodes takes
+ * seconds that no command should wait for).
  */
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IdMapEntry, IdMaps } from '../userns/index.ts';
 import { idShift } from './id-shift.ts';
-import { copyShifted, reshiftCopy } from './shifted-copy.ts';
+import { copyShifted } from './shifted-copy.ts';
 import type { CallerUserns } from './rootfs.ts';
 
 interface CopyMeta {
@@ -25,8 +31,33 @@ interface CopyMeta {
   readonly maps: IdMaps;
 }
 
+/** A process keeping a copy in use: its pid and /proc/PID/stat start time, as the state database names holders. */
+export interface CopyHolder {
+  readonly pid: number;
+  readonly startTime: number;
+}
+
+/** What a collection needs to know about the users it finds. */
+export interface CopyUseCheck {
+  /** True when the holder has ended (also when its pid was recycled). */
+  readonly isHolderGone: (holder: CopyHolder) => Promise<boolean>;
+  /**
+   * For a use without holders: whether its container is still recorded.
+   * Asked after the uses were read, so a container recorded then is seen.
+   * @default every such container is (it keeps its copies until its `rm`)
+   */
+  readonly isRecorded?: ((containerId: string) => boolean) | undefined;
+  /** Rootless: copies belong to subordinate ids and are removed in this namespace. */
+  readonly writer?: CallerUserns | undefined;
+}
+
 /** A lock older than this belongs to an isola that died holding it. */
 const STALE_LOCK_MS = 30_000;
+const COPY_NAME = /^[0-9a-f]{32}$/;
+
+function cacheDir(root: string): string {
+  return join(root, 'storage', 'shifted');
+}
 
 function mapKey(entries: readonly IdMapEntry[]): string {
   return entries.map((e) => `${e.containerId}:${e.hostId}:${e.size}`).join(',');
@@ -36,12 +67,6 @@ function mapKey(entries: readonly IdMapEntry[]): string {
 async function hashOf(text: string): Promise<string> {
   const { createHash } = await import('node:crypto');
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}
-
-/** Same container ids mapped, in the same ranges: only the host side differs. */
-function canReshift(a: IdMaps, b: IdMaps): boolean {
-  const domain = (entries: readonly IdMapEntry[]) => entries.map((e) => `${e.containerId}+${e.size}`).join(',');
-  return domain(a.uidMap) === domain(b.uidMap) && domain(a.gidMap) === domain(b.gidMap);
 }
 
 async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
@@ -63,33 +88,71 @@ async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function readMeta(cache: string, name: string): Promise<CopyMeta | undefined> {
-  const text = await readFile(join(cache, `${name}.json`), 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : JSON.parse(text) as CopyMeta;
+/** One lock per copy: taking a use of it and removing it exclude each other. */
+function lockFor(cache: string, name: string): string {
+  return join(cache, `.lock-${name}`);
 }
 
-async function hasUsers(cache: string, name: string): Promise<boolean> {
-  return (await readdir(join(cache, `${name}.users`)).catch(() => [] as string[])).length > 0;
-}
-
-async function register(cache: string, name: string, containerId: string): Promise<void> {
+async function register(cache: string, name: string, containerId: string, holders: readonly CopyHolder[] | undefined): Promise<void> {
   await mkdir(join(cache, `${name}.users`), { recursive: true, mode: 0o700 });
-  await writeFile(join(cache, `${name}.users`, containerId), '');
+  await writeFile(join(cache, `${name}.users`, containerId), holders === undefined ? '' : `${JSON.stringify({ holders })}\n`);
 }
 
-/** Takes an unused copy of `layer` that can be moved to `maps`, renamed out of the way; undefined if none. */
-async function claimReusable(cache: string, layer: string, maps: IdMaps): Promise<{ path: string; meta: CopyMeta } | undefined> {
-  const names = (await readdir(cache)).filter((n) => /^[0-9a-f]{32}$/.test(n));
-  for (const name of names) {
-    const meta = await readMeta(cache, name);
-    if (meta === undefined || meta.layer !== layer || !canReshift(meta.maps, maps) || await hasUsers(cache, name)) continue;
-    const path = join(cache, `.reshift-${name}-${process.pid}-${Date.now()}`);
-    await rename(join(cache, name), path);
-    await rm(join(cache, `${name}.json`), { force: true });
-    await rm(join(cache, `${name}.users`), { recursive: true, force: true });
-    return { path, meta };
+/** Whether one use is live; a dead one's file is removed. */
+async function isUseLive(usersDir: string, containerId: string, check: CopyUseCheck): Promise<boolean> {
+  const text = await readFile(join(usersDir, containerId), 'utf8').catch(() => undefined);
+  if (text === undefined) return false;
+  const holders = text.trim() === '' ? [] : (JSON.parse(text) as { holders?: CopyHolder[] }).holders ?? [];
+  const isLive = holders.length === 0
+    ? check.isRecorded?.(containerId) ?? true
+    : (await Promise.all(holders.map(check.isHolderGone))).some((gone) => !gone);
+  if (!isLive) await rm(join(usersDir, containerId), { force: true });
+  return isLive;
+}
+
+async function hasLiveUsers(cache: string, name: string, check: CopyUseCheck): Promise<boolean> {
+  const usersDir = join(cache, `${name}.users`);
+  const ids = await readdir(usersDir).catch(() => [] as string[]);
+  return (await Promise.all(ids.map((id) => isUseLive(usersDir, id, check)))).some(Boolean);
+}
+
+/**
+ * Deletes what was renamed out of the way. Root: a detached rm(1) that
+ * outlives this process, so no command waits for it; a later collection
+ * deletes what it left. Rootless: inside the caller's namespace, now.
+ */
+async function deleteTrash(cache: string, paths: readonly string[], writer: CallerUserns | undefined): Promise<void> {
+  // Never anything but a trash entry of this cache (DISK SAFETY).
+  const safe = paths.filter((p) => p.startsWith(`${cache}/.trash-`) && p.length > cache.length + 8);
+  if (safe.length === 0) return;
+  if (writer !== undefined) {
+    await writer.run({ kind: 'remove', paths: safe });
+    return;
   }
-  return undefined;
+  const { spawn } = await import('node:child_process');
+  await new Promise<void>((resolve) => {
+    const child = spawn('rm', ['-rf', '--', ...safe], { detached: true, stdio: 'ignore' });
+    child.once('spawn', resolve);
+    // Without rm(1), now.
+    child.once('error', () => void Promise.all(safe.map((p) => rm(p, { recursive: true, force: true }))).then(() => resolve(), () => resolve()));
+    child.unref();
+  });
+}
+
+/**
+ * Under the copy's lock: it goes if no live container uses it (with its
+ * metadata; also metadata left without a copy). @returns its trash path
+ */
+async function retireIfUnused(cache: string, name: string, check: CopyUseCheck): Promise<string | undefined> {
+  const exists = await stat(join(cache, name)).then(() => true, () => false);
+  if (exists && await hasLiveUsers(cache, name, check)) return undefined;
+  const trash = join(cache, `.trash-${name}-${process.pid}-${Date.now()}`);
+  const isMoved = await rename(join(cache, name), trash).then(() => true, (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return false;
+    throw error;
+  });
+  await Promise.all([rm(join(cache, `${name}.json`), { force: true }), rm(join(cache, `${name}.users`), { recursive: true, force: true })]);
+  return isMoved ? trash : undefined;
 }
 
 async function removeTree(path: string, writer: CallerUserns | undefined): Promise<void> {
@@ -99,43 +162,34 @@ async function removeTree(path: string, writer: CallerUserns | undefined): Promi
 
 export interface ShiftedLayer {
   readonly dir: string;
-  /** How the copy came to be: found for this map, moved from another map, or copied now. */
-  readonly how: 'cached' | 'reshifted' | 'copied';
+  /** Found for this map (another container uses it), or copied now. */
+  readonly how: 'cached' | 'copied';
 }
 
 /**
  * The chowned copy of `layer` for `maps`, registered as used by the
- * container until unregisterShifted.
+ * container until releaseShifted.
+ * @param holders the processes holding the use (a foreground run); none for
+ *   a recorded container, whose use lasts until its `rm`
  */
 export async function shiftedLayer(root: string, layer: string, maps: IdMaps, containerId: string,
-  writer: CallerUserns | undefined): Promise<ShiftedLayer> {
-  const cache = join(root, 'storage', 'shifted');
+  writer: CallerUserns | undefined, holders?: readonly CopyHolder[] | undefined): Promise<ShiftedLayer> {
+  const cache = cacheDir(root);
   await mkdir(cache, { recursive: true, mode: 0o711 });
-  const layerKey = await hashOf(layer);
   const name = await hashOf(`${layer}\n${mapKey(maps.uidMap)}\n${mapKey(maps.gidMap)}`);
   const dir = join(cache, name);
-  const lock = join(cache, `.lock-${layerKey}`);
-  const found = await withLock(lock, async () => {
-    if (await stat(dir).then(() => true, () => false)) {
-      await register(cache, name, containerId);
-      return { kind: 'cached' as const };
-    }
-    const reusable = await claimReusable(cache, layer, maps);
-    return reusable === undefined ? { kind: 'copy' as const } : { kind: 'reshift' as const, ...reusable };
+  const lock = lockFor(cache, name);
+  const isCached = await withLock(lock, async () => {
+    if (!await stat(dir).then(() => true, () => false)) return false;
+    await register(cache, name, containerId, holders);
+    return true;
   });
-  if (found.kind === 'cached') return { dir, how: 'cached' };
-  const temporary = found.kind === 'reshift' ? found.path : join(cache, `.new-${name}-${process.pid}-${Date.now()}`);
+  if (isCached) return { dir, how: 'cached' };
+  const temporary = join(cache, `.new-${name}-${process.pid}-${Date.now()}`);
   try {
     const to = idShift(maps, writer?.maps);
-    if (found.kind === 'reshift') {
-      const from = idShift(found.meta.maps, writer?.maps);
-      if (writer === undefined) reshiftCopy(temporary, layer, from, to);
-      else await writer.run({ kind: 'reshift', path: temporary, layer, from, to });
-    } else if (writer === undefined) {
-      await copyShifted(layer, temporary, to);
-    } else {
-      await writer.run({ kind: 'copy', source: layer, target: temporary, shift: to });
-    }
+    if (writer === undefined) await copyShifted(layer, temporary, to);
+    else await writer.run({ kind: 'copy', source: layer, target: temporary, shift: to });
     await withLock(lock, async () => {
       if (await stat(dir).then(() => true, () => false)) {
         await removeTree(temporary, writer); // a concurrent start made it first
@@ -143,23 +197,81 @@ export async function shiftedLayer(root: string, layer: string, maps: IdMaps, co
         await writeFile(join(cache, `${name}.json`), `${JSON.stringify({ layer, maps } satisfies CopyMeta)}\n`);
         await rename(temporary, dir);
       }
-      await register(cache, name, containerId);
+      await register(cache, name, containerId, holders);
     });
-    return { dir, how: found.kind === 'reshift' ? 'reshifted' : 'copied' };
+    return { dir, how: 'copied' };
   } catch (error) {
     await removeTree(temporary, writer).catch(() => {});
     throw error;
   }
 }
 
-/** The container no longer uses these copies; they may be moved to another map. */
-export async function unregisterShifted(dirs: readonly string[], containerId: string): Promise<void> {
-  await Promise.all(dirs.map((dir) => rm(join(`${dir}.users`, containerId), { force: true })));
+/** Adds holders (the container's monitor, once it runs) to the container's use of these copies. */
+export async function addShiftedHolders(dirs: readonly string[], containerId: string, holders: readonly CopyHolder[]): Promise<void> {
+  await Promise.all(dirs.map(async (dir) => {
+    const file = join(`${dir}.users`, containerId);
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined || text.trim() === '') return;
+    const known = (JSON.parse(text) as { holders: CopyHolder[] }).holders;
+    await writeFile(file, `${JSON.stringify({ holders: [...known, ...holders] })}\n`);
+  }));
 }
 
-/** The container no longer uses any copy (its copies are not known any more, e.g. at `rm`). */
-export async function unregisterContainer(root: string, containerId: string): Promise<void> {
-  const cache = join(root, 'storage', 'shifted');
-  const names = await readdir(cache).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.endsWith('.users')).map((n) => rm(join(cache, n, containerId), { force: true })));
+/**
+ * The container no longer uses any copy: its uses end, and the copies no
+ * live container uses any more are removed.
+ * @param dirs the copies it used, when known; else every copy is looked at
+ */
+export async function releaseShifted(root: string, containerId: string, check: CopyUseCheck,
+  dirs?: readonly string[] | undefined): Promise<void> {
+  const cache = cacheDir(root);
+  const names = dirs?.map((d) => d.slice(cache.length + 1))
+    ?? (await readdir(cache).catch(() => [] as string[])).filter((n) => n.endsWith('.users')).map((n) => n.slice(0, -'.users'.length));
+  const mine = names.filter((n) => COPY_NAME.test(n));
+  const used = await Promise.all(mine.map((n) => rm(join(cache, `${n}.users`, containerId)).then(() => true, () => false)));
+  await retireCopies(cache, mine.filter((_, i) => used[i]), check);
+}
+
+async function retireCopies(cache: string, names: readonly string[], check: CopyUseCheck): Promise<string[]> {
+  const trash: string[] = [];
+  for (const name of names) {
+    const retired = await withLock(lockFor(cache, name), () => retireIfUnused(cache, name, check));
+    if (retired !== undefined) trash.push(retired);
+  }
+  await deleteTrash(cache, trash, check.writer);
+  return trash;
+}
+
+/** Whether the isola in a `.new-NAME-PID-MS` name has ended: by pid alone, so a recycled pid keeps it until next time. */
+function isMakerGone(entry: string): boolean {
+  const pid = Number(entry.split('-').at(-2));
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * `prune`, `rmi`, `system prune`: removes every copy no live container
+ * uses, and what dead isola processes left half-made or half-removed.
+ * @returns the number of copies removed
+ */
+export async function collectShifted(root: string, check: CopyUseCheck): Promise<number> {
+  const cache = cacheDir(root);
+  const entries = await readdir(cache).catch(() => [] as string[]);
+  const names = new Set(entries.map((n) => n.replace(/\.(json|users)$/, '')).filter((n) => COPY_NAME.test(n)));
+  const removed = await retireCopies(cache, [...names], check);
+  // A dead isola's half-made copy is renamed first, so it goes like any trash;
+  // trash is deleted again in case the rm(1) deleting it was stopped.
+  const trash = await Promise.all(entries.map(async (n) => {
+    if (n.startsWith('.trash-')) return join(cache, n);
+    if (!n.startsWith('.new-') || !isMakerGone(n)) return undefined;
+    const to = join(cache, `.trash-${n.slice('.new-'.length)}`);
+    return rename(join(cache, n), to).then(() => to, () => undefined);
+  }));
+  await deleteTrash(cache, trash.filter((t) => t !== undefined), check.writer);
+  return removed.length;
 }

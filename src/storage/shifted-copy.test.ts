@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { requireCommand, requireRoot } from '../../test/helpers/requirements.ts';
 import { idShift } from './id-shift.ts';
-import { chownTree, copyShifted, reshiftCopy } from './shifted-copy.ts';
+import { chownTree, copyShifted } from './shifted-copy.ts';
 
 const shift = idShift({ uidMap: [{ containerId: 0, hostId: 500000, size: 65536 }], gidMap: [{ containerId: 0, hostId: 600000, size: 65536 }] });
 
@@ -70,25 +70,6 @@ test('chownTree gives every file the ids and keeps setuid bits', async (t) => {
     assert.deepEqual([tool.uid, tool.gid, tool.mode & 0o7777], [700000, 700001, 0o4755]);
     assert.equal((await lstat(join(dir, 'src', 'passwd-link'))).uid, 700000);
     assert.equal((await lstat(join(dir, 'src', 'etc'))).gid, 700001);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
-test('reshiftCopy moves a copy to another map of the same ids in place, keeping setuid bits and xattrs', async (t) => {
-  if (!requireRoot(t, 'chowns to other ids') || !requireCommand(t, 'getfattr')) return;
-  const dir = await layer();
-  try {
-    const dst = join(dir, 'dst');
-    await copyShifted(join(dir, 'src'), dst, shift);
-    const inodes = (await lstat(join(dst, 'tool'))).ino;
-    const next = idShift({ uidMap: [{ containerId: 0, hostId: 800000, size: 65536 }], gidMap: [{ containerId: 0, hostId: 900000, size: 65536 }] });
-    reshiftCopy(dst, join(dir, 'src'), shift, next);
-    const tool = await lstat(join(dst, 'tool'));
-    assert.deepEqual([tool.uid, tool.gid, tool.mode & 0o7777, tool.ino], [800000, 901000, 0o4755, inodes]);
-    assert.deepEqual([(await lstat(join(dst, 'etc'))).uid, (await lstat(dst)).uid], [801000, 800000]);
-    const opaque = spawnSync('getfattr', ['--only-values', '-n', 'trusted.overlay.opaque', join(dst, 'etc', 'opaque')], { encoding: 'utf8' });
-    assert.equal(opaque.stdout, 'y');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -9,5 +9,4 @@ export type UsernsJob =
   | { readonly kind: 'copy'; readonly source: string; readonly target: string; readonly shift: IdShift }
   | { readonly kind: 'mkdir'; readonly dirs: readonly { readonly path: string; readonly uid: number; readonly gid: number; readonly mode: number }[] }
   | { readonly kind: 'chown-tree'; readonly path: string; readonly uid: number; readonly gid: number }
-  | { readonly kind: 'reshift'; readonly path: string; readonly layer: string; readonly from: IdShift; readonly to: IdShift }
   | { readonly kind: 'remove'; readonly paths: readonly string[] };

@@ -4,7 +4,7 @@
  * failure writes the error's text to the file named by argv[3].
  */
 import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { chownTree, copyShifted, reshiftCopy } from './shifted-copy.ts';
+import { chownTree, copyShifted } from './shifted-copy.ts';
 import type { UsernsJob } from './userns-job.ts';
 
 async function runJob(job: UsernsJob): Promise<void> {
@@ -14,8 +14,6 @@ async function runJob(job: UsernsJob): Promise<void> {
       mkdirSync(dir.path, { mode: dir.mode });
       chownSync(dir.path, dir.uid, dir.gid);
     }
-  } else if (job.kind === 'reshift') {
-    reshiftCopy(job.path, job.layer, job.from, job.to);
   } else if (job.kind === 'chown-tree') {
     chownTree(job.path, job.uid, job.gid);
   } else if (job.kind === 'remove') {

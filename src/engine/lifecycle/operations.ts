@@ -13,7 +13,7 @@ import type { LogLine } from './log-format.ts';
 import { readLogs, type LogsOptions } from './logs.ts';
 import { refreshContainer } from './refresh.ts';
 import { cleanUpContainer, removeContainer } from './remove.ts';
-import { storageRemover } from './storage-removal.ts';
+import { collectUnusedStorage, storageRemover } from './storage-removal.ts';
 import { signalNumber } from './signals.ts';
 import { startContainer } from './start.ts';
 import { killContainer, stopContainer, waitForContainer } from './stop.ts';
@@ -120,8 +120,15 @@ export class LifecycleOperations implements ContainerOperations {
     await removeContainer(await this.#ctx.db(), await this.#find(ref), options.force === true, storageRemover(this.#ctx));
   }
 
-  /** Removes every stopped container. @returns the ids removed. */
+  /** Removes every stopped container, then layer copies no container uses. @returns the ids removed. */
   async prune(): Promise<string[]> {
+    const removed = await this.removeStopped();
+    await this.collectStorage();
+    return removed;
+  }
+
+  /** Removes every stopped container. @returns the ids removed. */
+  async removeStopped(): Promise<string[]> {
     const removed: string[] = [];
     for (const info of await this.list({ all: true })) {
       if (info.state !== 'stopped') continue;
@@ -129,6 +136,11 @@ export class LifecycleOperations implements ContainerOperations {
       removed.push(info.id);
     }
     return removed;
+  }
+
+  /** Removes layer copies no live container uses. @returns how many */
+  async collectStorage(): Promise<number> {
+    return collectUnusedStorage(this.#ctx);
   }
 
   async rename(ref: string, newName: string): Promise<void> {

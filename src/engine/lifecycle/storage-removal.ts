@@ -5,8 +5,8 @@
  * Rootless, those files belong to subordinate ids, so they go inside the
  * caller's user namespace.
  */
-import { callerUserns, deleteContainerStorage } from '../../storage/index.ts';
-import type { ContainerRecord } from '../state/index.ts';
+import { callerUserns, collectShifted, deleteContainerStorage } from '../../storage/index.ts';
+import { getContainer, isProcessGone, type ContainerRecord } from '../state/index.ts';
 import type { LifecycleContext } from './context.ts';
 import type { StoredOptions } from './create-options.ts';
 
@@ -18,6 +18,21 @@ export function storageRemover(ctx: LifecycleContext): StorageRemover {
     if (stored.run.rootfsLayers === undefined) return;
     const { host } = await ctx.facts();
     const writer = host.isPrivileged ? undefined : callerUserns(host, ctx.settings.shimPath, ctx.settings.searchPath);
-    await deleteContainerStorage({ root: ctx.settings.root, containerId: record.id, mountPoint: stored.run.rootfs }, writer);
+    await deleteContainerStorage({ root: ctx.settings.root, containerId: record.id, mountPoint: stored.run.rootfs },
+      { writer, isHolderGone: isProcessGone });
   };
+}
+
+/**
+ * `prune`, `rmi`, `system prune`: removes the layer copies no live
+ * container uses (one whose container row is gone, or whose foreground run
+ * died, no longer counts) and what dead isola processes left half-done.
+ * @returns the number of copies removed
+ */
+export async function collectUnusedStorage(ctx: LifecycleContext): Promise<number> {
+  const [{ host }, db] = await Promise.all([ctx.facts(), ctx.db()]);
+  const writer = host.isPrivileged ? undefined : callerUserns(host, ctx.settings.shimPath, ctx.settings.searchPath);
+  return collectShifted(ctx.settings.root, {
+    writer, isHolderGone: isProcessGone, isRecorded: (id) => getContainer(db, id) !== undefined,
+  });
 }

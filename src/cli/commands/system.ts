@@ -1,0 +1,35 @@
+/**
+ * `isola system prune [-f]`: podman's clean-up of what nothing uses:
+ * stopped containers and the chowned layer copies no container uses (and
+ * what killed isola processes left). Like isola's `prune`, it does not ask first.
+ */
+import { InvalidOptionError } from '../../errors/index.ts';
+import { Engine } from '../../engine/index.ts';
+import { parseArgs, type FlagSpec } from '../parse-args.ts';
+import type { CliContext } from '../context.ts';
+
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'force', short: 'f', takesValue: false },
+];
+
+function section(title: string, lines: readonly string[]): string {
+  return lines.length === 0 ? '' : `${title}\n${lines.map((l) => `${l}\n`).join('')}`;
+}
+
+export async function systemCommand(argv: readonly string[], context: CliContext): Promise<number> {
+  const [subcommand, ...rest] = argv;
+  if (subcommand !== 'prune') {
+    throw new InvalidOptionError('isola system', 'a subcommand: prune', subcommand ?? '', { hint: 'isola system prune' });
+  }
+  const args = parseArgs(rest, FLAGS);
+  if (args.positionals.length > 0) throw new InvalidOptionError('isola system prune', 'no arguments', args.positionals.join(' '));
+  const engine = await Engine.open(context.engineOptions);
+  try {
+    const report = await engine.systemPrune();
+    process.stdout.write(section('Deleted Containers', report.containers) + section('Deleted Volumes', report.volumes)
+      + `Deleted layer copies: ${report.layerCopies}\n`);
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
