@@ -67,7 +67,11 @@ describe('the built executable', { skip: !existsSync(join(repoDir, 'dist', 'isol
   test('writes a cache V8 takes on the next run, and trains it once per command', async (t) => {
     const dist = await copyOfDist(t);
     const isola = (...args: string[]) => run(runtimeNode, [join(dist, 'isola.cjs'), ...args]);
+    await mkdir(join(dist, 'code-cache'));
+    const earlierBuild = join(dist, 'code-cache', 'isola.bundle.cjs-1-2-3.cache');
+    await writeFile(earlierBuild, 'old');
     await isola('--version');
+    assert.ok(!existsSync(earlierBuild), "an earlier build's cache is removed");
     const files = await readdir(join(dist, 'code-cache'));
     const cache = files.find((name) => name.endsWith('.cache'));
     assert.ok(cache !== undefined, `no cache among ${files.join(', ')}`);

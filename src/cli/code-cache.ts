@@ -18,7 +18,7 @@
  * source length, V8 version or flags; its name carries the bundle's size,
  * modification time and inode, so a rebuilt bundle never reads an old cache.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -41,9 +41,12 @@ export function commandKeyOf(argv: readonly string[]): string {
   return argv.find((arg) => /^[a-z][a-z-]*$/.test(arg)) ?? 'none';
 }
 
-/** The CommonJS module wrapper, as Node's loader applies it. */
+/**
+ * The CommonJS module wrapper, as Node's loader applies it. The bundle is
+ * ASCII (esbuild escapes the rest), so latin1 reads it without UTF-8 decoding.
+ */
 function wrappedSource(bundlePath: string): string {
-  return `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundlePath, 'utf8')}\n})`;
+  return `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundlePath, 'latin1')}\n})`;
 }
 
 function readCache(file: string | undefined): Buffer | undefined {
@@ -55,7 +58,10 @@ function readCache(file: string | undefined): Buffer | undefined {
   }
 }
 
-/** Writes the cache where no reader sees it half-written, and marks the command as trained. */
+/**
+ * Writes the cache where no reader sees it half-written, marks the command as
+ * trained, and removes the caches of earlier builds of the bundle.
+ */
 function writeCache(dir: string, file: string, marker: string, script: Script): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -63,6 +69,10 @@ function writeCache(dir: string, file: string, marker: string, script: Script): 
     writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
     renameSync(temporary, file);
     writeFileSync(marker, '', { mode: 0o600 });
+    const bundleName = basename(file).replace(/-\d+-\d+-\d+\.cache$/, '-');
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith(bundleName) && !name.startsWith(basename(file))) rmSync(join(dir, name), { force: true });
+    }
   } catch {
     // A cache is an optimisation: a read-only or full disk only costs speed.
   }

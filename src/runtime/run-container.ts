@@ -4,6 +4,8 @@
  * cgroup exists before the shim starts and goes away when the container
  * exits or fails to start.
  */
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { openCgroupDriver, requestedControllers, type CgroupDriver, type ContainerCgroup } from '../cgroups/index.ts';
 import { spawnShim, type LaunchedContainer, type LaunchPlan, type MonitorPlan, type ShimError } from '../launch/index.ts';
 import type { OciConfig } from './oci-config.ts';
@@ -42,6 +44,23 @@ function unnamedCgroupPath(): string {
 const STEPS_UNDER_SECCOMP: ReadonlySet<string> = new Set(['drop-bounding-set', 'set-groups', 'set-gid', 'set-uid', 'set-capabilities',
   'set-ambient', 'no-new-privs', 'chdir', 'close-fds', 'exec']);
 
+/**
+ * A bind source the container's ids cannot reach sits, most often, under a
+ * directory only its owner may search (a 0700 home or runroot parent): name it.
+ */
+async function unreachableSourceHint(source: string): Promise<string> {
+  const ancestors: string[] = [];
+  for (let dir = dirname(source); dir !== dirname(dir); dir = dirname(dir)) ancestors.unshift(dir);
+  for (const dir of ancestors) {
+    const mode = await stat(dir).then((s) => s.mode, () => undefined);
+    if (mode !== undefined && (mode & 0o001) === 0) {
+      return `the container's ids cannot search ${dir} (mode ${(mode & 0o777).toString(8).padStart(4, '0')}) on the way to ${source}: `
+        + 'allow others to search it (chmod o+x), or keep the source (and --runroot) under a directory they can reach';
+    }
+  }
+  return `the container's ids cannot reach ${source}: check its permissions`;
+}
+
 /** A hint from what the plan says about the failing step, when it says more than errno. */
 async function diagnose(error: ShimError, plan: LaunchPlan): Promise<string | undefined> {
   const isMapWrite = error.step === 'write-uid-map' || error.step === 'write-gid-map';
@@ -49,7 +68,7 @@ async function diagnose(error: ShimError, plan: LaunchPlan): Promise<string | un
   if (error.step === 'mount' && error.path === '/sys' && plan.namespaces.includes('user') && !plan.namespaces.includes('net')) {
     return 'sysfs can be mounted in a user namespace only with its own network namespace';
   }
-  if (error.step === 'bind-mount' && error.errnoName === 'EACCES') return `the container's ids cannot reach ${error.path}: check its permissions`;
+  if (error.step === 'bind-mount' && error.errnoName === 'EACCES' && error.path !== undefined) return unreachableSourceHint(error.path);
   if (error.step === 'precreate-target' && error.errnoName === 'EACCES') {
     return `the mount target ${error.path} is missing in the rootfs and cannot be created there: create it in the rootfs`;
   }

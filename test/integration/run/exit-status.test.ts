@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
-import { isolaBin } from '../../helpers/run-cli.ts';
+import { isolaBin, runIsola } from '../../helpers/run-cli.ts';
 import { requireRoot } from '../../helpers/requirements.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 import { MAP, runInContainer } from './run-in-container.ts';
@@ -49,3 +52,19 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as co
     });
   });
 }
+
+test('a runroot under a directory only its owner may search fails with one line naming that directory, and leaves nothing', async (t) => {
+  if (!requireRoot(t)) return;
+  const rootfs = await ensureHostRootfs();
+  const top = await mkdtemp(join(tmpdir(), 'isola-private-'));
+  t.after(() => rm(top, { recursive: true, force: true }));
+  await chmod(top, 0o755);
+  const privateDir = join(top, 'private');
+  await mkdir(privateDir, { mode: 0o700 });
+  const runroot = join(privateDir, 'run');
+  const r = await runIsola(['--root', join(top, 'root'), '--runroot', runroot, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--', 'true']);
+  assert.equal(r.code, 125);
+  assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`cannot search ${privateDir} \\(mode 0700\\)`));
+  assert.deepEqual(await readdir(join(runroot, 'containers')), []);
+});
