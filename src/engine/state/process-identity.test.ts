@@ -29,9 +29,11 @@ test('this process is alive under its own identity and gone under another start 
 
 test('a process that has exited and been reaped is gone', async () => {
   const child = spawn(process.execPath, ['-e', '0']);
+  // Listening before the first await: the child may exit while its identity is read.
+  const exited = once(child, 'exit');
   const pid = child.pid ?? 0;
   const identity = await readProcessIdentity(pid);
-  await once(child, 'exit');
+  await exited;
   assert.equal(isPidGone(pid), true);
   assert.equal(await readProcessIdentity(pid), undefined);
   if (identity !== undefined) assert.equal(await isProcessGone(identity), true);
