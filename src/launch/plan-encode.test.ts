@@ -79,3 +79,13 @@ test('a rootfs overlay and an ID-mapped bind with its own maps encode as records
   assert.equal(records[mountAt]![1][6], 0x100001n, 'MOUNT_ATTR_IDMAP is added to the attrs');
   assert.deepEqual(records[mountAt + 1], [TAG.mountIdmap, [1n, 0n, 1000n, 10n, 0n, 2000n, 1n, 1n, 3000n, 1n]]);
 });
+
+test('makeCwd encodes its path, when, and owner, 0xffffffff keeping the maker\'s ids; only with a rootfs', () => {
+  const rootfs = { path: '/r', propagation: 0, isReadonly: false };
+  const owned = decode(encodeLaunchPlan({ ...minimal, rootfs, makeCwd: { path: '/w', isPrecreated: true, owner: { uid: 5, gid: 6 } } }));
+  assert.deepEqual(owned.find(([tag]) => tag === TAG.makeCwd)?.[1], ['/w', 1n, 5n, 6n]);
+  const kept = decode(encodeLaunchPlan({ ...minimal, rootfs, makeCwd: { path: '/w', isPrecreated: false } }));
+  assert.deepEqual(kept.find(([tag]) => tag === TAG.makeCwd)?.[1], ['/w', 0n, 0xffffffffn, 0xffffffffn]);
+  const none = decode(encodeLaunchPlan({ ...minimal, makeCwd: { path: '/w', isPrecreated: false } }));
+  assert.equal(none.some(([tag]) => tag === TAG.makeCwd), false);
+});
