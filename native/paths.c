@@ -133,6 +133,11 @@ int make_cwd(const struct plan *plan, int rootfd, int precreate)
 		return 0;
 	}
 	fd = ensure_in_root(rootfd, plan_str(rec, 0), 1);
+	/* ENOENT: a symlink on the way leads to a missing path. Before clone it
+	 * may lead into a mount not made yet (podman's /link -> /vol/dir), so
+	 * chdir, after the mounts, decides. */
+	if (fd < 0 && precreate && errno == ENOENT)
+		return 0;
 	if (fd < 0)
 		return fail(STEP_MAKE_CWD, rec->index, errno, plan_str(rec, 0));
 	uid = (uid_t)plan_u64(rec, 2);

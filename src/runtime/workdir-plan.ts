@@ -1,6 +1,6 @@
 /**
- * The process's working directory when the rootfs lacks it: docker and podman
- * make it, and runc does for any bundle. The runtime does as runc: the init
+ * The process's working directory when the rootfs lacks it: docker makes it
+ * (podman for an image's WorkingDir), and runc does for any bundle. The runtime does as runc: the init
  * makes it after the mounts, as the container's root. The engine does as
  * podman: the directory (not its parents) is the process user's, and outside
  * every mount the shim makes it before clone as the caller, since a --rootfs
