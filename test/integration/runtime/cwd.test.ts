@@ -3,6 +3,7 @@
  * the mounts (so it lands in the filesystem mounted there), as the
  * container's root, mode 0755, whoever process.user is. Making it the user's
  * is the engine's choice (podman's), not the runtime's.
+ * (/tmp is a tmpfs here: the shared rootfs fixture must stay as built.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,14 +17,14 @@ test('run makes a missing process.cwd inside a mount, owned by the container\'s 
     args: ['sh', '-c', 'pwd; stat -c "%u:%g %a" .; stat -f -c %T .'],
     edit: (config) => ({
       ...config,
-      process: { ...config.process!, cwd: '/work/a/b', user: { uid: 1000, gid: 1000 } },
-      mounts: [...config.mounts ?? [], { destination: '/work', type: 'tmpfs', source: 'tmpfs', options: ['mode=755'] }],
+      process: { ...config.process!, cwd: '/tmp/a/b', user: { uid: 1000, gid: 1000 } },
+      mounts: [...config.mounts ?? [], { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['mode=755'] }],
     }),
   });
   t.after(() => bundle.remove());
   await withRuntimeRoot(async (root) => {
     const ran = await runRuntime(['--root', root, 'run', '--bundle', bundle.dir, 'cwd1']);
     assert.equal(ran.code, 0, ran.stderr);
-    assert.deepEqual(ran.stdout.trim().split('\n'), ['/work/a/b', '0:0 755', 'tmpfs']);
+    assert.deepEqual(ran.stdout.trim().split('\n'), ['/tmp/a/b', '0:0 755', 'tmpfs']);
   });
 });
