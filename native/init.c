@@ -157,10 +157,10 @@ static int enter_rootfs(const struct plan *plan, int sync_fd, int *slave_fd)
 	if (make_root_slave() < 0 || attach_rootfs_overlay(plan) < 0 || bind_rootfs(plan, &rootfd) < 0)
 		return -1;
 	/* Mounts first, then what lives on them: symlinks and the console in
-	 * /dev, masks and read-only paths in /proc; the rootfs turns read-only
-	 * last so every target could be created. */
+	 * /dev, the working directory, masks and read-only paths in /proc; the
+	 * rootfs turns read-only last so every target could be created. */
 	if (ensure_dirs(plan, rootfd, 0) < 0 || mount_entries(plan, rootfd) < 0 || make_device_nodes(plan, rootfd) < 0 ||
-	    create_symlinks(plan, rootfd) < 0 || write_sysctls(plan, rootfd) < 0 ||
+	    create_symlinks(plan, rootfd) < 0 || make_cwd(plan, rootfd, 0) < 0 || write_sysctls(plan, rootfd) < 0 ||
 	    open_console(plan, rootfd, sync_fd, slave_fd) < 0 || mask_paths(plan, rootfd) < 0 ||
 	    make_paths_readonly(plan, rootfd) < 0 || make_rootfs_readonly(plan, rootfd) < 0)
 		return -1;

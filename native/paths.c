@@ -107,6 +107,46 @@ int precreate_targets(const struct plan *plan)
 		close(fd);
 	}
 	fd = ensure_dirs(plan, rootfd, 1);
+	if (fd == 0)
+		fd = make_cwd(plan, rootfd, 1);
 	close(rootfd);
 	return fd;
+}
+
+/* The process's working directory when the rootfs lacks it, as runc and
+ * docker make it: resolved in the root like a mount target, so a symlink
+ * cannot lead it out. Only a directory made here gets the plan's owner; any
+ * other failure to open it is left to chdir, which runs as the final user. */
+int make_cwd(const struct plan *plan, int rootfd, int precreate)
+{
+	const struct plan_record *rec = plan_find(plan, TAG_MAKE_CWD);
+	uid_t uid;
+	gid_t gid;
+	int fd, saved;
+
+	if (rec == NULL || (plan_u64(rec, 1) != 0) != (precreate != 0))
+		return 0;
+	fd = open_in_root(rootfd, plan_str(rec, 0), O_PATH);
+	if (fd >= 0 || errno != ENOENT) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	fd = ensure_in_root(rootfd, plan_str(rec, 0), 1);
+	/* ENOENT: a symlink on the way leads to a missing path. Before clone it
+	 * may lead into a mount not made yet (podman's /link -> /vol/dir), so
+	 * chdir, after the mounts, decides. */
+	if (fd < 0 && precreate && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return fail(STEP_MAKE_CWD, rec->index, errno, plan_str(rec, 0));
+	uid = (uid_t)plan_u64(rec, 2);
+	gid = (gid_t)plan_u64(rec, 3);
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0) {
+		saved = errno;
+		close(fd);
+		return fail(STEP_MAKE_CWD, rec->index, saved, plan_str(rec, 0));
+	}
+	close(fd);
+	return 0;
 }

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PLAN_VERSION 3
+#define PLAN_VERSION 4
 #define PLAN_MAX_BYTES (16u << 20)
 
 /* Tags mirrored in src/launch/plan-tags.ts. Signature letters: u number,
@@ -63,7 +63,8 @@
 	X(TAG_PERSONALITY, 48, "u") /* personality(2) persona */ \
 	X(TAG_TIME_OFFSETS, 49, "uuuu") /* monotonic secs, nsecs, boottime secs, nsecs (two's complement) */ \
 	X(TAG_CHECK_EXECUTABLE, 56, "") /* look args[0] up before create returns (no hook may add it later) */ \
-	X(TAG_PRESERVE_FDS, 60, "u") /* N: the shim's fds 4..4+N-1 become the process's 3..3+N-1 (--preserve-fds) */
+	X(TAG_PRESERVE_FDS, 60, "u") /* N: the shim's fds 4..4+N-1 become the process's 3..3+N-1 (--preserve-fds) */ \
+	X(TAG_MAKE_CWD, 75, "suuu") /* cwd in rootfs to make when missing, precreate, owner uid, gid (0xffffffff: keep) */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };

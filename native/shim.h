@@ -12,6 +12,7 @@
 int open_in_root(int rootfd, const char *path, int flags);
 int ensure_in_root(int rootfd, const char *path, int last_is_dir);
 int precreate_targets(const struct plan *plan);
+int make_cwd(const struct plan *plan, int rootfd, int precreate);
 
 /* mounts.c */
 int make_root_slave(void);

@@ -78,7 +78,8 @@
 	X(STEP_FSOPS_MKNOD, 77, "fsops-mknod")        \
 	X(STEP_FSOPS_SET_ATTRS, 78, "fsops-set-attrs") \
 	X(STEP_FSOPS_SETXATTR, 79, "fsops-setxattr") \
-	X(STEP_PRESERVE_FDS, 80, "preserve-fds")
+	X(STEP_PRESERVE_FDS, 80, "preserve-fds") \
+	X(STEP_MAKE_CWD, 95, "make-cwd")
 
 #define STEP_ENUM(name, value, text) name = value,
 enum step { STEPS(STEP_ENUM) };

@@ -173,7 +173,7 @@ export async function runContainerFromOptions(settings: EngineSettings, facts: H
       const config = withConsoleSize(generateConfig({ options: withStorage, user, idMaps, runtimeFiles, hostHardLimits, rlimitDefaults, containerId: id }), options.consoleSize);
       return runContainer(config, {
         host, bundle: dir, shimPath: settings.shimPath, isInteractive: options.isInteractive,
-        isHostTerminalRaw: options.isHostTerminalRaw === true, rootfsOverlay: prepared.overlay,
+        isHostTerminalRaw: options.isHostTerminalRaw === true, rootfsOverlay: prepared.overlay, isCwdMadeForUser: true,
       });
     };
     const launched = await launch(storage).catch(async (error: unknown) => {

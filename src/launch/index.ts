@@ -4,7 +4,7 @@
  * shim's failures into ShimError. It decides nothing about containers: the
  * runtime hands it a complete plan.
  */
-export type { DetachMode, LaunchPlan, MonitorPlan, PlanDeviceNode, PlanHook, PlanSeccomp, PlanTimeOffsets, PlanMount, PlanIdMaps, PlanRlimit, PlanCapabilities, MapWriterPlan, NamespaceKind, PlanRootfsOverlay } from './launch-plan.ts';
+export type { DetachMode, LaunchPlan, MonitorPlan, PlanDeviceNode, PlanHook, PlanSeccomp, PlanTimeOffsets, PlanMount, PlanIdMaps, PlanRlimit, PlanCapabilities, MapWriterPlan, NamespaceKind, PlanRootfsOverlay, PlanMakeCwd } from './launch-plan.ts';
 export { encodeLaunchPlan } from './plan-encode.ts';
 export { spawnShim, type LaunchedContainer, type ExitStatus, type SpawnShimOptions } from './spawn-shim.ts';
 export { ShimError } from './shim-error.ts';

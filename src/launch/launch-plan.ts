@@ -138,6 +138,19 @@ export interface PlanHook {
 /** How the shim parts from the process it launched (native/plan.h DETACH_*). */
 export type DetachMode = 'exit' | 'stay';
 
+/**
+ * The working directory made in the rootfs (resolved in it, never out of it),
+ * with its missing parents, when it is not there.
+ */
+export interface PlanMakeCwd {
+  /** cwd, lexically normalised. */
+  readonly path: string;
+  /** By the shim before clone, as the caller; else by the init after the mounts, as the setup ids. */
+  readonly isPrecreated: boolean;
+  /** Given to the directory itself when it is made; undefined leaves it to its maker. */
+  readonly owner?: { readonly uid: number; readonly gid: number } | undefined;
+}
+
 export interface LaunchPlan {
   /** With detach 'stay': the shim is a detached container's monitor (log, exit file, exit command). */
   readonly monitor?: MonitorPlan | undefined;
@@ -204,6 +217,8 @@ export interface LaunchPlan {
   /** A new time namespace with these offsets, entered by the init before anything else. */
   readonly timeOffsets?: PlanTimeOffsets | undefined;
   readonly cwd: string;
+  /** Makes cwd when the rootfs lacks it; undefined leaves a missing one to fail chdir. */
+  readonly makeCwd?: PlanMakeCwd | undefined;
   readonly args: readonly string[];
   readonly env: readonly string[];
 }

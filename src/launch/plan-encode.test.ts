@@ -86,3 +86,13 @@ test('preserved fds are one record with their count, and none when there are non
   assert.deepEqual(tags({ ...minimal, preservedFds: 0 }), []);
   assert.deepEqual(tags(minimal), []);
 });
+
+test('makeCwd encodes its path, when, and owner, 0xffffffff keeping the maker\'s ids; only with a rootfs', () => {
+  const rootfs = { path: '/r', propagation: 0, isReadonly: false };
+  const owned = decode(encodeLaunchPlan({ ...minimal, rootfs, makeCwd: { path: '/w', isPrecreated: true, owner: { uid: 5, gid: 6 } } }));
+  assert.deepEqual(owned.find(([tag]) => tag === TAG.makeCwd)?.[1], ['/w', 1n, 5n, 6n]);
+  const kept = decode(encodeLaunchPlan({ ...minimal, rootfs, makeCwd: { path: '/w', isPrecreated: false } }));
+  assert.deepEqual(kept.find(([tag]) => tag === TAG.makeCwd)?.[1], ['/w', 0n, 0xffffffffn, 0xffffffffn]);
+  const none = decode(encodeLaunchPlan({ ...minimal, makeCwd: { path: '/w', isPrecreated: false } }));
+  assert.equal(none.some(([tag]) => tag === TAG.makeCwd), false);
+});

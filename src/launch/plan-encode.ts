@@ -126,6 +126,11 @@ function writeProcess(w: PlanWriter, plan: LaunchPlan): void {
   w.record(TAG.capabilities, [c.bounding, c.effective, c.permitted, c.inheritable, c.ambient]);
   if (plan.noNewPrivileges) w.record(TAG.noNewPrivs, []);
   w.record(TAG.cwd, [plan.cwd]);
+  const make = plan.makeCwd;
+  if (make !== undefined && plan.rootfs !== undefined) {
+    const keep = 0xffffffff;
+    w.record(TAG.makeCwd, [make.path, make.isPrecreated ? 1 : 0, make.owner?.uid ?? keep, make.owner?.gid ?? keep]);
+  }
   w.record(TAG.args, [...plan.args]);
   w.record(TAG.env, [...plan.env]);
 }

@@ -33,7 +33,7 @@ export class ShimError extends IsolaError {
 export function hintFor(step: ShimStep | 'unknown', errno: string): string | undefined {
   if (step === 'exec' && errno === 'ENOENT') return 'the command was not found in the container: check its path or PATH';
   if (step === 'exec' && errno === 'EACCES') return 'the command is not executable by the container user';
-  if (step === 'chdir') return 'the working directory (-w) must exist and be searchable by the container user';
+  if (step === 'chdir') return 'the working directory (-w) must be a directory the container user can search';
   if (step === 'clone' && errno === 'EPERM') return 'creating namespaces was refused: check /proc/sys/user/max_user_namespaces and any seccomp or LSM policy';
   if (step === 'clone' && errno === 'ENOSPC') return 'too many namespaces: raise /proc/sys/user/max_user_namespaces';
   if (step === 'run-newuidmap' || step === 'run-newgidmap') return 'check /etc/subuid and /etc/subgid for the calling user, and that newuidmap/newgidmap are setuid root';

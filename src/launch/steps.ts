@@ -18,6 +18,7 @@ export const STEP_NAMES = {
   50: 'idmap-userns', 51: 'idmap-mount', 52: 'mount-overlay', 53: 'pass-mount', 54: 'attach-mount',
   65: 'open-log', 66: 'log-pipe', 67: 'attach-log', 68: 'attach-socket',
   80: 'preserve-fds',
+  95: 'make-cwd',
 } as const;
 
 export type ShimStep = (typeof STEP_NAMES)[keyof typeof STEP_NAMES];

@@ -15,6 +15,7 @@ import { MS } from './mount-options.ts';
 import { planPersonality, planSeccomp, planSysctls, planTimeOffsets } from './kernel-settings.ts';
 import { validateRuntimeConfig } from './validate-config.ts';
 import { unsupportedField } from './config-error.ts';
+import { planMakeCwd } from './workdir-plan.ts';
 
 export interface PlanContext {
   readonly host: HostContext;
@@ -27,6 +28,11 @@ export interface PlanContext {
    * onto root.path, an empty directory, in the container's namespace only.
    */
   readonly rootfsOverlay?: PlanRootfsOverlay | undefined;
+  /**
+   * A missing working directory is made as podman makes it (the process
+   * user's, see workdir-plan.ts) instead of as runc does. @default false
+   */
+  readonly isCwdMadeForUser?: boolean | undefined;
 }
 
 const NAMESPACE_KINDS: Readonly<Record<string, NamespaceKind>> = {
@@ -172,6 +178,10 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
     seccomp: await planSeccomp(config), sysctls: planSysctls(config), personality: planPersonality(config),
     timeOffsets: planTimeOffsets(config),
     cwd: process.cwd, args: process.args ?? [], env: process.env ?? [],
+    makeCwd: planMakeCwd({
+      cwd: process.cwd, user: { uid: user.uid, gid: user.gid }, mounts, isOnOverlay: overlay !== undefined, idMaps,
+      isUsernsJoined, caller: context.host, isForUser: context.isCwdMadeForUser === true,
+    }),
   };
   // Without a mount namespace the process shares the runtime's filesystem, as
   // with runc: a rootfs, mounts and /dev would change the host's, so none is made.
@@ -180,7 +190,7 @@ export async function buildLaunchPlan(config: OciConfig, context: PlanContext): 
 
 function withoutFilesystem(plan: LaunchPlan): LaunchPlan {
   return {
-    ...plan, rootfs: undefined, rootfsOverlay: undefined, ensureDirs: [], mounts: [], deviceNodes: [], symlinks: [],
+    ...plan, rootfs: undefined, rootfsOverlay: undefined, ensureDirs: [], mounts: [], deviceNodes: [], symlinks: [], makeCwd: undefined,
     maskedPaths: [], readonlyPaths: [], sysctls: [],
     // The runtime's own filesystem is no container's to search.
     isExecutableCheckedAtCreate: false,

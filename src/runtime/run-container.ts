@@ -78,6 +78,11 @@ async function diagnose(error: ShimError, plan: LaunchPlan): Promise<string | un
       ? 'the seccomp profile is loaded before the ids change (no noNewPrivileges): it must allow prctl, setgroups, setresgid, setresuid, capset, chdir, close_range, rt_sigaction and execve, or set noNewPrivileges'
       : 'the seccomp profile denies a call the process starts with: allow execve';
   }
+  if (error.step === 'make-cwd') {
+    if (error.errnoName === 'ENOENT') return `a symlink in the working directory ${error.path} leads to a path missing in the rootfs: give a directory without it`;
+    if (error.errnoName === 'EROFS') return `the working directory ${error.path} is missing under a read-only mount: create it there, or choose another`;
+    return `the working directory ${error.path} is missing and cannot be made: create it in the rootfs, or choose another`;
+  }
   if (error.step === 'join-cgroup') return `the container's cgroup refused its first process: check ${error.path} and the limits of its parents`;
   return undefined;
 }

@@ -77,7 +77,7 @@ async function launchDetached(ctx: LifecycleContext, db: StateDb, record: Contai
   });
   const launch = async (): Promise<StartedContainer> => runContainer(await generate(record, setup, true, storage), {
     host: facts.host, bundle: record.runDir, shimPath: ctx.settings.shimPath, isInteractive: false, isHostTerminalRaw: false,
-    rootfsOverlay: storage.overlay,
+    rootfsOverlay: storage.overlay, isCwdMadeForUser: true,
     monitor: {
       exitFile: files.exit,
       log: { path: files.log, maxBytes: stored.logMaxBytes, keepFiles: 1 },

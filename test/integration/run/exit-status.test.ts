@@ -25,11 +25,12 @@ test('a missing command exits 127 and a non-executable one 126, each with one li
   assert.equal(notExecutable.stderr.split('\n').length, 2);
 });
 
-test('a missing working directory is an error naming it', async (t) => {
+// A missing one is made (workdir.test.ts); the shared rootfs must not change, so a file here.
+test('a working directory that is not a directory is an error naming it', async (t) => {
   if (!requireRoot(t)) return;
-  const r = await runInContainer(['-w', '/no/such/dir'], ['true']);
+  const r = await runInContainer(['-w', '/etc/passwd'], ['true']);
   assert.equal(r.code, 126);
-  assert.match(r.stderr, /chdir failed for "\/no\/such\/dir"/);
+  assert.match(r.stderr, /chdir failed for "\/etc\/passwd": ENOTDIR/);
 });
 
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) {

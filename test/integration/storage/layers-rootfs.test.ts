@@ -179,8 +179,8 @@ describe('a rootfs from image layers', () => {
   test('a container that fails to start after its overlay was made leaves no mount and no directory', async (t) => {
     if (!requireRoot(t)) return;
     await withTempDirs(async (dirs) => {
-      // The init fails at chdir, after the overlay and its ID-mapped lowers exist.
-      const result = await runLayers(dirs, [...MAP, '-w', '/no/such/dir'], 'true');
+      // The init fails at chdir (a file is no working directory), after the overlay and its ID-mapped lowers exist.
+      const result = await runLayers(dirs, [...MAP, '-w', '/etc/owned-by-1000'], 'true');
       assert.equal(result.code, 126, result.stderr);
       const failed = await runLayers(dirs, [...MAP, '-v', `${join(base, 'missing')}:/v:idmap`], 'true');
       assert.equal(failed.code, 125);
