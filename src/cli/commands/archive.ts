@@ -9,7 +9,10 @@ import { flagValue, parseArgs } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
 
 export async function loadCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [{ name: 'input', short: 'i', takesValue: true }, { name: 'quiet', short: 'q', takesValue: false }]);
+  const args = parseArgs(argv, [
+    { name: 'input', short: 'i', takesValue: true, valueName: 'FILE', description: 'the archive to read' },
+    { name: 'quiet', short: 'q', takesValue: false, description: 'accepted for podman\'s sake' },
+  ]);
   const input = flagValue(args, 'input') ?? args.positionals[0];
   if (input === undefined) throw new InvalidOptionError('isola load', 'an archive (-i FILE)', 'nothing', { hint: 'isola load -i image.tar' });
   const engine = await Engine.open(context.engineOptions);
@@ -23,7 +26,10 @@ export async function loadCommand(argv: readonly string[], context: CliContext):
 }
 
 export async function saveCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [{ name: 'output', short: 'o', takesValue: true }, { name: 'format', takesValue: true }]);
+  const args = parseArgs(argv, [
+    { name: 'output', short: 'o', takesValue: true, valueName: 'FILE', description: 'the archive to write' },
+    { name: 'format', takesValue: true, valueName: 'docker-archive|oci-archive', description: 'archive format (default docker-archive)' },
+  ]);
   const output = flagValue(args, 'output');
   const format = flagValue(args, 'format') ?? 'docker-archive';
   if (output === undefined) throw new InvalidOptionError('isola save', 'an output file (-o FILE)', 'nothing', { hint: 'isola save -o image.tar IMAGE' });

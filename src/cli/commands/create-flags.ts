@@ -6,8 +6,10 @@ import type { CreateOptions, RunOptions } from '../../engine/index.ts';
 import { flagValue, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
 
 export const CREATE_FLAGS: readonly FlagSpec[] = [
-  { name: 'name', takesValue: true }, { name: 'restart', takesValue: true }, { name: 'stop-signal', takesValue: true },
-  { name: 'detach', short: 'd', takesValue: false },
+  { name: 'name', takesValue: true, valueName: 'NAME', description: 'name the container' },
+  { name: 'restart', takesValue: true, valueName: 'POLICY', description: 'no, on-failure[:N] or always' },
+  { name: 'stop-signal', takesValue: true, valueName: 'SIGNAL', description: 'the signal stop sends first (default SIGTERM)' },
+  { name: 'detach', short: 'd', takesValue: false, description: 'run in the background under a monitor and print the id' },
 ];
 
 /** A container from --rootfs, --layer or an image (the engine merges the image's config). */

@@ -2,8 +2,8 @@
 import { resolve } from 'node:path';
 import { flagValue, isFlagSet, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
 
-export const TLS_VERIFY_FLAG: FlagSpec = { name: 'tls-verify', takesValue: false };
-export const CERT_DIR_FLAG: FlagSpec = { name: 'cert-dir', takesValue: true };
+export const TLS_VERIFY_FLAG: FlagSpec = { name: 'tls-verify', takesValue: false, description: 'verify the registry\'s certificate (--tls-verify=false: also allow plain HTTP)' };
+export const CERT_DIR_FLAG: FlagSpec = { name: 'cert-dir', takesValue: true, valueName: 'DIR', description: 'CA certificates and client keys for the registry' };
 export const REGISTRY_FLAGS: readonly FlagSpec[] = [TLS_VERIFY_FLAG, CERT_DIR_FLAG];
 
 /**

@@ -8,9 +8,11 @@ import { formatAge, formatTable } from '../table.ts';
 import type { CliContext } from '../context.ts';
 
 const PS_FLAGS: readonly FlagSpec[] = [
-  { name: 'all', short: 'a', takesValue: false }, { name: 'quiet', short: 'q', takesValue: false },
-  { name: 'filter', short: 'f', takesValue: true, isRepeatable: true }, { name: 'format', takesValue: true },
-  { name: 'no-trunc', takesValue: false },
+  { name: 'all', short: 'a', takesValue: false, description: 'also containers that do not run' },
+  { name: 'quiet', short: 'q', takesValue: false, description: 'print only the ids' },
+  { name: 'filter', short: 'f', takesValue: true, isRepeatable: true, valueName: 'KEY=VALUE', description: 'name=REGEX, status=created|running|paused|exited or id=PREFIX' },
+  { name: 'format', takesValue: true, valueName: 'table|json', description: 'output format (default table)' },
+  { name: 'no-trunc', takesValue: false, description: 'do not shorten ids and commands' },
 ];
 
 async function withEngine<T>(context: CliContext, fn: (engine: Engine) => Promise<T>): Promise<T> {
@@ -93,8 +95,10 @@ export async function psCommand(argv: readonly string[], context: CliContext): P
   return 0;
 }
 
+const INSPECT_FLAGS: readonly FlagSpec[] = [{ name: 'format', short: 'f', takesValue: true, valueName: 'FORMAT', description: 'accepted for docker\'s sake; the output is JSON' }];
+
 export async function inspectCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [{ name: 'format', short: 'f', takesValue: true }]);
+  const args = parseArgs(argv, INSPECT_FLAGS);
   if (args.positionals.length === 0) throw new InvalidOptionError('isola inspect', 'a container name or id', 'nothing');
   const infos = await withEngine(context, (engine) => Promise.all(args.positionals.map((ref) => engine.inspect(ref))));
   const shown = infos.map((info) => ({
@@ -108,8 +112,10 @@ export async function inspectCommand(argv: readonly string[], context: CliContex
 }
 
 const LOGS_FLAGS: readonly FlagSpec[] = [
-  { name: 'follow', short: 'f', takesValue: false }, { name: 'tail', takesValue: true },
-  { name: 'since', takesValue: true }, { name: 'timestamps', short: 't', takesValue: false },
+  { name: 'follow', short: 'f', takesValue: false, description: 'keep printing what the container writes until it exits' },
+  { name: 'tail', takesValue: true, valueName: 'N', description: 'only the last N lines' },
+  { name: 'since', takesValue: true, valueName: 'TIME', description: 'only lines since a time (RFC 3339) or a duration ago (10s, 5m, 2h)' },
+  { name: 'timestamps', short: 't', takesValue: false, description: 'show each line\'s time' },
 ];
 
 /** An RFC 3339 time, or a duration ago (10s, 5m, 2h). */
@@ -160,9 +166,14 @@ function formatBytes(bytes: number): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
+const STATS_FLAGS: readonly FlagSpec[] = [
+  { name: 'no-stream', takesValue: false, description: 'print once instead of every second' },
+  { name: 'format', takesValue: true, valueName: 'table|json', description: 'output format (default table)' },
+];
+
 /** `isola stats [--no-stream] [--format table|json] [NAME...]`: once a second until interrupted, or once. */
 export async function statsCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [{ name: 'no-stream', takesValue: false }, { name: 'format', takesValue: true }]);
+  const args = parseArgs(argv, STATS_FLAGS);
   const format = flagValue(args, 'format') ?? 'table';
   if (format !== 'table' && format !== 'json') throw new InvalidOptionError('--format', 'table or json', format);
   const isOnce = isFlagSet(args, 'no-stream');
