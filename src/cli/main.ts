@@ -26,7 +26,7 @@ export interface CommandEntry {
 
 const CONTAINER_COMMANDS: Readonly<Record<string, Omit<CommandEntry, 'load'>>> = {
   create: { usage: 'create [run flags] IMAGE [COMMAND...]\ncreate [run flags] --rootfs DIR -- COMMAND...', summary: 'record a container without starting it' },
-  start: { usage: 'start NAME...', summary: 'start created or stopped containers under their monitors' },
+  start: { usage: 'start NAME...\nstart -a [-i] [--detach-keys KEYS] NAME', summary: 'start created or stopped containers under their monitors' },
   stop: { usage: 'stop [-t SECONDS] NAME...', summary: 'stop containers: their stop signal, then SIGKILL' },
   kill: { usage: 'kill [-s SIGNAL] NAME...', summary: 'send containers a signal' },
   restart: { usage: 'restart [-t SECONDS] NAME...', summary: 'stop, then start containers' },
@@ -73,7 +73,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   top: { usage: 'top NAME [DESCRIPTOR...]   (user huser pid hpid ppid hppid group hgroup etime time pcpu comm args)', summary: 'list a container\'s processes', load: async () => (await import('./commands/views.ts')).topCommand },
   stats: { usage: 'stats [flags] [NAME...]', summary: 'show containers\' cpu, memory and pids use', load: async () => (await import('./commands/views.ts')).statsCommand },
   cp: { usage: 'cp SRC DST   (one of them NAME:PATH)', summary: 'copy files into or out of a container', load: async () => (await import('./commands/cp.ts')).cpCommand },
-  attach: { usage: 'attach NAME', summary: 'connect this terminal to a running container', load: async () => (await import('./commands/attach.ts')).attachCommand },
+  attach: { usage: 'attach [--detach-keys KEYS] NAME', summary: 'connect this terminal to a running container', load: async () => (await import('./commands/attach.ts')).attachCommand },
 };
 
 /** `isola --help`: every command with its summary. */

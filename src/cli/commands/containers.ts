@@ -8,6 +8,9 @@ import { Engine } from '../../engine/index.ts';
 import { flagValue, HelpRequest, isFlagSet, isHelpToken, parseArgs, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
 import { RUN_FLAGS, runOptionsFromArgs } from './run-flags.ts';
 import { CREATE_FLAGS, createOptionsFromRun } from './create-flags.ts';
+import { DETACH_KEYS_FLAG } from './attach.ts';
+import { attachSession } from '../attach-session.ts';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys.ts';
 import type { CliContext } from '../context.ts';
 
 type Action = (engine: Engine, args: ParsedArgs, context: CliContext) => Promise<number>;
@@ -44,10 +47,23 @@ const ACTIONS: Readonly<Record<string, { flags: readonly FlagSpec[]; action: Act
     },
   },
   start: {
-    flags: [],
+    flags: [
+      { name: 'attach', short: 'a', takesValue: false, description: 'stay attached to its output until it exits (then its status)' },
+      { name: 'interactive', short: 'i', takesValue: false, description: 'attach, and send this terminal\'s input to it' },
+      DETACH_KEYS_FLAG,
+    ],
     action: async (engine, args) => {
-      for (const ref of names(args, 'start')) out(`${(await engine.start(ref)).name}\n`);
-      return 0;
+      const hasInput = isFlagSet(args, 'interactive');
+      if (!isFlagSet(args, 'attach') && !hasInput) {
+        for (const ref of names(args, 'start')) out(`${(await engine.start(ref)).name}\n`);
+        return 0;
+      }
+      const [ref, ...rest] = names(args, 'start');
+      if (rest.length > 0) throw new InvalidOptionError('isola start -a', 'one container name or id', args.positionals.join(' '));
+      const detachKeys = parseDetachKeys(flagValue(args, 'detach-keys') ?? DEFAULT_DETACH_KEYS);
+      // Output it writes before the attach connects is in its log (isola logs).
+      await engine.start(ref!);
+      return attachSession(engine, ref!, { hasInput, detachKeys });
     },
   },
   stop: {
