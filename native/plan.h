@@ -62,7 +62,8 @@
 	X(TAG_SYSCTL, 47, "ss")     /* path in rootfs (/proc/sys/...), value */ \
 	X(TAG_PERSONALITY, 48, "u") /* personality(2) persona */ \
 	X(TAG_TIME_OFFSETS, 49, "uuuu") /* monotonic secs, nsecs, boottime secs, nsecs (two's complement) */ \
-	X(TAG_CHECK_EXECUTABLE, 56, "") /* look args[0] up before create returns (no hook may add it later) */
+	X(TAG_CHECK_EXECUTABLE, 56, "") /* look args[0] up before create returns (no hook may add it later) */ \
+	X(TAG_STDIN_PIPE, 70, "")   /* with TAG_EXIT_FILE: the init's stdin is a pipe attach clients write to (detach.c) */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };

@@ -14,7 +14,7 @@ export const CREATE_FLAGS: readonly FlagSpec[] = [
 
 /** A container from --rootfs, --layer or an image (the engine merges the image's config). */
 export function createOptionsFromRun(args: ParsedArgs, options: RunOptions, shouldRemove: boolean): CreateOptions {
-  const { isInteractive: _interactive, consoleSize: _size, isHostTerminalRaw: _raw, ...rest } = options;
+  const { consoleSize: _size, isHostTerminalRaw: _raw, ...rest } = options;
   return {
     ...rest, name: flagValue(args, 'name'), restart: flagValue(args, 'restart'),
     stopSignal: flagValue(args, 'stop-signal'), autoRemove: shouldRemove,
