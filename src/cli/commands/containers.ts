@@ -109,9 +109,8 @@ const ACTIONS: Readonly<Record<string, { flags: readonly FlagSpec[]; action: Act
       { name: 'volumes', short: 'v', takesValue: false, description: 'also remove the container\'s anonymous volumes' },
     ],
     action: async (engine, args) => {
-      // -v: a container's anonymous volumes; isola makes none yet, so there is nothing more to remove.
       for (const ref of names(args, 'rm')) {
-        await engine.remove(ref, { force: isFlagSet(args, 'force') });
+        await engine.remove(ref, { force: isFlagSet(args, 'force'), volumes: isFlagSet(args, 'volumes') });
         out(`${ref}\n`);
       }
       return 0;

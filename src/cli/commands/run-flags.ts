@@ -25,7 +25,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'gidmap', takesValue: true, isRepeatable: true, valueName: 'C:H:N', description: 'map container gids (default: the uid map)' },
   { name: 'userns', takesValue: true, valueName: 'MODE', description: 'auto[:size=N] (default), host, keep-id or remap:USER' },
   { name: 'hostname', short: 'h', takesValue: true, valueName: 'NAME', description: 'the container\'s host name' },
-  { name: 'volume', short: 'v', takesValue: true, isRepeatable: true, valueName: 'SRC:CTR[:OPTS]', description: 'bind a host path or named volume (options ro, U, idmap)' },
+  { name: 'volume', short: 'v', takesValue: true, isRepeatable: true, valueName: 'SRC:CTR[:OPTS]', description: 'bind a host path or named volume (options ro, U, idmap); -v /path: an anonymous volume' },
   { name: 'user', short: 'u', takesValue: true, valueName: 'USER[:GROUP]', description: 'the user the command runs as' },
   { name: 'env', short: 'e', takesValue: true, isRepeatable: true, valueName: 'K=V', description: 'set an environment variable (-e K alone: from this environment)' },
   { name: 'env-file', takesValue: true, isRepeatable: true, valueName: 'FILE', description: 'read environment variables from a file' },
@@ -105,6 +105,8 @@ function parseIdmapOption(text: string): VolumeOption['idmap'] {
 }
 
 function parseVolume(text: string, cwd: string): VolumeOption {
+  // `-v /path`: an anonymous volume, as docker's.
+  if (text.startsWith('/') && !text.includes(':')) return { source: '', destination: text, isReadonly: false, isAnonymous: true };
   const [source, destination, mode, ...rest] = text.split(':');
   if (source === undefined || source === '' || destination === undefined || destination === '' || rest.length > 0) {
     throw new InvalidOptionError('--volume', 'HOST:CONTAINER[:OPTIONS] or NAME:CONTAINER[:OPTIONS]', text);

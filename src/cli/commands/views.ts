@@ -10,7 +10,7 @@ import type { CliContext } from '../context.ts';
 const PS_FLAGS: readonly FlagSpec[] = [
   { name: 'all', short: 'a', takesValue: false, description: 'also containers that do not run' },
   { name: 'quiet', short: 'q', takesValue: false, description: 'print only the ids' },
-  { name: 'filter', short: 'f', takesValue: true, isRepeatable: true, valueName: 'KEY=VALUE', description: 'name=REGEX, status=created|running|paused|exited or id=PREFIX' },
+  { name: 'filter', short: 'f', takesValue: true, isRepeatable: true, valueName: 'KEY=VALUE', description: 'name=REGEX, status=created|running|paused|exited, id=PREFIX or ancestor=IMAGE' },
   { name: 'format', takesValue: true, valueName: 'table|json', description: 'output format (default table)' },
   { name: 'no-trunc', takesValue: false, description: 'do not shorten ids and commands' },
 ];
@@ -41,10 +41,25 @@ function statusText(info: ContainerInfo, nowMs: number): string {
 
 type Filter = (info: ContainerInfo) => boolean;
 
-function parseFilter(text: string): Filter {
+const FILTER_KEYS = 'name=, status=, id= or ancestor=';
+
+/**
+ * docker's ancestor=IMAGE: a name (busybox, busybox:1.36, a full reference) or
+ * an id prefix, resolved as `run` resolves it; a container whose image has
+ * since lost that name still matches by the name it was created from.
+ */
+async function ancestorFilter(engine: Engine, value: string): Promise<Filter> {
+  const image = await (await engine.images()).find(value).catch(() => undefined);
+  const idPrefix = /^(sha256:)?[0-9a-f]{3,64}$/.test(value) ? value.replace(/^sha256:/, '') : undefined;
+  return (info) => info.image !== undefined && (info.image.id === image?.id || info.image.name === value
+    || (idPrefix !== undefined && info.image.id.replace(/^sha256:/, '').startsWith(idPrefix)));
+}
+
+async function parseFilter(engine: Engine, text: string): Promise<Filter> {
   const eq = text.indexOf('=');
   const [key, value] = [text.slice(0, eq), text.slice(eq + 1)];
-  if (eq === -1 || value === '') throw new InvalidOptionError('--filter', 'name=, status= or id= with a value', text);
+  if (eq === -1 || value === '') throw new InvalidOptionError('--filter', `${FILTER_KEYS} with a value`, text);
+  if (key === 'ancestor') return ancestorFilter(engine, value);
   if (key === 'name') {
     const pattern = new RegExp(value);
     return (info) => pattern.test(info.name);
@@ -54,7 +69,7 @@ function parseFilter(text: string): Filter {
     if (!['created', 'running', 'paused', 'exited'].includes(value)) throw new InvalidOptionError('--filter status', 'created, running, paused or exited', value);
     return (info) => statusName(info) === value;
   }
-  throw new InvalidOptionError('--filter', 'name=, status= or id=', text);
+  throw new InvalidOptionError('--filter', FILTER_KEYS, text);
 }
 
 /** podman's IMAGE column: the image's name, else (as for its --rootfs) the root filesystem given. */
@@ -75,10 +90,12 @@ export async function psCommand(argv: readonly string[], context: CliContext): P
   const args = parseArgs(argv, PS_FLAGS);
   const format = flagValue(args, 'format') ?? 'table';
   if (format !== 'table' && format !== 'json') throw new InvalidOptionError('--format', 'table or json', format);
-  const filters = flagValues(args, 'filter').map(parseFilter);
-  // A status filter asks about stopped containers too, as podman reads it.
-  const all = isFlagSet(args, 'all') || filters.length > 0;
-  const infos = (await withEngine(context, (engine) => engine.ps({ all }))).filter((info) => filters.every((f) => f(info)));
+  const infos = await withEngine(context, async (engine) => {
+    const filters = await Promise.all(flagValues(args, 'filter').map((text) => parseFilter(engine, text)));
+    // A status filter asks about stopped containers too, as podman reads it.
+    const all = isFlagSet(args, 'all') || filters.length > 0;
+    return (await engine.ps({ all })).filter((info) => filters.every((f) => f(info)));
+  });
   if (isFlagSet(args, 'quiet')) {
     process.stdout.write(infos.map((i) => `${i.id.slice(0, 12)}\n`).join(''));
   } else if (format === 'json') {
