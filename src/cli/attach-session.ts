@@ -29,7 +29,11 @@ export async function attachSession(engine: Engine, ref: string, options: Attach
       const scanner = new DetachKeyScanner(isTerminal ? options.detachKeys : Buffer.alloc(0));
       stdin.on('data', (chunk: Buffer) => {
         const { forward, isDetached: isDone } = scanner.scan(chunk);
-        if (forward.length > 0) socket.write(forward);
+        // Piped input can outrun the socket: stop reading until it drains.
+        if (forward.length > 0 && !socket.write(forward)) {
+          stdin.pause();
+          socket.once('drain', () => stdin.resume());
+        }
         if (!isDone) return;
         isDetached = true;
         socket.destroy();
