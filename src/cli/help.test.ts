@@ -75,3 +75,18 @@ test('flag help aligns descriptions and shows value names and repeatability', ()
   ]);
   assert.equal(text, '  -v, --volume SRC:CTR   bind (repeatable)\n      --rm               remove');
 });
+
+test('an unknown command is one error line and status 125, not the whole help', async () => {
+  const { main } = await import('./main.ts');
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((text: string) => { written.push(text); return true; }) as typeof process.stderr.write;
+  try {
+    assert.equal(await main(['frobnicate']), 125);
+    assert.equal(await main(['help', 'frobnicate']), 125);
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.equal(written.length, 2);
+  assert.ok(written.every((line) => line.startsWith('isola: ') && line.endsWith('\n') && !line.slice(0, -1).includes('\n')));
+});

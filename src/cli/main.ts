@@ -3,7 +3,7 @@
  * place that prints errors and picks exit statuses (podman's: 125 engine
  * error, 126 cannot execute, 127 not found, else the container's status).
  */
-import { isIsolaError, type IsolaError } from '../errors/index.ts';
+import { InvalidOptionError, isIsolaError, type IsolaError } from '../errors/index.ts';
 import { flagValue, formatFlagHelp, HelpRequest, parseArgs, type FlagSpec } from './parse-args.ts';
 import { authFiles, configFiles, defaultLocations, registriesFiles, type CliContext } from './context.ts';
 
@@ -160,9 +160,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const isHelp = global.flags.has('help') || name === 'help';
     const target = name === 'help' ? rest[0] : name;
     const entry = target === undefined ? undefined : COMMANDS[target];
-    if (entry === undefined || target === undefined) {
+    if (target === undefined) {
       process.stdout.write(formatMainHelp());
-      return target === undefined ? 0 : 125;
+      return 0;
+    }
+    if (entry === undefined) {
+      throw new InvalidOptionError('COMMAND', 'a command (isola --help lists them)', target);
     }
     if (isHelp) {
       process.stdout.write(await commandHelp(target, name === 'help' ? rest.slice(1) : rest) ?? formatMainHelp());
