@@ -88,8 +88,9 @@ static void drop_client(size_t i)
 	is_reading[i] = 0;
 }
 
-/* Accepts new clients and passes their input to `master` (dropped without a terminal). */
-void attach_serve(const struct pollfd *fds, size_t count, int master)
+/* Accepts new clients and passes their input to `input`, the terminal or the
+ * stdin pipe (dropped without either). */
+void attach_serve(const struct pollfd *fds, size_t count, int input)
 {
 	char buffer[4096];
 
@@ -120,8 +121,8 @@ void attach_serve(const struct pollfd *fds, size_t count, int master)
 			drop_client(i);
 			continue;
 		}
-		/* A failed write to the terminal loses this input, nothing else. */
-		if (master >= 0 && TEMP_FAILURE_RETRY_INT(write(master, buffer, (size_t)n)) < 0)
+		/* A failed write (EAGAIN: a full pipe, EPIPE: stdin closed) loses this input, nothing else. */
+		if (input >= 0 && TEMP_FAILURE_RETRY_INT(write(input, buffer, (size_t)n)) < 0)
 			continue;
 	}
 }

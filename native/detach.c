@@ -39,6 +39,8 @@ struct stream {
 /* Pipes made before clone: [0] stays here, [1] becomes the init's stdout/stderr. */
 static int out_pipe[2] = { -1, -1 };
 static int err_pipe[2] = { -1, -1 };
+/* TAG_STDIN_PIPE: [0] becomes the init's stdin, [1] stays here for attach clients. */
+static int in_pipe[2] = { -1, -1 };
 static struct log_file log_file = { .fd = -1 };
 
 static int open_log(void)
@@ -74,6 +76,11 @@ int detach_prepare(const struct plan *plan)
 	}
 	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
 		return fail(STEP_LOG_PIPE, 0, errno, "pipe2");
+	/* Non-blocking: a container that does not read its stdin must not stall
+	 * the monitor; input that does not fit in the pipe is dropped. */
+	if (plan_find(plan, TAG_STDIN_PIPE) != NULL &&
+	    (pipe2(in_pipe, O_CLOEXEC) < 0 || fcntl(in_pipe[1], F_SETFL, O_NONBLOCK) < 0))
+		return fail(STEP_STDIN_PIPE, plan_find(plan, TAG_STDIN_PIPE)->index, errno, "pipe2");
 	return attach_listen(plan);
 }
 
@@ -84,6 +91,8 @@ int detach_attach_stdio(void)
 		return 0;
 	if (dup2(out_pipe[1], STDOUT_FILENO) < 0 || dup2(err_pipe[1], STDERR_FILENO) < 0)
 		return fail(STEP_ATTACH_LOG, 0, errno, "dup2");
+	if (in_pipe[0] >= 0 && dup2(in_pipe[0], STDIN_FILENO) < 0)
+		return fail(STEP_STDIN_PIPE, 0, errno, "dup2");
 	return 0;
 }
 
@@ -95,7 +104,9 @@ void detach_close_child_ends(void)
 		close(out_pipe[1]);
 	if (err_pipe[1] >= 0)
 		close(err_pipe[1]);
-	out_pipe[1] = err_pipe[1] = -1;
+	if (in_pipe[0] >= 0)
+		close(in_pipe[0]);
+	out_pipe[1] = err_pipe[1] = in_pipe[0] = -1;
 }
 
 /* path -> path.1 -> ... -> path.keep (the oldest is replaced), then a new path. */
@@ -180,7 +191,7 @@ static void close_stream(struct stream *s)
 }
 
 /* Reads what the container wrote, until it has exited and its streams are drained. */
-static int log_until_exit(pid_t pid, int sigfd, struct stream *streams, size_t count, int master)
+static int log_until_exit(pid_t pid, int sigfd, struct stream *streams, size_t count, int input)
 {
 	struct signalfd_siginfo info;
 	int status = 0, exited = 0;
@@ -207,7 +218,7 @@ static int log_until_exit(pid_t pid, int sigfd, struct stream *streams, size_t c
 		for (size_t i = 0; i < count; i++)
 			if (fds[i + 1].revents && copy_to_log(&streams[i]) < 0)
 				close_stream(&streams[i]);
-		attach_serve(fds + count + 1, attached, master);
+		attach_serve(fds + count + 1, attached, input);
 		if (!(fds[0].revents & POLLIN) || TEMP_FAILURE_RETRY_INT(read(sigfd, &info, sizeof(info))) != (ssize_t)sizeof(info))
 			continue;
 		if (info.ssi_signo != SIGCHLD)
@@ -262,9 +273,12 @@ int detach_monitor(const struct plan *plan, pid_t pid, int sigfd, int master, in
 	/* Hold no directory of the caller's busy. */
 	if (chdir("/") < 0)
 		return -1;
-	status = log_until_exit(pid, sigfd, streams, 3, master);
+	/* Clients type into the terminal, or else into the stdin pipe, if any. */
+	status = log_until_exit(pid, sigfd, streams, 3, master >= 0 ? master : in_pipe[1]);
 	for (size_t i = 0; i < 3; i++)
 		close_stream(&streams[i]);
+	if (in_pipe[1] >= 0)
+		close(in_pipe[1]);
 	attach_close();
 	if (status < 0)
 		return -1;

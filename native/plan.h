@@ -64,6 +64,7 @@
 	X(TAG_TIME_OFFSETS, 49, "uuuu") /* monotonic secs, nsecs, boottime secs, nsecs (two's complement) */ \
 	X(TAG_CHECK_EXECUTABLE, 56, "") /* look args[0] up before create returns (no hook may add it later) */ \
 	X(TAG_PRESERVE_FDS, 60, "u") /* N: the shim's fds 4..4+N-1 become the process's 3..3+N-1 (--preserve-fds) */ \
+	X(TAG_STDIN_PIPE, 70, "")   /* with TAG_EXIT_FILE: the init's stdin is a pipe attach clients write to (detach.c) */ \
 	X(TAG_MAKE_CWD, 75, "suuu") /* cwd in rootfs to make when missing, precreate, owner uid, gid (0xffffffff: keep) */
 
 #define TAG_ENUM(name, value, sig) name = value,

@@ -98,7 +98,7 @@ int detach_monitor(const struct plan *plan, pid_t pid, int sigfd, int master, in
 struct pollfd;
 int attach_listen(const struct plan *plan);
 size_t attach_poll_fds(struct pollfd *fds);
-void attach_serve(const struct pollfd *fds, size_t count, int master);
+void attach_serve(const struct pollfd *fds, size_t count, int input);
 void attach_broadcast(const char *data, size_t len);
 void attach_close(void);
 

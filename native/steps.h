@@ -70,6 +70,7 @@
 	X(STEP_LOG_PIPE, 66, "log-pipe")              \
 	X(STEP_ATTACH_LOG, 67, "attach-log")          \
 	X(STEP_ATTACH_SOCKET, 68, "attach-socket") \
+	X(STEP_STDIN_PIPE, 90, "stdin-pipe")          \
 	X(STEP_SET_SYSCTL, 70, "set-sysctl")          \
 	X(STEP_SET_PERSONALITY, 71, "set-personality") \
 	X(STEP_SET_TIME_OFFSETS, 72, "set-time-offsets") \

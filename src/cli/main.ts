@@ -3,78 +3,132 @@
  * place that prints errors and picks exit statuses (podman's: 125 engine
  * error, 126 cannot execute, 127 not found, else the container's status).
  */
-import { isIsolaError, type IsolaError } from '../errors/index.ts';
-import { flagValue, parseArgs, type FlagSpec } from './parse-args.ts';
+import { InvalidOptionError, isIsolaError, type IsolaError } from '../errors/index.ts';
+import { flagValue, formatFlagHelp, HelpRequest, parseArgs, type FlagSpec } from './parse-args.ts';
 import { authFiles, configFiles, defaultLocations, registriesFiles, type CliContext } from './context.ts';
 
 const GLOBAL_FLAGS: readonly FlagSpec[] = [
-  { name: 'root', takesValue: true }, { name: 'runroot', takesValue: true },
-  { name: 'help', takesValue: false }, { name: 'version', takesValue: false },
+  { name: 'root', takesValue: true, valueName: 'DIR', description: 'images, containers and the state database (default /var/lib/isola)' },
+  { name: 'runroot', takesValue: true, valueName: 'DIR', description: 'run-time state (default /run/isola)' },
+  { name: 'help', short: 'h', takesValue: false, description: 'show this help, or a command\'s (isola help COMMAND)' },
+  { name: 'version', takesValue: false, description: 'print the version' },
 ];
 
 type Command = (argv: readonly string[], context: CliContext) => Promise<number>;
 
-/** Commands load on demand, so each pays only for its own code. */
-const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
-  run: async () => (await import('./commands/run.ts')).runCommand,
-  userns: async () => (await import('./commands/userns.ts')).usernsCommand,
-  pull: async () => (await import('./commands/pull.ts')).pullCommand,
-  push: async () => (await import('./commands/push.ts')).pushCommand,
-  images: async () => (await import('./commands/images.ts')).imagesCommand,
-  image: async () => (await import('./commands/image.ts')).imageCommand,
-  rmi: async () => (await import('./commands/rmi.ts')).rmiCommand,
-  tag: async () => (await import('./commands/tag.ts')).tagCommand,
-  login: async () => (await import('./commands/login.ts')).loginCommand,
-  logout: async () => (await import('./commands/login.ts')).logoutCommand,
-  load: async () => (await import('./commands/archive.ts')).loadCommand,
-  save: async () => (await import('./commands/archive.ts')).saveCommand,
-  import: async () => (await import('./commands/archive.ts')).importCommand,
-  volume: async () => (await import('./commands/volume.ts')).volumeCommand,
-  system: async () => (await import('./commands/system.ts')).systemCommand,
-  ...Object.fromEntries(['create', 'start', 'stop', 'kill', 'restart', 'wait', 'rm', 'rename', 'prune', 'pause', 'unpause'].map((name) =>
-    [name, async () => (await import('./commands/containers.ts')).containerCommand(name)])),
-  container: async () => (await import('./commands/containers.ts')).containerGroupCommand,
-  exec: async () => (await import('./commands/exec.ts')).execCommand,
-  ps: async () => (await import('./commands/views.ts')).psCommand,
-  inspect: async () => (await import('./commands/views.ts')).inspectCommand,
-  logs: async () => (await import('./commands/views.ts')).logsCommand,
-  top: async () => (await import('./commands/views.ts')).topCommand,
-  stats: async () => (await import('./commands/views.ts')).statsCommand,
-  cp: async () => (await import('./commands/cp.ts')).cpCommand,
-  attach: async () => (await import('./commands/attach.ts')).attachCommand,
+export interface CommandEntry {
+  /** After `isola `: the command's synopsis, one line per form. */
+  readonly usage: string;
+  /** One line for `isola --help`. */
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+const CONTAINER_COMMANDS: Readonly<Record<string, Omit<CommandEntry, 'load'>>> = {
+  create: { usage: 'create [run flags] IMAGE [COMMAND...]\ncreate [run flags] --rootfs DIR -- COMMAND...', summary: 'record a container without starting it' },
+  start: { usage: 'start NAME...\nstart -a [-i] [--detach-keys KEYS] NAME', summary: 'start created or stopped containers under their monitors' },
+  stop: { usage: 'stop [-t SECONDS] NAME...', summary: 'stop containers: their stop signal, then SIGKILL' },
+  kill: { usage: 'kill [-s SIGNAL] NAME...', summary: 'send containers a signal' },
+  restart: { usage: 'restart [-t SECONDS] NAME...', summary: 'stop, then start containers' },
+  wait: { usage: 'wait NAME...', summary: 'wait for containers to exit and print their statuses' },
+  rm: { usage: 'rm [-f] [-v] NAME...', summary: 'remove containers with their files and host ids' },
+  rename: { usage: 'rename NAME NEW_NAME', summary: 'rename a container' },
+  prune: { usage: 'prune', summary: 'remove every stopped container' },
+  pause: { usage: 'pause NAME...', summary: 'freeze containers\' processes' },
+  unpause: { usage: 'unpause NAME...', summary: 'thaw paused containers' },
 };
 
-const USAGE = `usage: isola [--root DIR] [--runroot DIR] COMMAND [flags]
+/** Commands load on demand, so each pays only for its own code. */
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  run: {
+    usage: 'run [flags] IMAGE [COMMAND [ARG...]]\nrun [flags] --rootfs DIR -- COMMAND [ARG...]\nrun [flags] --layer DIR... -- COMMAND [ARG...]',
+    summary: 'run a command in a new container', load: async () => (await import('./commands/run.ts')).runCommand,
+  },
+  userns: { usage: 'userns ls [--format table|json]', summary: 'list the host id ranges containers hold, and the pool', load: async () => (await import('./commands/userns.ts')).usernsCommand },
+  pull: { usage: 'pull [flags] REF', summary: 'fetch an image from a registry', load: async () => (await import('./commands/pull.ts')).pullCommand },
+  push: { usage: 'push [flags] IMAGE [REF]', summary: 'send a stored image to a registry', load: async () => (await import('./commands/push.ts')).pushCommand },
+  images: { usage: 'images [flags]', summary: 'list stored images', load: async () => (await import('./commands/images.ts')).imagesCommand },
+  image: {
+    usage: 'image ls|inspect|rm|tag|push|pull|load|save|import [flags] [ARG...]',
+    summary: 'image commands under one name, as podman\'s', load: async () => (await import('./commands/image.ts')).imageCommand,
+  },
+  rmi: { usage: 'rmi [-f] IMAGE...', summary: 'remove images (names; layers no other image uses)', load: async () => (await import('./commands/rmi.ts')).rmiCommand },
+  tag: { usage: 'tag IMAGE NAME...', summary: 'give an image more names', load: async () => (await import('./commands/tag.ts')).tagCommand },
+  login: { usage: 'login -u USER -p PASS|--password-stdin REGISTRY', summary: 'store credentials for a registry', load: async () => (await import('./commands/login.ts')).loginCommand },
+  logout: { usage: 'logout REGISTRY', summary: 'forget a registry\'s credentials', load: async () => (await import('./commands/login.ts')).logoutCommand },
+  load: { usage: 'load [-i ARCHIVE]   (without -i: from stdin)', summary: 'store the images of a docker or OCI archive', load: async () => (await import('./commands/archive.ts')).loadCommand },
+  save: { usage: 'save -o FILE [--format docker-archive|oci-archive] IMAGE...', summary: 'write images to an archive', load: async () => (await import('./commands/archive.ts')).saveCommand },
+  import: { usage: 'import [-c|--change \'CMD ["sh"]\']... [-m MESSAGE] TARBALL|- [NAME]', summary: 'make an image from a root filesystem tarball (- for stdin)', load: async () => (await import('./commands/archive.ts')).importCommand },
+  volume: { usage: 'volume create|ls|rm|inspect [flags] [NAME...]', summary: 'named volumes (-v NAME:/path makes one on first use)', load: async () => (await import('./commands/volume.ts')).volumeCommand },
+  system: { usage: 'system prune [-f] [--volumes]', summary: 'remove stopped containers and layer copies (and volumes) nothing uses', load: async () => (await import('./commands/system.ts')).systemCommand },
+  ...Object.fromEntries(Object.entries(CONTAINER_COMMANDS).map(([name, entry]) =>
+    [name, { ...entry, load: async () => (await import('./commands/containers.ts')).containerCommand(name) }])),
+  container: {
+    usage: 'container COMMAND [flags] [ARG...]   (any container command, e.g. container rm NAME)',
+    summary: 'container commands under one name, as podman\'s', load: async () => (await import('./commands/containers.ts')).containerGroupCommand,
+  },
+  exec: { usage: 'exec [flags] NAME COMMAND [ARG...]', summary: 'run a process in a running container (same namespaces, ID map, cgroup)', load: async () => (await import('./commands/exec.ts')).execCommand },
+  ps: { usage: 'ps [flags]', summary: 'list containers', load: async () => (await import('./commands/views.ts')).psCommand },
+  inspect: { usage: 'inspect NAME...', summary: 'show containers\' details as JSON', load: async () => (await import('./commands/views.ts')).inspectCommand },
+  logs: { usage: 'logs [flags] NAME', summary: 'print what a container wrote', load: async () => (await import('./commands/views.ts')).logsCommand },
+  top: { usage: 'top NAME [DESCRIPTOR...]   (user huser pid hpid ppid hppid group hgroup etime time pcpu comm args)', summary: 'list a container\'s processes', load: async () => (await import('./commands/views.ts')).topCommand },
+  stats: { usage: 'stats [flags] [NAME...]', summary: 'show containers\' cpu, memory and pids use', load: async () => (await import('./commands/views.ts')).statsCommand },
+  cp: { usage: 'cp SRC DST   (one of them NAME:PATH)', summary: 'copy files into or out of a container', load: async () => (await import('./commands/cp.ts')).cpCommand },
+  attach: { usage: 'attach [--detach-keys KEYS] NAME', summary: 'connect this terminal to a running container', load: async () => (await import('./commands/attach.ts')).attachCommand },
+};
+
+/** `isola --help`: every command with its summary. */
+export function formatMainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, entry]) => `  ${name.padEnd(width)}   ${entry.summary}`);
+  return `usage: isola [global flags] COMMAND [flags] [ARG...]
 
 commands:
-  run [flags] --rootfs DIR -- COMMAND...   run a command in a new container
-  userns ls [--format table|json]          list the host id ranges containers hold, and the pool
-  pull [--tls-verify=false] [--cert-dir DIR] [--creds U:P] [--platform OS/ARCH] REF   fetch an image from a registry
-  push [--tls-verify=false] [--cert-dir DIR] [--creds U:P] IMAGE [REF]    send a stored image to a registry
-  images, image ls [--format table|json]   list stored images
-  image inspect IMAGE...                   show an image's details (podman's JSON)
-  rmi [-f] IMAGE...                        remove images (names; layers no other image uses)
-  tag IMAGE NAME...                        give an image more names
-  login -u USER -p PASS|--password-stdin REGISTRY, logout REGISTRY
-  load [-i ARCHIVE] (else stdin), save -o FILE [--format docker-archive|oci-archive] IMAGE...
-  import [-c|--change 'CMD ["sh"]']... [-m MESSAGE] TARBALL|- [NAME]   a rootfs tarball (- for stdin) as an image
-  volume create|ls|rm|inspect [NAME...]    named volumes (-v NAME:/path makes one on first use)
-  system prune                             remove stopped containers and unused layer copies
-  run -d [--name N] [--restart no|on-failure[:N]|always] ...   run detached under a monitor; prints the id
-  create [run flags] --rootfs DIR -- CMD   record a container; start NAME... runs it detached
-  ps [-a] [-q] [--filter name=|status=|id=] [--format table|json]
-  logs [-f] [--tail N] [--since T] [-t] NAME      stop [-t SECONDS] NAME...      kill [-s SIGNAL] NAME...
-  attach NAME                              this terminal on a running container (input needs -t)
-  exec [-i] [-t] [-u USER] [-e K=V] [-w DIR] NAME CMD...   a process in a running container (same namespaces, ID map, cgroup)
-  restart, wait, rm [-f], inspect, rename OLD NEW, prune, pause, unpause, stats [--no-stream], cp SRC DST (one as NAME:PATH), top NAME [user huser pid hpid ppid ...]
+${lines.join('\n')}
 
-run: isola run [flags] IMAGE [COMMAND...] (--pull=missing|always|never --tls-verify=false --entrypoint CMD)
-run flags: --rm --uidmap C:H:N --gidmap C:H:N --userns auto[:size=N]|host|keep-id|remap:USER --hostname NAME
-  --layer DIR (repeatable, bottom first) --rootfs-copy -v HOST|NAME:CTR[:ro,U,idmap[=uids=D-H-N;gids=D-H-N]] -u USER[:GROUP] -e K=V --env-file F -w DIR --tmpfs DIR[:opts] --read-only
-  --cap-add CAP --cap-drop CAP --ulimit NAME=SOFT[:HARD] --pids-limit N --memory SIZE --cpus N
-  --privileged -i -t --network none|host|private --security-opt seccomp=unconfined|PROFILE.json|no-new-privileges --sysctl K=V
+global flags:
+${formatFlagHelp(GLOBAL_FLAGS)}
 
-configuration: /etc/isola/isola.toml, and for an ordinary user $XDG_CONFIG_HOME/isola/isola.toml`;
+isola help COMMAND (or isola COMMAND --help) shows a command's flags.
+configuration: /etc/isola/isola.toml, and for an ordinary user $XDG_CONFIG_HOME/isola/isola.toml
+`;
+}
+
+/** `isola COMMAND --help`: its usage and summary, then the flags its parser was given. */
+export function formatCommandHelp(name: string, entry: CommandEntry, request: HelpRequest): string {
+  const usage = entry.usage.split('\n').map((line, i) => `${i === 0 ? 'usage: ' : '       '}isola ${line}`).join('\n');
+  const title = request.subcommand === undefined ? 'flags:' : `flags of isola ${name} ${request.subcommand}:`;
+  const flags = request.flags.length === 0 ? '(no flags)' : `${title}\n${formatFlagHelp(request.flags)}`;
+  return `${usage}\n\n${entry.summary}\n\n${flags}\n`;
+}
+
+/** A command asked for help must throw HelpRequest before it looks at its context. */
+const HELP_ONLY_CONTEXT = new Proxy({}, {
+  get: (_target, key) => { throw new Error(`a command read context.${String(key)} before answering --help`); },
+}) as CliContext;
+
+/**
+ * Runs a command's own parser with `--help` after `argv` (a subcommand): the
+ * answer carries the very flag table that parser uses.
+ * @returns undefined for an unknown command or one that did not ask for help
+ */
+export async function requestHelp(name: string, argv: readonly string[] = []): Promise<HelpRequest | undefined> {
+  const entry = COMMANDS[name];
+  if (entry === undefined) return undefined;
+  try {
+    await (await entry.load())([...argv, '--help'], HELP_ONLY_CONTEXT);
+  } catch (error) {
+    if (error instanceof HelpRequest) return error;
+    throw error;
+  }
+  return undefined;
+}
+
+async function commandHelp(name: string, argv: readonly string[]): Promise<string | undefined> {
+  const entry = COMMANDS[name];
+  const request = await requestHelp(name, argv);
+  return entry === undefined || request === undefined ? undefined : formatCommandHelp(name, entry, request);
+}
 
 function exitStatusFor(error: IsolaError): number {
   const step = (error as { step?: string }).step;
@@ -103,10 +157,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write('isola version 0.1.0\n');
       return 0;
     }
-    const load = name === undefined ? undefined : COMMANDS[name];
-    if (load === undefined || global.flags.has('help')) {
-      process.stdout.write(`${USAGE}\n`);
-      return name === undefined || global.flags.has('help') ? 0 : 125;
+    // `isola help [COMMAND [SUB]]` and `isola --help [COMMAND]` are `isola COMMAND --help`.
+    const isHelp = global.flags.has('help') || name === 'help';
+    const target = name === 'help' ? rest[0] : name;
+    const entry = target === undefined ? undefined : COMMANDS[target];
+    if (target === undefined) {
+      process.stdout.write(formatMainHelp());
+      return 0;
+    }
+    if (entry === undefined) {
+      throw new InvalidOptionError('COMMAND', 'a command (isola --help lists them)', target);
+    }
+    if (isHelp) {
+      process.stdout.write(await commandHelp(target, name === 'help' ? rest.slice(1) : rest) ?? formatMainHelp());
+      return 0;
     }
     const env = process.env;
     const uid = process.getuid?.() ?? 0;
@@ -122,7 +186,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         registriesFiles: registriesFiles(env, uid),
       },
     };
-    return await (await load())(rest, context);
+    try {
+      return await (await entry.load())(rest, context);
+    } catch (error) {
+      if (!(error instanceof HelpRequest)) throw error;
+      process.stdout.write(formatCommandHelp(target, entry, error));
+      return 0;
+    }
   } catch (error) {
     return printError(error);
   }

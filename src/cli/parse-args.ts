@@ -10,6 +10,46 @@ export interface FlagSpec {
   readonly short?: string;
   readonly takesValue: boolean;
   readonly isRepeatable?: boolean;
+  /** One line for the command's --help. */
+  readonly description: string;
+  /** What the value looks like in --help (`DIR`, `C:H:N`). @default 'VALUE' */
+  readonly valueName?: string;
+}
+
+/**
+ * Thrown by parseArgs when `--help` (or `-h`, unless the command gives -h a
+ * meaning of its own, as run does for --hostname) comes before the first
+ * positional: the caller prints help built from `flags`, the very table the
+ * parse used, so help and parsing cannot disagree.
+ */
+export class HelpRequest {
+  readonly flags: readonly FlagSpec[];
+  /** Set by a command group (`image`, `volume`) that knows its subcommand. */
+  readonly subcommand: string | undefined;
+  constructor(flags: readonly FlagSpec[], subcommand?: string) {
+    this.flags = flags;
+    this.subcommand = subcommand;
+  }
+}
+
+/** True for `--help`, and for `-h` when no flag in `specs` claims it. */
+export function isHelpToken(token: string | undefined, specs: readonly FlagSpec[] = []): boolean {
+  if (token === '--help') return !specs.some((s) => s.name === 'help');
+  return token === '-h' && !specs.some((s) => s.short === 'h');
+}
+
+/** The flags part of a command's help: one line per flag, descriptions aligned. */
+export function formatFlagHelp(specs: readonly FlagSpec[]): string {
+  const heads = specs.map((spec) => {
+    const short = spec.short === undefined ? '    ' : `-${spec.short}, `;
+    const value = spec.takesValue ? ` ${spec.valueName ?? 'VALUE'}` : '';
+    return `  ${short}--${spec.name}${value}`;
+  });
+  const width = Math.max(0, ...heads.map((head) => head.length));
+  return specs.map((spec, i) => {
+    const repeat = spec.isRepeatable === true ? ' (repeatable)' : '';
+    return `${heads[i]!.padEnd(width)}   ${spec.description}${repeat}`;
+  }).join('\n');
 }
 
 export interface ParsedArgs {
@@ -37,6 +77,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     const token = argv[i]!;
     if (token === '--') { i++; break; }
     if (!token.startsWith('-') || token === '-') break;
+    if (isHelpToken(token, specs)) throw new HelpRequest(specs);
     const eq = token.startsWith('--') ? token.indexOf('=') : -1;
     const name = eq === -1 ? token : token.slice(0, eq);
     if (!token.startsWith('--') && token.length > 2) {

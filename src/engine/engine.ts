@@ -15,13 +15,13 @@
  * process runs, with an `exited` promise, and nothing is recorded.
  */
 import { normalizeEngineOptions, type EngineOpenOptions, type EngineSettings } from './settings.ts';
-import { readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions, type RunningContainer } from './run.ts';
+import { newContainerId, readHostFacts, runContainerFromOptions, type HostFacts, type RunOptions, type RunningContainer } from './run.ts';
 import type { IdAllocationsReport, IdAllocator } from './id-allocator.ts';
 import { configuredUserns } from './config-defaults.ts';
 import type { ImageService } from './images.ts';
 import type { RemovedImage } from '../image/index.ts';
 import type { VolumeInfo } from '../storage/index.ts';
-import type { LifecycleOperations, ListOptions } from './lifecycle/operations.ts';
+import type { LifecycleOperations, ListOptions, RemoveOptions } from './lifecycle/operations.ts';
 import type { Container, StopOptions } from './lifecycle/container.ts';
 import type { ContainerInfo } from './lifecycle/container-info.ts';
 import type { ContainerImage, CreateOptions } from './lifecycle/create-options.ts';
@@ -198,8 +198,8 @@ export class Engine {
     return (await this.#containers()).restart(ref, options);
   }
 
-  /** Removes it with its files, cgroup and host ids; `force` stops it first. */
-  async remove(ref: string, options?: { readonly force?: boolean | undefined }): Promise<void> {
+  /** Removes it with its files, cgroup and host ids; `force` stops it first; `volumes` takes its anonymous volumes too. */
+  async remove(ref: string, options?: RemoveOptions): Promise<void> {
     return (await this.#containers()).remove(ref, options);
   }
 
@@ -268,7 +268,8 @@ export class Engine {
    */
   async #runImage(requested: RunOptions, imageName: string): Promise<RunningContainer> {
     const { resolveImageOptions } = await import('./image-options.ts');
-    const { image, stopSignal: _stopSignal, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, { ...requested, image: imageName });
+    // The image's VOLUMEs need nothing here: the container's writable layer holds them and goes with it.
+    const { image, stopSignal: _stopSignal, imageVolumes: _volumes, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, { ...requested, image: imageName });
     const container = await this.#runForeground({ ...requested, ...merged, image: undefined });
     return { ...container, image };
   }
@@ -278,16 +279,19 @@ export class Engine {
     if (options.image === undefined) return { options, image: undefined };
     const { resolveImageOptions } = await import('./image-options.ts');
     const userns = typeof options.userns === 'string' ? parseUsernsMode(options.userns, 'userns') : options.userns;
-    const { image, stopSignal, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, {
+    const { image, stopSignal, imageVolumes, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, {
       ...options, image: options.image, userns, args: options.cmd ?? options.args ?? [], env: options.env ?? [],
     });
+    const { imageVolumeOptions } = await import('./anonymous-volumes.ts');
+    const volumes = [...options.volumes ?? [], ...imageVolumeOptions(imageVolumes, options)];
     return {
-      options: { ...options, ...merged, cmd: undefined, image: undefined, stopSignal: options.stopSignal ?? stopSignal },
+      options: { ...options, ...merged, volumes, cmd: undefined, image: undefined, stopSignal: options.stopSignal ?? stopSignal },
       image: { id: image.id, name: image.names[0] ?? options.image },
     };
   }
 
   async #runForeground(options: RunOptions): Promise<RunningContainer> {
+    if (options.volumes.some((v) => v.isAnonymous === true && v.volumeName === undefined)) return this.#runWithAnonymousVolumes(options);
     // The state database opens while the host facts are read and the options checked.
     const mode = configuredUserns(options.userns, this.settings.config);
     const ready = mode.kind === 'auto' ? this.#allocator().then((ids) => ids.prepare()) : undefined;
@@ -297,6 +301,20 @@ export class Engine {
       ready,
       allocate: async (size, containerId) => (await this.#allocator()).allocate({ size, containerId }),
     });
+  }
+
+  /** A foreground run is not recorded: its anonymous volumes (`-v /path`) go when it ends, or fails to start. */
+  async #runWithAnonymousVolumes(options: RunOptions): Promise<RunningContainer> {
+    const { anonymousVolumeNames, nameAnonymousVolumes, removeAnonymousVolumes } = await import('./anonymous-volumes.ts');
+    const volumes = await nameAnonymousVolumes(options.volumes, newContainerId);
+    const remove = async (): Promise<void> => removeAnonymousVolumes(this.settings, await this.#facts(), anonymousVolumeNames(volumes));
+    try {
+      const container = await this.#runForeground({ ...options, volumes });
+      return { ...container, exited: container.exited.finally(() => remove().catch(() => {})) };
+    } catch (error) {
+      await remove().catch(() => {});
+      throw error;
+    }
   }
 
   /**

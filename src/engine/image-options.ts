@@ -28,6 +28,8 @@ export interface ImageOptions extends ImageRunSettings {
   readonly image: RunImageInfo;
   /** The image's StopSignal, when it has one. */
   readonly stopSignal: string | undefined;
+  /** The image's VOLUME paths (a recorded container gets anonymous volumes there). */
+  readonly imageVolumes: readonly string[];
 }
 
 /**
@@ -50,6 +52,7 @@ export async function resolveImageOptions(images: ImageService, config: EngineCo
   }
   return {
     ...merged, userns, rootfsLayers: layerDirs, stopSignal: imageConfig.config?.StopSignal || undefined,
+    imageVolumes: Object.keys(imageConfig.config?.Volumes ?? {}),
     image: {
       id: image.id, names: image.names, labels: imageConfig.config?.Labels ?? {},
       exposedPorts: Object.keys(imageConfig.config?.ExposedPorts ?? {}),

@@ -11,7 +11,7 @@ export type { CreateOptions, RestartPolicy } from './lifecycle/create-options.ts
 export { ContainerError, type ContainerErrorCode } from './lifecycle/errors.ts';
 export type { LogLine } from './lifecycle/log-format.ts';
 export type { LogsOptions } from './lifecycle/logs.ts';
-export type { ListOptions } from './lifecycle/operations.ts';
+export type { ListOptions, RemoveOptions } from './lifecycle/operations.ts';
 export { DEFAULT_TOP_DESCRIPTORS, TOP_DESCRIPTORS, checkTopDescriptors, type TopDescriptor } from './lifecycle/top.ts';
 export type { ExecOptions } from './lifecycle/exec.ts';
 export type { ContainerStats } from './lifecycle/stats.ts';

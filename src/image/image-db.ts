@@ -2,18 +2,13 @@
  * The image database, `<root>/images/images.db` (SQLite, WAL): names, images,
  * their layers, and the unpacked layers they share. Its own file, apart from the
  * container state database, so image commands never wait on container work.
- *
- * node:sqlite offers only a synchronous API. That is the accepted exception to
- * the rule against *Sync calls below cli/: statements are short and local, and a
- * transaction that never awaits cannot interleave with other work of this
- * process while it holds the write lock (BEGIN IMMEDIATE).
+ * The SQLite handling (busy timeout, WAL, migrations, transactions) is
+ * sqlite/'s; this file brings the schema and the image errors.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DatabaseSync, SQLInputValue, SQLOutputValue } from 'node:sqlite';
+import { BUSY_TIMEOUT_MS, openSqliteDb, type Row, type SqliteDb, type SqliteErrors } from '../sqlite/index.ts';
 import { ImageError } from './errors.ts';
-
-const BUSY_TIMEOUT_MS = 10_000;
 
 /** One migration per schema version (PRAGMA user_version); released ones never change. */
 const MIGRATIONS: readonly string[] = [
@@ -52,94 +47,25 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;`,
 ];
 
-export type Row = Record<string, SQLOutputValue>;
+/** Statements (all, get, run), BEGIN IMMEDIATE transactions (`immediate`), close. */
+export type ImageDb = SqliteDb;
+export type { Row };
 
-export class ImageDb {
-  readonly path: string;
-  readonly #db: DatabaseSync;
-
-  constructor(path: string, db: DatabaseSync) {
-    this.path = path;
-    this.#db = db;
-  }
-
-  all(sql: string, ...params: SQLInputValue[]): Row[] {
-    return this.#wrap(() => this.#db.prepare(sql).all(...params)) as Row[];
-  }
-
-  get(sql: string, ...params: SQLInputValue[]): Row | undefined {
-    return this.#wrap(() => this.#db.prepare(sql).get(...params)) as Row | undefined;
-  }
-
-  run(sql: string, ...params: SQLInputValue[]): number {
-    return Number(this.#wrap(() => this.#db.prepare(sql).run(...params)).changes);
-  }
-
-  /** Runs `fn` holding the write lock (BEGIN IMMEDIATE); `fn` must not await. */
-  immediate<T>(fn: () => T): T {
-    this.#wrap(() => this.#db.exec('BEGIN IMMEDIATE'));
-    try {
-      const result = fn();
-      this.#wrap(() => this.#db.exec('COMMIT'));
-      return result;
-    } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
-  close(): void {
-    if (this.#db.isOpen) this.#db.close();
-  }
-
-  #wrap<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (error) {
-      const errcode = ((error as { errcode?: number }).errcode ?? 0) & 0xff;
-      if (errcode !== 5 && errcode !== 6) throw error;
-      throw new ImageError('ISOLA_IMAGE_STORE_UNAVAILABLE', `the image database ${this.path} stayed locked for ${BUSY_TIMEOUT_MS} ms`, this.path,
-        { cause: error, hint: 'another isola holds it: retry, and look for a hung isola process if it persists' });
-    }
-  }
-}
-
-function migrate(db: ImageDb, raw: DatabaseSync): void {
-  const version = () => Number((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
-  if (version() === MIGRATIONS.length) return;
-  raw.exec('PRAGMA journal_mode = WAL');
-  db.immediate(() => {
-    // Read again under the lock: a concurrent isola may have migrated meanwhile.
-    const current = version();
-    if (current > MIGRATIONS.length) {
-      throw new ImageError('ISOLA_IMAGE_STORE_UNAVAILABLE', `the image database ${db.path} has schema version ${current}, newer than this isola knows`,
-        db.path, { hint: 'use the isola version that wrote it, or a newer one' });
-    }
-    for (const sql of MIGRATIONS.slice(current)) raw.exec(sql);
-    raw.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
-  });
+function imageErrors(dir: string): SqliteErrors {
+  return {
+    busy: (path, cause) => new ImageError('ISOLA_IMAGE_STORE_UNAVAILABLE', `the image database ${path} stayed locked for ${BUSY_TIMEOUT_MS} ms`, path,
+      { cause, hint: 'another isola holds it: retry, and look for a hung isola process if it persists' }),
+    tooNew: (path, version) => new ImageError('ISOLA_IMAGE_STORE_UNAVAILABLE', `the image database ${path} has schema version ${version}, newer than this isola knows`,
+      path, { hint: 'use the isola version that wrote it, or a newer one' }),
+    unavailable: (path, cause) => new ImageError('ISOLA_IMAGE_STORE_UNAVAILABLE', `cannot open the image database ${path}: ${(cause as Error).message}`, path,
+      { cause, hint: `check that ${dir} is writable by this user (or pass another --root)` }),
+  };
 }
 
 /** Opens (creating when needed) `<dir>/images.db`. */
 export async function openImageDb(dir: string): Promise<ImageDb> {
-  const path = join(dir, 'images.db');
-  let raw: DatabaseSync;
-  try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const { DatabaseSync } = await import('node:sqlite');
-    raw = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
-  } catch (error) {
-    throw new ImageError('ISOLA_IMAGE_STORE_UNAVAILABLE', `cannot open the image database ${path}: ${(error as Error).message}`, path,
-      { cause: error, hint: `check that ${dir} is writable by this user (or pass another --root)` });
-  }
-  const db = new ImageDb(path, raw);
-  try {
-    raw.exec('PRAGMA foreign_keys = ON');
-    migrate(db, raw);
-    db.run('PRAGMA synchronous = NORMAL');
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
+  return openSqliteDb({
+    path: join(dir, 'images.db'), migrations: MIGRATIONS, errors: imageErrors(dir),
+    makeDirectory: () => mkdir(dir, { recursive: true, mode: 0o700 }),
+  });
 }

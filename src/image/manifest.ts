@@ -64,6 +64,8 @@ export interface ImageConfig {
     readonly Labels?: Readonly<Record<string, string>> | null;
     readonly ExposedPorts?: Readonly<Record<string, object>> | null;
     readonly StopSignal?: string;
+    /** Paths that get a volume of their own (keys; the values are empty objects). */
+    readonly Volumes?: Readonly<Record<string, object>> | null;
   };
   readonly rootfs: { readonly type: string; readonly diff_ids: readonly Digest[] };
   readonly history?: readonly object[];

@@ -107,6 +107,8 @@ export interface MonitorPlan {
   readonly exitCommand?: readonly string[] | undefined;
   /** A unix socket the monitor listens on for `attach`: output to clients, their input to the terminal. */
   readonly attachSocket?: string | undefined;
+  /** The container's stdin is a pipe the monitor holds open and attach clients write to (`run -d -i` without -t). */
+  readonly hasStdinPipe?: boolean | undefined;
 }
 
 export interface PlanDeviceNode {

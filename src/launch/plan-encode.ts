@@ -142,6 +142,7 @@ function writeMonitor(w: PlanWriter, plan: LaunchPlan): void {
   if (monitor.log !== undefined) w.record(TAG.logFile, [monitor.log.path, monitor.log.maxBytes, monitor.log.keepFiles]);
   if (monitor.exitCommand !== undefined && monitor.exitCommand.length > 0) w.record(TAG.exitCommand, [...monitor.exitCommand]);
   if (monitor.attachSocket !== undefined) w.record(TAG.attachSocket, [monitor.attachSocket]);
+  if (monitor.hasStdinPipe === true) w.record(TAG.stdinPipe, []);
 }
 
 function writeLifecycle(w: PlanWriter, plan: LaunchPlan): void {

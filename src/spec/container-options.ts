@@ -37,6 +37,11 @@ export interface VolumeOption {
   readonly idmap?: 'container' | { readonly uidMap: readonly IdMapEntry[]; readonly gidMap: readonly IdMapEntry[] } | undefined;
   /** `:U`: chown the source, recursively, to the container's ids first. */
   readonly isChowned?: boolean | undefined;
+  /**
+   * `-v /path` or an image's VOLUME: a volume of the container's own, named
+   * by the engine (then `volumeName` is set), removed by `rm -v` and `--rm`.
+   */
+  readonly isAnonymous?: boolean | undefined;
 }
 
 export interface TmpfsOption {

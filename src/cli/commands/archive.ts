@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine } from '../../engine/index.ts';
-import { flagValue, flagValues, parseArgs } from '../parse-args.ts';
+import { flagValue, flagValues, parseArgs, type FlagSpec } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
 
 /** stdin as a tarball source; a terminal is refused, as docker and podman do, rather than waiting on it. */
@@ -17,7 +17,10 @@ async function stdinSource(command: string, expected: string, hint: string): Pro
 }
 
 export async function loadCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [{ name: 'input', short: 'i', takesValue: true }, { name: 'quiet', short: 'q', takesValue: false }]);
+  const args = parseArgs(argv, [
+    { name: 'input', short: 'i', takesValue: true, valueName: 'FILE', description: 'the archive to read' },
+    { name: 'quiet', short: 'q', takesValue: false, description: 'accepted for podman\'s sake' },
+  ]);
   const input = flagValue(args, 'input') ?? args.positionals[0];
   const source = input === undefined
     ? await stdinSource('load', 'an archive (-i FILE, or on stdin)', 'isola load -i image.tar, or isola load < image.tar')
@@ -33,7 +36,10 @@ export async function loadCommand(argv: readonly string[], context: CliContext):
 }
 
 export async function saveCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [{ name: 'output', short: 'o', takesValue: true }, { name: 'format', takesValue: true }]);
+  const args = parseArgs(argv, [
+    { name: 'output', short: 'o', takesValue: true, valueName: 'FILE', description: 'the archive to write' },
+    { name: 'format', takesValue: true, valueName: 'docker-archive|oci-archive', description: 'archive format (default docker-archive)' },
+  ]);
   const output = flagValue(args, 'output');
   const format = flagValue(args, 'format') ?? 'docker-archive';
   if (output === undefined) throw new InvalidOptionError('isola save', 'an output file (-o FILE)', 'nothing', { hint: 'isola save -o image.tar IMAGE' });
@@ -48,9 +54,10 @@ export async function saveCommand(argv: readonly string[], context: CliContext):
   }
 }
 
-const IMPORT_FLAGS = [
-  { name: 'change', short: 'c', takesValue: true, isRepeatable: true }, { name: 'message', short: 'm', takesValue: true },
-  { name: 'quiet', short: 'q', takesValue: false },
+const IMPORT_FLAGS: readonly FlagSpec[] = [
+  { name: 'change', short: 'c', takesValue: true, isRepeatable: true, valueName: 'INSTRUCTION', description: 'a Dockerfile instruction for the config: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR' },
+  { name: 'message', short: 'm', takesValue: true, valueName: 'TEXT', description: 'the history comment' },
+  { name: 'quiet', short: 'q', takesValue: false, description: 'print only the image id' },
 ];
 
 export async function importCommand(argv: readonly string[], context: CliContext): Promise<number> {

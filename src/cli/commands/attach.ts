@@ -1,35 +1,30 @@
 /**
- * `isola attach NAME`: this terminal on a running container, until it exits;
- * exits with its status. Input reaches a container with a terminal (-t).
+ * `isola attach [--detach-keys KEYS] NAME`: this terminal on a running
+ * container, until it exits (then its status) or the detach keys are typed
+ * (0, and it keeps running). Input reaches its terminal (-t) or, for a
+ * container run with -i, its stdin.
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine } from '../../engine/index.ts';
-import { parseArgs } from '../parse-args.ts';
+import { attachSession } from '../attach-session.ts';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys.ts';
+import { flagValue, parseArgs, type FlagSpec } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
 
+export const DETACH_KEYS_FLAG: FlagSpec = {
+  name: 'detach-keys', takesValue: true, valueName: 'KEYS',
+  description: `keys that detach and leave the container running (default ${DEFAULT_DETACH_KEYS}; "" disables)`,
+};
+
 export async function attachCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, []);
+  const args = parseArgs(argv, [DETACH_KEYS_FLAG]);
   const [ref, ...rest] = args.positionals;
   if (ref === undefined || rest.length > 0) throw new InvalidOptionError('isola attach', 'one container name or id', args.positionals.join(' '));
+  const detachKeys = parseDetachKeys(flagValue(args, 'detach-keys') ?? DEFAULT_DETACH_KEYS);
   const engine = await Engine.open(context.engineOptions);
-  const stdin = process.stdin;
-  const isRaw = stdin.isTTY;
   try {
-    const socket = await engine.attach(ref);
-    const closed = new Promise<void>((resolve) => { socket.once('close', () => resolve()); });
-    socket.on('error', () => {}); // the close that follows ends the attach
-    socket.pipe(process.stdout, { end: false });
-    if (isRaw) stdin.setRawMode(true);
-    // The end of our input is not the end of the attach: output flows until the container exits.
-    stdin.pipe(socket, { end: false });
-    stdin.once('end', () => socket.end());
-    await closed;
-    stdin.unpipe(socket);
-    stdin.destroy();
-    const code = await engine.wait(ref).catch(() => undefined);
-    return code ?? 0;
+    return await attachSession(engine, ref, { hasInput: true, detachKeys });
   } finally {
-    if (isRaw) stdin.setRawMode(false);
     await engine.close();
   }
 }

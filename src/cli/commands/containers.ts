@@ -5,9 +5,12 @@
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine } from '../../engine/index.ts';
-import { flagValue, isFlagSet, parseArgs, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
+import { flagValue, HelpRequest, isFlagSet, isHelpToken, parseArgs, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
 import { RUN_FLAGS, runOptionsFromArgs } from './run-flags.ts';
 import { CREATE_FLAGS, createOptionsFromRun } from './create-flags.ts';
+import { DETACH_KEYS_FLAG } from './attach.ts';
+import { attachSession } from '../attach-session.ts';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys.ts';
 import type { CliContext } from '../context.ts';
 
 type Action = (engine: Engine, args: ParsedArgs, context: CliContext) => Promise<number>;
@@ -44,14 +47,27 @@ const ACTIONS: Readonly<Record<string, { flags: readonly FlagSpec[]; action: Act
     },
   },
   start: {
-    flags: [],
+    flags: [
+      { name: 'attach', short: 'a', takesValue: false, description: 'stay attached to its output until it exits (then its status)' },
+      { name: 'interactive', short: 'i', takesValue: false, description: 'attach, and send this terminal\'s input to it' },
+      DETACH_KEYS_FLAG,
+    ],
     action: async (engine, args) => {
-      for (const ref of names(args, 'start')) out(`${(await engine.start(ref)).name}\n`);
-      return 0;
+      const hasInput = isFlagSet(args, 'interactive');
+      if (!isFlagSet(args, 'attach') && !hasInput) {
+        for (const ref of names(args, 'start')) out(`${(await engine.start(ref)).name}\n`);
+        return 0;
+      }
+      const [ref, ...rest] = names(args, 'start');
+      if (rest.length > 0) throw new InvalidOptionError('isola start -a', 'one container name or id', args.positionals.join(' '));
+      const detachKeys = parseDetachKeys(flagValue(args, 'detach-keys') ?? DEFAULT_DETACH_KEYS);
+      // Output it writes before the attach connects is in its log (isola logs).
+      await engine.start(ref!);
+      return attachSession(engine, ref!, { hasInput, detachKeys });
     },
   },
   stop: {
-    flags: [{ name: 'time', short: 't', takesValue: true }],
+    flags: [{ name: 'time', short: 't', takesValue: true, valueName: 'SECONDS', description: 'seconds to wait for an exit before SIGKILL (default 10)' }],
     action: async (engine, args) => {
       const timeoutSec = seconds(flagValue(args, 'time'), 10);
       for (const ref of names(args, 'stop')) {
@@ -62,7 +78,7 @@ const ACTIONS: Readonly<Record<string, { flags: readonly FlagSpec[]; action: Act
     },
   },
   kill: {
-    flags: [{ name: 'signal', short: 's', takesValue: true }],
+    flags: [{ name: 'signal', short: 's', takesValue: true, valueName: 'SIGNAL', description: 'the signal to send (default SIGKILL)' }],
     action: async (engine, args) => {
       for (const ref of names(args, 'kill')) {
         await engine.kill(ref, flagValue(args, 'signal') ?? 'SIGKILL');
@@ -72,7 +88,7 @@ const ACTIONS: Readonly<Record<string, { flags: readonly FlagSpec[]; action: Act
     },
   },
   restart: {
-    flags: [{ name: 'time', short: 't', takesValue: true }],
+    flags: [{ name: 'time', short: 't', takesValue: true, valueName: 'SECONDS', description: 'seconds to wait for an exit before SIGKILL (default 10)' }],
     action: async (engine, args) => {
       const timeoutSec = seconds(flagValue(args, 'time'), 10);
       for (const ref of names(args, 'restart')) out(`${(await engine.restart(ref, { timeoutSec })).name}\n`);
@@ -88,11 +104,13 @@ const ACTIONS: Readonly<Record<string, { flags: readonly FlagSpec[]; action: Act
     },
   },
   rm: {
-    flags: [{ name: 'force', short: 'f', takesValue: false }, { name: 'volumes', short: 'v', takesValue: false }],
+    flags: [
+      { name: 'force', short: 'f', takesValue: false, description: 'stop a running container first' },
+      { name: 'volumes', short: 'v', takesValue: false, description: 'also remove the container\'s anonymous volumes' },
+    ],
     action: async (engine, args) => {
-      // -v: a container's anonymous volumes; isola makes none yet, so there is nothing more to remove.
       for (const ref of names(args, 'rm')) {
-        await engine.remove(ref, { force: isFlagSet(args, 'force') });
+        await engine.remove(ref, { force: isFlagSet(args, 'force'), volumes: isFlagSet(args, 'volumes') });
         out(`${ref}\n`);
       }
       return 0;
@@ -128,13 +146,16 @@ const ACTIONS: Readonly<Record<string, { flags: readonly FlagSpec[]; action: Act
     },
   },
   prune: {
-    flags: [{ name: 'force', short: 'f', takesValue: false }],
+    flags: [{ name: 'force', short: 'f', takesValue: false, description: 'do not ask (isola never asks)' }],
     action: async (engine) => {
       for (const id of await engine.prune()) out(`${id}\n`);
       return 0;
     },
   },
 };
+
+/** The container commands `isola container` dispatches to. */
+export const CONTAINER_SUBCOMMANDS: readonly string[] = Object.keys(ACTIONS);
 
 export function containerCommand(name: string): (argv: readonly string[], context: CliContext) => Promise<number> {
   const entry = ACTIONS[name];
@@ -148,9 +169,14 @@ export function containerCommand(name: string): (argv: readonly string[], contex
 /** `isola container cleanup ID`: run by a container's monitor as it exits; prints nothing. */
 export async function containerGroupCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const [subcommand, id, ...rest] = argv;
+  if (isHelpToken(subcommand)) throw new HelpRequest([]);
   if (subcommand === 'cleanup' && id !== undefined && rest.length === 0) {
     return withEngine(context, async (engine) => { await engine.cleanUpContainer(id); return 0; });
   }
-  if (subcommand !== undefined && subcommand in ACTIONS) return containerCommand(subcommand)(argv.slice(1), context);
+  if (subcommand !== undefined && subcommand in ACTIONS) {
+    return containerCommand(subcommand)(argv.slice(1), context).catch((error: unknown) => {
+      throw error instanceof HelpRequest ? new HelpRequest(error.flags, subcommand) : error;
+    });
+  }
   throw new InvalidOptionError('isola container', 'a subcommand: cleanup ID, or a container command', subcommand ?? '');
 }

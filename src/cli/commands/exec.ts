@@ -10,9 +10,12 @@ import { flagValue, flagValues, isFlagSet, parseArgs, type FlagSpec } from '../p
 import type { CliContext } from '../context.ts';
 
 const EXEC_FLAGS: readonly FlagSpec[] = [
-  { name: 'interactive', short: 'i', takesValue: false }, { name: 'tty', short: 't', takesValue: false },
-  { name: 'user', short: 'u', takesValue: true }, { name: 'env', short: 'e', takesValue: true, isRepeatable: true },
-  { name: 'workdir', short: 'w', takesValue: true }, { name: 'privileged', takesValue: false },
+  { name: 'interactive', short: 'i', takesValue: false, description: 'keep stdin open' },
+  { name: 'tty', short: 't', takesValue: false, description: 'give the process a terminal' },
+  { name: 'user', short: 'u', takesValue: true, valueName: 'USER[:GROUP]', description: 'the user the process runs as' },
+  { name: 'env', short: 'e', takesValue: true, isRepeatable: true, valueName: 'K=V', description: 'set an environment variable' },
+  { name: 'workdir', short: 'w', takesValue: true, valueName: 'DIR', description: 'the working directory inside' },
+  { name: 'privileged', takesValue: false, description: 'refused: an exec gets the container\'s own capabilities' },
 ];
 
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];

@@ -1,10 +1,11 @@
 /** `isola image SUBCOMMAND`: ls, inspect, rm, tag, push, pull under one name, as podman. */
 import { InvalidOptionError } from '../../errors/index.ts';
+import { HelpRequest, isHelpToken } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
 
 type Subcommand = (argv: readonly string[], context: CliContext) => Promise<number>;
 
-const SUBCOMMANDS: Readonly<Record<string, () => Promise<Subcommand>>> = {
+export const SUBCOMMANDS: Readonly<Record<string, () => Promise<Subcommand>>> = {
   ls: async () => (await import('./images.ts')).imagesCommand,
   list: async () => (await import('./images.ts')).imagesCommand,
   inspect: async () => (await import('./image-inspect.ts')).imageInspectCommand,
@@ -19,9 +20,12 @@ const SUBCOMMANDS: Readonly<Record<string, () => Promise<Subcommand>>> = {
 
 export async function imageCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const [name, ...rest] = argv;
+  if (isHelpToken(name)) throw new HelpRequest([]);
   const load = name === undefined ? undefined : SUBCOMMANDS[name];
   if (load === undefined) {
     throw new InvalidOptionError('isola image', `a subcommand: ${Object.keys(SUBCOMMANDS).join(', ')}`, name ?? '');
   }
-  return (await load())(rest, context);
+  return (await load())(rest, context).catch((error: unknown) => {
+    throw error instanceof HelpRequest ? new HelpRequest(error.flags, error.subcommand ?? name) : error;
+  });
 }

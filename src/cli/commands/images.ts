@@ -5,12 +5,16 @@
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine, type ImageDetails, type ImageRecord, type ImageService } from '../../engine/index.ts';
-import { flagValue, parseArgs } from '../parse-args.ts';
+import { flagValue, parseArgs, type FlagSpec } from '../parse-args.ts';
 import { formatBytes } from '../progress.ts';
 import type { CliContext } from '../context.ts';
 
 // -a (podman: with intermediate images) changes nothing: isola stores no intermediate images.
-const LS_FLAGS = [{ name: 'format', takesValue: true }, { name: 'quiet', short: 'q', takesValue: false }, { name: 'all', short: 'a', takesValue: false }];
+const LS_FLAGS: readonly FlagSpec[] = [
+  { name: 'format', takesValue: true, valueName: 'table|json', description: 'output format (default table)' },
+  { name: 'quiet', short: 'q', takesValue: false, description: 'print only the ids' },
+  { name: 'all', short: 'a', takesValue: false, description: 'accepted for podman\'s sake (isola keeps no intermediate images)' },
+];
 
 function formatTable(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];

@@ -6,12 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine } from '../../engine/index.ts';
-import { flagValue, isFlagSet, parseArgs } from '../parse-args.ts';
+import { flagValue, isFlagSet, parseArgs, type FlagSpec } from '../parse-args.ts';
 import { REGISTRY_FLAGS, registryAccess } from './registry-flags.ts';
 import type { CliContext } from '../context.ts';
 
-const LOGIN_FLAGS = [...REGISTRY_FLAGS, { name: 'username', short: 'u', takesValue: true }, { name: 'password', short: 'p', takesValue: true },
-  { name: 'password-stdin', takesValue: false }];
+const LOGIN_FLAGS: readonly FlagSpec[] = [
+  ...REGISTRY_FLAGS, { name: 'username', short: 'u', takesValue: true, valueName: 'USER', description: 'the user name' },
+  { name: 'password', short: 'p', takesValue: true, valueName: 'PASS', description: 'the password (visible to other users: prefer --password-stdin)' },
+  { name: 'password-stdin', takesValue: false, description: 'read the password from stdin' },
+];
 
 function oneRegistry(command: string, positionals: readonly string[]): string {
   const [registry, ...extra] = positionals;

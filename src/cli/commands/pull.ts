@@ -4,12 +4,15 @@
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine } from '../../engine/index.ts';
-import { flagValue, isFlagSet, parseArgs } from '../parse-args.ts';
+import { flagValue, isFlagSet, parseArgs, type FlagSpec } from '../parse-args.ts';
 import { ProgressDisplay } from '../progress.ts';
 import { TRANSFER_FLAGS, registryAccess } from './registry-flags.ts';
 import type { CliContext } from '../context.ts';
 
-const PULL_FLAGS = [...TRANSFER_FLAGS, { name: 'quiet', short: 'q', takesValue: false }, { name: 'platform', takesValue: true }];
+const PULL_FLAGS: readonly FlagSpec[] = [
+  ...TRANSFER_FLAGS, { name: 'quiet', short: 'q', takesValue: false, description: 'no progress, only the id' },
+  { name: 'platform', takesValue: true, valueName: 'OS/ARCH[/VARIANT]', description: 'the platform to pick from a multi-platform image' },
+];
 
 export async function pullCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const args = parseArgs(argv, PULL_FLAGS);

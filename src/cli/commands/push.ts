@@ -7,7 +7,7 @@ import { TRANSFER_FLAGS, registryAccess } from './registry-flags.ts';
 import type { CliContext } from '../context.ts';
 
 export async function pushCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [...TRANSFER_FLAGS, { name: 'quiet', short: 'q', takesValue: false }]);
+  const args = parseArgs(argv, [...TRANSFER_FLAGS, { name: 'quiet', short: 'q', takesValue: false, description: 'no progress, only the digest' }]);
   const [source, destination, ...extra] = args.positionals;
   if (source === undefined || extra.length > 0) throw new InvalidOptionError('isola push', 'an image and optionally a destination', args.positionals.join(' '));
   const display = isFlagSet(args, 'quiet') ? undefined : ProgressDisplay.forStderr();

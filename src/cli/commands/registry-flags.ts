@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { flagValue, isFlagSet, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
 
-export const TLS_VERIFY_FLAG: FlagSpec = { name: 'tls-verify', takesValue: false };
-export const CERT_DIR_FLAG: FlagSpec = { name: 'cert-dir', takesValue: true };
-export const CREDS_FLAG: FlagSpec = { name: 'creds', takesValue: true };
+export const TLS_VERIFY_FLAG: FlagSpec = { name: 'tls-verify', takesValue: false, description: 'verify the registry\'s certificate (--tls-verify=false: also allow plain HTTP)' };
+export const CERT_DIR_FLAG: FlagSpec = { name: 'cert-dir', takesValue: true, valueName: 'DIR', description: 'CA certificates and client keys for the registry' };
+export const CREDS_FLAG: FlagSpec = { name: 'creds', takesValue: true, valueName: 'USER:PASS', description: 'credentials for this transfer (over stored logins and helpers)' };
 export const REGISTRY_FLAGS: readonly FlagSpec[] = [TLS_VERIFY_FLAG, CERT_DIR_FLAG];
 /** pull and push (and run) also take `--creds`; login has its own -u and -p. */
 export const TRANSFER_FLAGS: readonly FlagSpec[] = [...REGISTRY_FLAGS, CREDS_FLAG];

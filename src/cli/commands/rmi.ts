@@ -9,7 +9,7 @@ import { isFlagSet, parseArgs } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
 
 export async function rmiCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [{ name: 'force', short: 'f', takesValue: false }]);
+  const args = parseArgs(argv, [{ name: 'force', short: 'f', takesValue: false, description: 'first remove the containers made from them' }]);
   if (args.positionals.length === 0) throw new InvalidOptionError('isola rmi', 'one or more images', 'nothing');
   const engine = await Engine.open(context.engineOptions);
   try {

@@ -134,6 +134,11 @@ describe('run flags for layers and volumes', () => {
     assert.deepEqual([named?.volumeName, named?.source], ['data', 'data']);
   });
 
+  it('reads -v /path without a source as an anonymous volume, as docker does', async () => {
+    const [volume] = (await optionsFor(['-v', '/scratch'])).volumes;
+    assert.deepEqual(volume, { source: '', destination: '/scratch', isReadonly: false, isAnonymous: true });
+  });
+
   it('reads podman\'s idmap=uids=...;gids=... with # between ranges', async () => {
     const [volume] = (await optionsFor(['-v', '/h:/c:idmap=uids=0-1000-10#10-2000-5;gids=0-3000-1'])).volumes;
     assert.deepEqual(volume?.idmap, {

@@ -15,21 +15,39 @@ import { flagValue, flagValues, isFlagSet, type FlagSpec, type ParsedArgs } from
 import { certDirFlag, credsFlag } from './registry-flags.ts';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
-  { name: 'rm', takesValue: false }, { name: 'rootfs', takesValue: true },
-  { name: 'layer', takesValue: true, isRepeatable: true }, { name: 'rootfs-copy', takesValue: false },
-  { name: 'pull', takesValue: true }, { name: 'tls-verify', takesValue: false }, { name: 'entrypoint', takesValue: true },
-  { name: 'cert-dir', takesValue: true }, { name: 'creds', takesValue: true },
-  { name: 'uidmap', takesValue: true, isRepeatable: true }, { name: 'gidmap', takesValue: true, isRepeatable: true },
-  { name: 'userns', takesValue: true }, { name: 'hostname', short: 'h', takesValue: true },
-  { name: 'volume', short: 'v', takesValue: true, isRepeatable: true }, { name: 'user', short: 'u', takesValue: true },
-  { name: 'env', short: 'e', takesValue: true, isRepeatable: true }, { name: 'env-file', takesValue: true, isRepeatable: true },
-  { name: 'workdir', short: 'w', takesValue: true }, { name: 'tmpfs', takesValue: true, isRepeatable: true },
-  { name: 'read-only', takesValue: false }, { name: 'cap-add', takesValue: true, isRepeatable: true },
-  { name: 'cap-drop', takesValue: true, isRepeatable: true }, { name: 'ulimit', takesValue: true, isRepeatable: true },
-  { name: 'privileged', takesValue: false }, { name: 'interactive', short: 'i', takesValue: false },
-  { name: 'tty', short: 't', takesValue: false }, { name: 'network', takesValue: true }, { name: 'net', takesValue: true },
-  { name: 'pids-limit', takesValue: true }, { name: 'memory', short: 'm', takesValue: true }, { name: 'cpus', takesValue: true },
-  { name: 'security-opt', takesValue: true, isRepeatable: true }, { name: 'sysctl', takesValue: true, isRepeatable: true },
+  { name: 'rm', takesValue: false, description: 'remove the container when it exits' },
+  { name: 'rootfs', takesValue: true, valueName: 'DIR', description: 'run on this root filesystem directory instead of an image' },
+  { name: 'layer', takesValue: true, isRepeatable: true, valueName: 'DIR', description: 'an unpacked image layer, bottom first, instead of an image' },
+  { name: 'rootfs-copy', takesValue: false, description: 'use chowned copies of the layers, not ID-mapped mounts' },
+  { name: 'pull', takesValue: true, valueName: 'missing|always|never', description: 'when to pull the image (default missing)' },
+  { name: 'tls-verify', takesValue: false, description: 'verify the registry\'s certificate (--tls-verify=false: also allow plain HTTP)' },
+  { name: 'entrypoint', takesValue: true, valueName: 'CMD', description: 'replace the image\'s entrypoint (a command or a JSON array; "" for none)' },
+  { name: 'cert-dir', takesValue: true, valueName: 'DIR', description: 'CA certificates and client keys for the registry the image is pulled from' },
+  { name: 'creds', takesValue: true, valueName: 'USER:PASS', description: 'credentials for the pull (over stored logins and helpers)' },
+  { name: 'uidmap', takesValue: true, isRepeatable: true, valueName: 'C:H:N', description: 'map container uids C..C+N-1 to host uids H..' },
+  { name: 'gidmap', takesValue: true, isRepeatable: true, valueName: 'C:H:N', description: 'map container gids (default: the uid map)' },
+  { name: 'userns', takesValue: true, valueName: 'MODE', description: 'auto[:size=N] (default), host, keep-id or remap:USER' },
+  { name: 'hostname', short: 'h', takesValue: true, valueName: 'NAME', description: 'the container\'s host name' },
+  { name: 'volume', short: 'v', takesValue: true, isRepeatable: true, valueName: 'SRC:CTR[:OPTS]', description: 'bind a host path or named volume (options ro, U, idmap); -v /path: an anonymous volume' },
+  { name: 'user', short: 'u', takesValue: true, valueName: 'USER[:GROUP]', description: 'the user the command runs as' },
+  { name: 'env', short: 'e', takesValue: true, isRepeatable: true, valueName: 'K=V', description: 'set an environment variable (-e K alone: from this environment)' },
+  { name: 'env-file', takesValue: true, isRepeatable: true, valueName: 'FILE', description: 'read environment variables from a file' },
+  { name: 'workdir', short: 'w', takesValue: true, valueName: 'DIR', description: 'the working directory inside' },
+  { name: 'tmpfs', takesValue: true, isRepeatable: true, valueName: 'DIR[:OPTS]', description: 'mount a tmpfs' },
+  { name: 'read-only', takesValue: false, description: 'mount the root filesystem read-only' },
+  { name: 'cap-add', takesValue: true, isRepeatable: true, valueName: 'CAP', description: 'add a capability' },
+  { name: 'cap-drop', takesValue: true, isRepeatable: true, valueName: 'CAP', description: 'drop a capability' },
+  { name: 'ulimit', takesValue: true, isRepeatable: true, valueName: 'NAME=SOFT[:HARD]', description: 'set a resource limit' },
+  { name: 'privileged', takesValue: false, description: 'all capabilities, no seccomp filter, no masked paths' },
+  { name: 'interactive', short: 'i', takesValue: false, description: 'keep stdin open' },
+  { name: 'tty', short: 't', takesValue: false, description: 'give the container a terminal' },
+  { name: 'network', takesValue: true, valueName: 'private|none|host', description: 'the network (default private: loopback only)' },
+  { name: 'net', takesValue: true, valueName: 'MODE', description: 'same as --network' },
+  { name: 'pids-limit', takesValue: true, valueName: 'N', description: 'at most N processes' },
+  { name: 'memory', short: 'm', takesValue: true, valueName: 'SIZE', description: 'memory limit (512m, 1g)' },
+  { name: 'cpus', takesValue: true, valueName: 'N', description: 'CPU quota in CPUs (1.5)' },
+  { name: 'security-opt', takesValue: true, isRepeatable: true, valueName: 'OPT', description: 'seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges' },
+  { name: 'sysctl', takesValue: true, isRepeatable: true, valueName: 'K=V', description: 'set a namespaced kernel parameter' },
 ];
 
 /** docker's memory units: powers of 1024, with an optional b or ib (512m, 512mb, 512MiB, 1.5g). */
@@ -90,6 +108,8 @@ function parseIdmapOption(text: string): VolumeOption['idmap'] {
 }
 
 function parseVolume(text: string, cwd: string): VolumeOption {
+  // `-v /path`: an anonymous volume, as docker's.
+  if (text.startsWith('/') && !text.includes(':')) return { source: '', destination: text, isReadonly: false, isAnonymous: true };
   const [source, destination, mode, ...rest] = text.split(':');
   if (source === undefined || source === '' || destination === undefined || destination === '' || rest.length > 0) {
     throw new InvalidOptionError('--volume', 'HOST:CONTAINER[:OPTIONS] or NAME:CONTAINER[:OPTIONS]', text);

@@ -5,11 +5,11 @@
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine } from '../../engine/index.ts';
-import { parseArgs, type FlagSpec } from '../parse-args.ts';
+import { HelpRequest, isHelpToken, parseArgs, type FlagSpec } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
 
 const FLAGS: readonly FlagSpec[] = [
-  { name: 'force', short: 'f', takesValue: false },
+  { name: 'force', short: 'f', takesValue: false, description: 'accepted for podman\'s scripts: isola prunes without asking' },
 ];
 
 function section(title: string, lines: readonly string[]): string {
@@ -18,6 +18,7 @@ function section(title: string, lines: readonly string[]): string {
 
 export async function systemCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const [subcommand, ...rest] = argv;
+  if (isHelpToken(subcommand)) throw new HelpRequest(FLAGS);
   if (subcommand !== 'prune') {
     throw new InvalidOptionError('isola system', 'a subcommand: prune', subcommand ?? '', { hint: 'isola system prune' });
   }

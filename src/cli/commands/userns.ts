@@ -4,10 +4,10 @@
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine, type IdAllocationInfo, type IdAllocationsReport, type IdPoolReport } from '../../engine/index.ts';
-import { flagValue, parseArgs, type FlagSpec } from '../parse-args.ts';
+import { flagValue, HelpRequest, isHelpToken, parseArgs, type FlagSpec } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
 
-const LS_FLAGS: readonly FlagSpec[] = [{ name: 'format', takesValue: true }];
+const LS_FLAGS: readonly FlagSpec[] = [{ name: 'format', takesValue: true, valueName: 'table|json', description: 'output format (default table)' }];
 
 function describeRange(start: number, size: number): string {
   return `${start}-${start + size - 1}`;
@@ -63,6 +63,11 @@ async function listCommand(argv: readonly string[], context: CliContext): Promis
 
 export async function usernsCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const [subcommand, ...rest] = argv;
-  if (subcommand === 'ls' || subcommand === 'list') return listCommand(rest, context);
+  if (isHelpToken(subcommand)) throw new HelpRequest([]);
+  if (subcommand === 'ls' || subcommand === 'list') {
+    return listCommand(rest, context).catch((error: unknown) => {
+      throw error instanceof HelpRequest ? new HelpRequest(error.flags, subcommand) : error;
+    });
+  }
   throw new InvalidOptionError('isola userns', 'a subcommand: ls', subcommand ?? '', { hint: 'isola userns ls [--format table|json]' });
 }

@@ -8,9 +8,11 @@ import { formatAge, formatTable } from '../table.ts';
 import type { CliContext } from '../context.ts';
 
 const PS_FLAGS: readonly FlagSpec[] = [
-  { name: 'all', short: 'a', takesValue: false }, { name: 'quiet', short: 'q', takesValue: false },
-  { name: 'filter', short: 'f', takesValue: true, isRepeatable: true }, { name: 'format', takesValue: true },
-  { name: 'no-trunc', takesValue: false },
+  { name: 'all', short: 'a', takesValue: false, description: 'also containers that do not run' },
+  { name: 'quiet', short: 'q', takesValue: false, description: 'print only the ids' },
+  { name: 'filter', short: 'f', takesValue: true, isRepeatable: true, valueName: 'KEY=VALUE', description: 'name=REGEX, status=created|running|paused|exited, id=PREFIX or ancestor=IMAGE' },
+  { name: 'format', takesValue: true, valueName: 'table|json', description: 'output format (default table)' },
+  { name: 'no-trunc', takesValue: false, description: 'do not shorten ids and commands' },
 ];
 
 async function withEngine<T>(context: CliContext, fn: (engine: Engine) => Promise<T>): Promise<T> {
@@ -39,10 +41,25 @@ function statusText(info: ContainerInfo, nowMs: number): string {
 
 type Filter = (info: ContainerInfo) => boolean;
 
-function parseFilter(text: string): Filter {
+const FILTER_KEYS = 'name=, status=, id= or ancestor=';
+
+/**
+ * docker's ancestor=IMAGE: a name (busybox, busybox:1.36, a full reference) or
+ * an id prefix, resolved as `run` resolves it; a container whose image has
+ * since lost that name still matches by the name it was created from.
+ */
+async function ancestorFilter(engine: Engine, value: string): Promise<Filter> {
+  const image = await (await engine.images()).find(value).catch(() => undefined);
+  const idPrefix = /^(sha256:)?[0-9a-f]{3,64}$/.test(value) ? value.replace(/^sha256:/, '') : undefined;
+  return (info) => info.image !== undefined && (info.image.id === image?.id || info.image.name === value
+    || (idPrefix !== undefined && info.image.id.replace(/^sha256:/, '').startsWith(idPrefix)));
+}
+
+async function parseFilter(engine: Engine, text: string): Promise<Filter> {
   const eq = text.indexOf('=');
   const [key, value] = [text.slice(0, eq), text.slice(eq + 1)];
-  if (eq === -1 || value === '') throw new InvalidOptionError('--filter', 'name=, status= or id= with a value', text);
+  if (eq === -1 || value === '') throw new InvalidOptionError('--filter', `${FILTER_KEYS} with a value`, text);
+  if (key === 'ancestor') return ancestorFilter(engine, value);
   if (key === 'name') {
     const pattern = new RegExp(value);
     return (info) => pattern.test(info.name);
@@ -52,7 +69,7 @@ function parseFilter(text: string): Filter {
     if (!['created', 'running', 'paused', 'exited'].includes(value)) throw new InvalidOptionError('--filter status', 'created, running, paused or exited', value);
     return (info) => statusName(info) === value;
   }
-  throw new InvalidOptionError('--filter', 'name=, status= or id=', text);
+  throw new InvalidOptionError('--filter', FILTER_KEYS, text);
 }
 
 /** podman's IMAGE column: the image's name, else (as for its --rootfs) the root filesystem given. */
@@ -73,10 +90,12 @@ export async function psCommand(argv: readonly string[], context: CliContext): P
   const args = parseArgs(argv, PS_FLAGS);
   const format = flagValue(args, 'format') ?? 'table';
   if (format !== 'table' && format !== 'json') throw new InvalidOptionError('--format', 'table or json', format);
-  const filters = flagValues(args, 'filter').map(parseFilter);
-  // A status filter asks about stopped containers too, as podman reads it.
-  const all = isFlagSet(args, 'all') || filters.length > 0;
-  const infos = (await withEngine(context, (engine) => engine.ps({ all }))).filter((info) => filters.every((f) => f(info)));
+  const infos = await withEngine(context, async (engine) => {
+    const filters = await Promise.all(flagValues(args, 'filter').map((text) => parseFilter(engine, text)));
+    // A status filter asks about stopped containers too, as podman reads it.
+    const all = isFlagSet(args, 'all') || filters.length > 0;
+    return (await engine.ps({ all })).filter((info) => filters.every((f) => f(info)));
+  });
   if (isFlagSet(args, 'quiet')) {
     process.stdout.write(infos.map((i) => `${i.id.slice(0, 12)}\n`).join(''));
   } else if (format === 'json') {
@@ -93,8 +112,10 @@ export async function psCommand(argv: readonly string[], context: CliContext): P
   return 0;
 }
 
+const INSPECT_FLAGS: readonly FlagSpec[] = [{ name: 'format', short: 'f', takesValue: true, valueName: 'FORMAT', description: 'accepted for docker\'s sake; the output is JSON' }];
+
 export async function inspectCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [{ name: 'format', short: 'f', takesValue: true }]);
+  const args = parseArgs(argv, INSPECT_FLAGS);
   if (args.positionals.length === 0) throw new InvalidOptionError('isola inspect', 'a container name or id', 'nothing');
   const infos = await withEngine(context, (engine) => Promise.all(args.positionals.map((ref) => engine.inspect(ref))));
   const shown = infos.map((info) => ({
@@ -108,8 +129,10 @@ export async function inspectCommand(argv: readonly string[], context: CliContex
 }
 
 const LOGS_FLAGS: readonly FlagSpec[] = [
-  { name: 'follow', short: 'f', takesValue: false }, { name: 'tail', takesValue: true },
-  { name: 'since', takesValue: true }, { name: 'timestamps', short: 't', takesValue: false },
+  { name: 'follow', short: 'f', takesValue: false, description: 'keep printing what the container writes until it exits' },
+  { name: 'tail', takesValue: true, valueName: 'N', description: 'only the last N lines' },
+  { name: 'since', takesValue: true, valueName: 'TIME', description: 'only lines since a time (RFC 3339) or a duration ago (10s, 5m, 2h)' },
+  { name: 'timestamps', short: 't', takesValue: false, description: 'show each line\'s time' },
 ];
 
 /** An RFC 3339 time, or a duration ago (10s, 5m, 2h). */
@@ -160,9 +183,14 @@ function formatBytes(bytes: number): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
+const STATS_FLAGS: readonly FlagSpec[] = [
+  { name: 'no-stream', takesValue: false, description: 'print once instead of every second' },
+  { name: 'format', takesValue: true, valueName: 'table|json', description: 'output format (default table)' },
+];
+
 /** `isola stats [--no-stream] [--format table|json] [NAME...]`: once a second until interrupted, or once. */
 export async function statsCommand(argv: readonly string[], context: CliContext): Promise<number> {
-  const args = parseArgs(argv, [{ name: 'no-stream', takesValue: false }, { name: 'format', takesValue: true }]);
+  const args = parseArgs(argv, STATS_FLAGS);
   const format = flagValue(args, 'format') ?? 'table';
   if (format !== 'table' && format !== 'json') throw new InvalidOptionError('--format', 'table or json', format);
   const isOnce = isFlagSet(args, 'no-stream');

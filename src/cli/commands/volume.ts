@@ -3,10 +3,13 @@
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine, type VolumeInfo } from '../../engine/index.ts';
-import { flagValue, parseArgs, type FlagSpec } from '../parse-args.ts';
+import { flagValue, HelpRequest, isHelpToken, parseArgs, type FlagSpec } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
 
-const FLAGS: readonly FlagSpec[] = [{ name: 'format', takesValue: true }, { name: 'quiet', short: 'q', takesValue: false }];
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'format', takesValue: true, valueName: 'table|json', description: 'output format of ls (default table)' },
+  { name: 'quiet', short: 'q', takesValue: false, description: 'accepted for podman\'s sake' },
+];
 
 /** podman's field names. */
 function toJson(info: VolumeInfo): Record<string, string> {
@@ -20,6 +23,8 @@ function formatTable(volumes: readonly VolumeInfo[]): string {
 
 export async function volumeCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const [subcommand, ...rest] = argv;
+  // Every subcommand takes the same flags.
+  if (isHelpToken(subcommand)) throw new HelpRequest(FLAGS);
   const args = parseArgs(rest, FLAGS);
   const names = args.positionals;
   const format = flagValue(args, 'format') ?? 'table';

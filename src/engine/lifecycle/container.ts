@@ -7,6 +7,7 @@ import type { ContainerInfo } from './container-info.ts';
 import type { LogLine } from './log-format.ts';
 import type { LogsOptions } from './logs.ts';
 import type { TopDescriptor } from './top.ts';
+import type { RemoveOptions } from './operations.ts';
 
 export interface StopOptions {
   /** Seconds between the stop signal and SIGKILL. @default 10 */
@@ -23,7 +24,7 @@ export interface ContainerOperations {
   stop(ref: string, options?: StopOptions): Promise<ContainerInfo>;
   kill(ref: string, signal?: string): Promise<void>;
   start(ref: string): Promise<Container>;
-  remove(ref: string, options?: { readonly force?: boolean | undefined }): Promise<void>;
+  remove(ref: string, options?: RemoveOptions): Promise<void>;
   top(ref: string, descriptors?: readonly TopDescriptor[]): Promise<string[][]>;
 }
 
@@ -67,7 +68,7 @@ export class Container {
   }
 
   /** Removes it and releases its host ids; `force` stops it first. */
-  remove(options?: { readonly force?: boolean | undefined }): Promise<void> {
+  remove(options?: RemoveOptions): Promise<void> {
     return this.#engine.remove(this.id, options);
   }
 

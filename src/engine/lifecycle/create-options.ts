@@ -33,6 +33,11 @@ export interface CreateOptions extends Partial<Omit<RunOptions, Defaulted>> {
   readonly logMaxBytes?: number | undefined;
   /** Sent first by `stop` (the image's StopSignal). @default SIGTERM */
   readonly stopSignal?: string | undefined;
+  /**
+   * `-i`: keep the container's stdin open; without a terminal it is a pipe
+   * its monitor holds, which `attach` writes to. @default false (/dev/null)
+   */
+  readonly isInteractive?: boolean | undefined;
 }
 
 /** The image a container was created from. */
@@ -94,7 +99,7 @@ export function normalizeCreateOptions(options: CreateOptions, image?: Container
     volumes: options.volumes ?? [], tmpfs: options.tmpfs ?? [], isReadonlyRootfs: options.isReadonlyRootfs ?? false,
     capAdd: options.capAdd ?? [], capDrop: options.capDrop ?? [], ulimits: options.ulimits ?? [],
     pidsLimit: options.pidsLimit, memoryBytes: options.memoryBytes, cpus: options.cpus,
-    isPrivileged: options.isPrivileged ?? false, hasTerminal: options.hasTerminal ?? false, isInteractive: false,
+    isPrivileged: options.isPrivileged ?? false, hasTerminal: options.hasTerminal ?? false, isInteractive: options.isInteractive ?? false,
     network: options.network ?? 'private', userns,
   };
   return {

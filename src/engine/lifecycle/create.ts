@@ -9,6 +9,7 @@ import { checkOptions, resolveUser } from '../../spec/index.ts';
 import { applyConfigDefaults } from '../config-defaults.ts';
 import { checkUlimitsWithinHost } from '../host-limits.ts';
 import { idMapsForMode } from '../id-maps-for-mode.ts';
+import { nameAnonymousVolumes } from '../anonymous-volumes.ts';
 import { newContainerId, userFilesRoot } from '../run.ts';
 import { deleteContainer, getContainer, insertContainer, isNameTaken, updateContainer, type ContainerRecord, type StateDb } from '../state/index.ts';
 import { normalizeCreateOptions, restartText, type ContainerImage, type CreateOptions } from './create-options.ts';
@@ -35,7 +36,8 @@ function pickName(db: StateDb, requested: string | undefined, id: string): strin
  *   errors of `run` for options it cannot run; nothing is left behind then.
  */
 export async function createContainer(ctx: LifecycleContext, requested: CreateOptions, image?: ContainerImage): Promise<ContainerRecord> {
-  const normalized = normalizeCreateOptions(requested, image);
+  const named = { ...requested, volumes: await nameAnonymousVolumes(requested.volumes ?? [], newContainerId) };
+  const normalized = normalizeCreateOptions(named, image);
   const { name: requestedName, restart, isAutoRemove } = normalized;
   const [db, facts, self, id] = await Promise.all([ctx.db(), ctx.facts(), ctx.self(), newContainerId()]);
   const runDir = join(ctx.settings.runroot, 'containers', id);

@@ -13,7 +13,7 @@ import type { LogLine } from './log-format.ts';
 import { readLogs, type LogsOptions } from './logs.ts';
 import { refreshContainer } from './refresh.ts';
 import { cleanUpContainer, removeContainer } from './remove.ts';
-import { collectUnusedStorage, storageRemover } from './storage-removal.ts';
+import { anonymousVolumeRemover, collectUnusedStorage, storageRemover } from './storage-removal.ts';
 import { signalNumber } from './signals.ts';
 import { startContainer } from './start.ts';
 import { killContainer, stopContainer, waitForContainer } from './stop.ts';
@@ -30,6 +30,13 @@ import type { LifecycleContext } from './context.ts';
 export interface ListOptions {
   /** Stopped and created containers too. @default false: running (and paused) only */
   readonly all?: boolean | undefined;
+}
+
+export interface RemoveOptions {
+  /** Stop a running container first (SIGKILL at once). @default false */
+  readonly force?: boolean | undefined;
+  /** Also remove its anonymous volumes (`-v /path`, the image's VOLUMEs); named ones stay. @default false */
+  readonly volumes?: boolean | undefined;
 }
 
 
@@ -116,8 +123,9 @@ export class LifecycleOperations implements ContainerOperations {
     return this.start(ref);
   }
 
-  async remove(ref: string, options: { readonly force?: boolean | undefined } = {}): Promise<void> {
-    await removeContainer(await this.#ctx.db(), await this.#find(ref), options.force === true, storageRemover(this.#ctx));
+  async remove(ref: string, options: RemoveOptions = {}): Promise<void> {
+    await removeContainer(await this.#ctx.db(), await this.#find(ref), options.force === true, storageRemover(this.#ctx),
+      options.volumes === true ? anonymousVolumeRemover(this.#ctx) : undefined);
   }
 
   /** Removes every stopped container, then layer copies no container uses. @returns the ids removed. */
@@ -194,6 +202,6 @@ export class LifecycleOperations implements ContainerOperations {
   /** The monitor's exit command: see cleanUpContainer. */
   async cleanUp(id: string): Promise<void> {
     const db = await this.#ctx.db();
-    await cleanUpContainer(db, id, (record) => startContainer(this.#ctx, record, true), storageRemover(this.#ctx));
+    await cleanUpContainer(db, id, (record) => startContainer(this.#ctx, record, true), storageRemover(this.#ctx), anonymousVolumeRemover(this.#ctx));
   }
 }

@@ -20,20 +20,23 @@ import type { StorageRemover } from './storage-removal.ts';
  * @param isForced stop a running container first (SIGKILL at once)
  * @throws ContainerError ISOLA_CONTAINER_INVALID_STATE for a running container without isForced
  */
-export async function removeContainer(db: StateDb, record: ContainerRecord, isForced: boolean, removeStorage: StorageRemover): Promise<void> {
+export async function removeContainer(db: StateDb, record: ContainerRecord, isForced: boolean, removeStorage: StorageRemover,
+  removeVolumes?: StorageRemover): Promise<void> {
   let current = await refreshContainer(db, record);
   const isActive = current.state === 'running' || current.state === 'paused' || current.state === 'starting' || current.state === 'creating';
   if (isActive && !isForced) {
     throw invalidState(record.name, current.state, 'remove', 'stop it first, or use rm -f');
   }
   if (isActive) current = await stopContainer(db, current, 9, 0);
-  await finishRemoval(db, current, removeStorage);
+  await finishRemoval(db, current, removeStorage, removeVolumes);
 }
 
-async function finishRemoval(db: StateDb, record: ContainerRecord, removeStorage: StorageRemover): Promise<void> {
+async function finishRemoval(db: StateDb, record: ContainerRecord, removeStorage: StorageRemover, removeVolumes?: StorageRemover): Promise<void> {
   await removeContainerCgroup(record);
   // Nothing is mounted on the host: the overlay lived in the container's mount namespace.
   await removeStorage(record);
+  // Before the row goes: a failure leaves it for the next `rm` to finish.
+  await removeVolumes?.(record);
   await rm(record.runDir, { recursive: true, force: true });
   db.immediate(() => deleteContainer(db, record.id));
 }
@@ -54,7 +57,7 @@ function shouldRestart(record: ContainerRecord): boolean {
  * @returns whether the container was restarted.
  */
 export async function cleanUpContainer(db: StateDb, id: string, restart: (record: ContainerRecord) => Promise<unknown>,
-  removeStorage: StorageRemover): Promise<boolean> {
+  removeStorage: StorageRemover, removeVolumes?: StorageRemover): Promise<boolean> {
   let record = getContainer(db, id);
   // The isola that started it records 'running' just after the shim reports the start.
   for (let i = 0; i < 200 && record?.state === 'starting' && !await isGone(record.creator); i++) {
@@ -72,7 +75,8 @@ export async function cleanUpContainer(db: StateDb, id: string, restart: (record
   record = getContainer(db, id);
   if (record === undefined) return false;
   if (record.isAutoRemove) {
-    await finishRemoval(db, record, removeStorage);
+    // --rm takes the anonymous volumes along, as docker's does.
+    await finishRemoval(db, record, removeStorage, removeVolumes);
     return false;
   }
   if (!shouldRestart(record)) return false;

@@ -83,6 +83,7 @@ async function launchDetached(ctx: LifecycleContext, db: StateDb, record: Contai
       log: { path: files.log, maxBytes: stored.logMaxBytes, keepFiles: 1 },
       exitCommand: [...command, 'container', 'cleanup', record.id],
       attachSocket: files.attach,
+      hasStdinPipe: stored.run.isInteractive && !stored.run.hasTerminal,
     },
     onCgroupCreated: (dirs) => { updateContainer(db, record.id, ['starting'], { cgroup_dirs: JSON.stringify(dirs) }); },
   });

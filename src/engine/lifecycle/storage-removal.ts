@@ -9,6 +9,7 @@ import { callerUserns, collectShifted, deleteContainerStorage } from '../../stor
 import { getContainer, isProcessGone, type ContainerRecord } from '../state/index.ts';
 import type { LifecycleContext } from './context.ts';
 import type { StoredOptions } from './create-options.ts';
+import { anonymousVolumeNames, removeAnonymousVolumes } from '../anonymous-volumes.ts';
 
 export type StorageRemover = (record: ContainerRecord) => Promise<void>;
 
@@ -35,4 +36,12 @@ export async function collectUnusedStorage(ctx: LifecycleContext): Promise<numbe
   return collectShifted(ctx.settings.root, {
     writer, isHolderGone: isProcessGone, isRecorded: (id) => getContainer(db, id) !== undefined,
   });
+}
+
+/** `rm -v` and `--rm`: the container's anonymous volumes (never its named ones). */
+export function anonymousVolumeRemover(ctx: LifecycleContext): StorageRemover {
+  return async (record) => {
+    const stored = JSON.parse(record.options) as StoredOptions;
+    await removeAnonymousVolumes(ctx.settings, await ctx.facts(), anonymousVolumeNames(stored.run.volumes));
+  };
 }

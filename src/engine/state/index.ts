@@ -4,7 +4,7 @@
  * isola processes, and the records kept there (id allocations for now). It decides
  * nothing: the engine's allocator chooses, this folder stores.
  */
-export { openStateDb, StateDb, STATE_DB_NAME } from './state-db.ts';
+export { openStateDb, STATE_DB_NAME, type StateDb } from './state-db.ts';
 export { StateError, type StateErrorCode } from './errors.ts';
 export {
   deleteIdAllocation,

@@ -5,7 +5,6 @@
 import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { TarError } from './tar-error.ts';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
@@ -35,7 +34,9 @@ export async function openDecompressed(path: string, options: { readonly signal?
   const compression = detectCompression(head.subarray(0, Math.max(bytesRead, 4)));
   const file = createReadStream(path, { highWaterMark: 1 << 20, signal: options.signal });
   if (compression === 'none') return { stream: file, compression };
-  const inflate = compression === 'gzip' ? createGunzip({ chunkSize: 1 << 18 }) : createZstdDecompress({ chunkSize: 1 << 18 });
+  // node:zlib loads here, not with the image code: running a stored image decompresses nothing.
+  const zlib = process.getBuiltinModule('node:zlib');
+  const inflate = compression === 'gzip' ? zlib.createGunzip({ chunkSize: 1 << 18 }) : zlib.createZstdDecompress({ chunkSize: 1 << 18 });
   file.on('error', (err) => inflate.destroy(err));
   return { stream: file.pipe(inflate), compression };
 }

@@ -5,11 +5,11 @@
  * Nothing outside `target` is created or changed: see layer-tree.ts for how
  * paths are resolved, layer-writer.ts for how files are created.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { InvalidOptionError, isIsolaError } from '../../errors/index.ts';
 import { isInitialUserNamespace, locateShim } from '../../runtime/index.ts';
+import { newDigester } from '../digest.ts';
 import { openDecompressed } from '../tar/decompress.ts';
 import { TarError } from '../tar/tar-error.ts';
 import { TarParser } from '../tar/tar-parser.ts';
@@ -108,7 +108,7 @@ export async function unpackLayer(options: LayerUnpackOptions): Promise<Unpacked
   const gid = process.getegid?.() ?? 0;
   const writer = new LayerWriter({ blob, target, canMakeDevices: realRoot, maxSizeBytes, uid, gid, umask });
   try {
-    const hash = createHash('sha256');
+    const hash = newDigester();
     let size = 0;
     const parser = new TarParser(writer);
     const { stream } = await openDecompressed(blob, { signal });
