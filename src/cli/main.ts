@@ -57,8 +57,8 @@ commands:
   tag IMAGE NAME...                        give an image more names
   login -u USER -p PASS|--password-stdin REGISTRY, logout REGISTRY
   load -i ARCHIVE, save -o FILE [--format docker-archive|oci-archive] IMAGE..., import TARBALL [NAME]
-  volume create|ls|rm|inspect [NAME...]    named volumes (-v NAME:/path makes one on first use)
-  system prune                             remove stopped containers and unused layer copies
+  volume create|ls|rm [-f]|inspect|prune [NAME...]   named volumes (-v NAME:/path makes one on first use)
+  system prune [--volumes]                 remove stopped containers, unused layer copies (and unused volumes)
   run -d [--name N] [--restart no|on-failure[:N]|always] ...   run detached under a monitor; prints the id
   create [run flags] --rootfs DIR -- CMD   record a container; start NAME... runs it detached
   ps [-a] [-q] [--filter name=|status=|id=] [--format table|json]

@@ -33,7 +33,7 @@ import type { ExecOptions } from './lifecycle/exec.ts';
 import type { ContainerStats } from './lifecycle/stats.ts';
 import type { LaunchedContainer } from '../launch/index.ts';
 import type { Socket } from 'node:net';
-import { readProcessIdentity, type ProcessIdentity } from './state/index.ts';
+import { isProcessGone, readProcessIdentity, type ProcessIdentity } from './state/index.ts';
 
 export interface SystemPruneReport {
   /** Ids of the containers removed. */
@@ -142,13 +142,15 @@ export class Engine {
 
   /**
    * `system prune`: every stopped container, then the layer copies no live
-   * container uses and what dead isola processes left half-made.
+   * container uses and what dead isola processes left half-made, and with
+   * `volumes` the volumes no container uses.
    */
-  async systemPrune(): Promise<SystemPruneReport> {
+  async systemPrune(options: { readonly volumes?: boolean | undefined } = {}): Promise<SystemPruneReport> {
     const containers = await this.#containers();
     const removed = await containers.removeStopped();
     const layerCopies = await containers.collectStorage();
-    return { containers: removed, volumes: [], layerCopies };
+    const volumes = options.volumes === true ? await this.pruneVolumes() : [];
+    return { containers: removed, volumes, layerCopies };
   }
 
   /** Records a container with its options and host ids, without starting it. */
@@ -321,12 +323,40 @@ export class Engine {
     return (await import('../storage/index.ts')).inspectVolume(this.settings.root, name);
   }
 
-  /** Removes the volume and its data (rootless, inside your user namespace when it holds subordinate ids). */
-  async removeVolume(name: string): Promise<void> {
-    const storage = await import('../storage/index.ts');
+  /**
+   * Removes the volume and its data (rootless, inside your user namespace when
+   * it holds subordinate ids). A volume a container uses (running or stopped)
+   * is refused; `force` removes its recorded containers first, as podman does.
+   * @throws StorageError ISOLA_STORAGE_VOLUME_MISSING, ISOLA_STORAGE_VOLUME_IN_USE
+   *   (with `containers`: a foreground run of another isola is never removed)
+   */
+  async removeVolume(name: string, options: { readonly force?: boolean | undefined } = {}): Promise<void> {
+    const [storage, containers] = await Promise.all([import('../storage/index.ts'), this.#containers()]);
+    await storage.inspectVolume(this.settings.root, name);
     const { host } = await this.#facts();
     const writer = host.isPrivileged ? undefined : storage.callerUserns(host, this.settings.shimPath, this.settings.searchPath);
-    await storage.removeVolume(this.settings.root, name, writer);
+    if (options.force === true) {
+      for (const user of await containers.volumeUsers(name)) await containers.remove(user.id, { force: true });
+    }
+    await storage.removeVolume(this.settings.root, name, {
+      writer, isHolderGone: isProcessGone,
+      recordedUsers: async () => (await containers.volumeUsers(name)).map((c) => c.name),
+    });
+  }
+
+  /** `volume prune`: removes every volume no container uses. @returns their names */
+  async pruneVolumes(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const volume of await this.listVolumes()) {
+      try {
+        await this.removeVolume(volume.name);
+        removed.push(volume.name);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== 'ISOLA_STORAGE_VOLUME_IN_USE' && code !== 'ISOLA_STORAGE_VOLUME_MISSING') throw error;
+      }
+    }
+    return removed;
   }
 
   /** Closes the state database if it was opened. Running containers are not affected. */

@@ -1,12 +1,16 @@
 /**
- * `isola volume create|ls|rm|inspect`: named volumes under <root>/volumes.
+ * `isola volume create|ls|rm [-f]|inspect|prune`: named volumes under
+ * <root>/volumes. As podman: rm refuses a volume a container uses, -f
+ * removes those containers first; prune removes only unused volumes.
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine, type VolumeInfo } from '../../engine/index.ts';
 import { flagValue, parseArgs, type FlagSpec } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
 
-const FLAGS: readonly FlagSpec[] = [{ name: 'format', takesValue: true }, { name: 'quiet', short: 'q', takesValue: false }];
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'format', takesValue: true }, { name: 'quiet', short: 'q', takesValue: false }, { name: 'force', short: 'f', takesValue: false },
+];
 
 /** podman's field names. */
 function toJson(info: VolumeInfo): Record<string, string> {
@@ -39,11 +43,13 @@ export async function volumeCommand(argv: readonly string[], context: CliContext
       process.stdout.write(`${JSON.stringify(infos, null, 2)}\n`);
     } else if (subcommand === 'rm' || subcommand === 'remove') {
       for (const name of names) {
-        await engine.removeVolume(name);
+        await engine.removeVolume(name, { force: args.flags.has('force') });
         process.stdout.write(`${name}\n`);
       }
+    } else if (subcommand === 'prune') {
+      for (const name of await engine.pruneVolumes()) process.stdout.write(`${name}\n`);
     } else {
-      throw new InvalidOptionError('isola volume', 'a subcommand: create, ls, rm, inspect', subcommand ?? '',
+      throw new InvalidOptionError('isola volume', 'a subcommand: create, ls, rm, inspect, prune', subcommand ?? '',
         { hint: 'isola volume create NAME' });
     }
     return 0;
