@@ -35,6 +35,21 @@ import type { LaunchedContainer } from '../launch/index.ts';
 import type { Socket } from 'node:net';
 import { isProcessGone, readProcessIdentity, type ProcessIdentity } from './state/index.ts';
 
+/**
+ * Runs fn; an allocation failure of a range enlarged for the image's
+ * highest id becomes an error naming that id's file or user (image-range-error.ts).
+ */
+async function explainImageRangeOf<T>(image: string, layers: readonly string[],
+  range: { readonly maxId: number; readonly size: number } | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (range === undefined) throw error;
+    const { explainImageRange } = await import('./image-range-error.ts');
+    throw await explainImageRange(error, image, layers, range.maxId, range.size);
+  }
+}
+
 export interface SystemPruneReport {
   /** Ids of the containers removed. */
   readonly containers: readonly string[];
@@ -118,8 +133,8 @@ export class Engine {
   run(options: RunOptions): Promise<RunningContainer>;
   async run(options: RunOptions | DetachedRunOptions): Promise<RunningContainer | Container> {
     if ('detach' in options && options.detach) {
-      const { options: resolved, image } = await this.#withImage(options);
-      return (await this.#containers()).run(resolved, image);
+      const { options: resolved, image, explain } = await this.#withImage(options);
+      return explain(async () => (await this.#containers()).run(resolved, image));
     }
     const requested = options as RunOptions;
     if (requested.image !== undefined) return this.#runImage(requested, requested.image);
@@ -155,8 +170,8 @@ export class Engine {
 
   /** Records a container with its options and host ids, without starting it. */
   async create(options: CreateOptions): Promise<Container> {
-    const { options: resolved, image } = await this.#withImage(options);
-    return (await this.#containers()).create(resolved, image);
+    const { options: resolved, image, explain } = await this.#withImage(options);
+    return explain(async () => (await this.#containers()).create(resolved, image));
   }
 
   /** Starts a created or stopped container detached. @throws ContainerError */
@@ -270,22 +285,27 @@ export class Engine {
    */
   async #runImage(requested: RunOptions, imageName: string): Promise<RunningContainer> {
     const { resolveImageOptions } = await import('./image-options.ts');
-    const { image, stopSignal: _stopSignal, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, { ...requested, image: imageName });
-    const container = await this.#runForeground({ ...requested, ...merged, image: undefined });
+    const { image, stopSignal: _stopSignal, rangeForImage, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, { ...requested, image: imageName });
+    const container = await explainImageRangeOf(imageName, merged.rootfsLayers, rangeForImage,
+      () => this.#runForeground({ ...requested, ...merged, image: undefined }));
     return { ...container, image };
   }
 
   /** create and run -d of an image: the same merge as a foreground run, recorded with the image. */
-  async #withImage(options: CreateOptions): Promise<{ options: CreateOptions; image: ContainerImage | undefined }> {
-    if (options.image === undefined) return { options, image: undefined };
+  async #withImage(options: CreateOptions): Promise<{
+    options: CreateOptions; image: ContainerImage | undefined; explain: <T>(fn: () => Promise<T>) => Promise<T>;
+  }> {
+    if (options.image === undefined) return { options, image: undefined, explain: (fn) => fn() };
     const { resolveImageOptions } = await import('./image-options.ts');
     const userns = typeof options.userns === 'string' ? parseUsernsMode(options.userns, 'userns') : options.userns;
-    const { image, stopSignal, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, {
+    const { image, stopSignal, rangeForImage, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, {
       ...options, image: options.image, userns, args: options.cmd ?? options.args ?? [], env: options.env ?? [],
     });
+    const name = options.image;
     return {
       options: { ...options, ...merged, cmd: undefined, image: undefined, stopSignal: options.stopSignal ?? stopSignal },
       image: { id: image.id, name: image.names[0] ?? options.image },
+      explain: (fn) => explainImageRangeOf(name, merged.rootfsLayers, rangeForImage, fn),
     };
   }
 
