@@ -19,7 +19,8 @@
  * Usage (as root): node_modules/.bin/node bench/rootfs-start.ts [--runs N] [--sizes 10,20000,100000] [--json]
  */
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -69,6 +70,20 @@ async function podmanSubjects(podman: string, dir: string, rootfs: string, data:
 
 let coldRoots = 0;
 
+/**
+ * isola removes a run's copy when the run ends, deleting its files in the
+ * background: untimed, like the sync, that deletion must not land in the
+ * next subject's time (podman deletes its vfs copy inside its timed run).
+ */
+async function waitForIsolaDeletions(dir: string): Promise<void> {
+  const roots = (await readdir(dir)).filter((n) => n.startsWith('isola-root') || n.startsWith('isola-cold-'));
+  for (let i = 0; i < 3000; i++) {
+    const entries = await Promise.all(roots.map((r) => readdir(join(dir, r, 'storage', 'shifted')).catch(() => [] as string[])));
+    if (!entries.flat().some((n) => n.startsWith('.trash-'))) return;
+    await sleep(100);
+  }
+}
+
 function isolaSubjects(dir: string, rootfs: string, data: string): Subject[] {
   const args = ['--root', join(dir, 'isola-root'), '--runroot', join(dir, 'isola-run'), 'run', '--rm', '--network', 'none'];
   const layers = ['--layer', rootfs, '--layer', data, '--', '/bin/true'];
@@ -106,6 +121,7 @@ async function main(): Promise<number> {
           log(`${size} files, round ${round + 1}/${runs}: ${subject.name}`);
           // Untimed: the previous subject's dirty pages must not land in this one's
           // time (overlayfs syncs its upper filesystem when it is unmounted).
+          await waitForIsolaDeletions(dir);
           await run('sync', []);
           samples.get(subject.name)!.push(await subject.measure());
         }

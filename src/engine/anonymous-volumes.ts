@@ -9,6 +9,7 @@ import { posix } from 'node:path';
 import type { TmpfsOption, VolumeOption } from '../spec/index.ts';
 import type { HostFacts } from './run.ts';
 import type { EngineSettings } from './settings.ts';
+import { isProcessGone } from './state/index.ts';
 
 /** Gives each anonymous volume without a name a fresh one (its source is the name, as for `-v NAME:/path`). */
 export async function nameAnonymousVolumes(volumes: readonly VolumeOption[], newName: () => Promise<string>): Promise<VolumeOption[]> {
@@ -38,7 +39,8 @@ export async function removeAnonymousVolumes(settings: EngineSettings, facts: Ho
   const storage = await import('../storage/index.ts');
   const writer = facts.host.isPrivileged ? undefined : storage.callerUserns(facts.host, settings.shimPath, settings.searchPath);
   for (const name of names) {
-    await storage.removeVolume(settings.root, name, writer).catch((error: unknown) => {
+    // An anonymous volume is its one container's: no other container can be using it.
+    await storage.removeVolume(settings.root, name, { writer, isHolderGone: isProcessGone, recordedUsers: async () => [] }).catch((error: unknown) => {
       if ((error as { code?: unknown }).code !== 'ISOLA_STORAGE_VOLUME_MISSING') throw error;
     });
   }

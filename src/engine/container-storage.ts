@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { InvalidOptionError } from '../errors/index.ts';
 import type { PlanRootfsOverlay, ShimError } from '../launch/index.ts';
 import type { ContainerOptions, ResolvedUser, VolumeOption } from '../spec/index.ts';
-import type { CallerUserns, PreparedRootfs } from '../storage/index.ts';
+import type { CallerUserns, PreparedRootfs, VolumeUse } from '../storage/index.ts';
 import { toHostId, type IdMaps } from '../userns/index.ts';
 import type { HostFacts } from './run.ts';
 import { isProcessGone, readProcessIdentity } from './state/index.ts';
@@ -78,7 +78,8 @@ function inNamespace(storage: StorageModule, writer: CallerUserns, ids: { uid: n
   return { uid: find(writer.maps.uidMap, ids.uid), gid: find(writer.maps.gidMap, ids.gid) };
 }
 
-async function resolveVolume(storage: StorageModule, input: StorageInput, volume: VolumeOption, writer: CallerUserns | undefined): Promise<VolumeOption> {
+async function resolveVolume(storage: StorageModule, input: StorageInput, volume: VolumeOption, writer: CallerUserns | undefined,
+  use: VolumeUse | undefined): Promise<VolumeOption> {
   const { idMaps } = input;
   if (volume.idmap !== undefined && (idMaps === undefined || writer !== undefined)) {
     throw new InvalidOptionError('--volume', idMaps === undefined ? 'idmap only with a user namespace' : 'no idmap when rootless (only root may ID-map host filesystems)',
@@ -87,7 +88,7 @@ async function resolveVolume(storage: StorageModule, input: StorageInput, volume
   let source = volume.source;
   if (volume.volumeName !== undefined) {
     const owner = hostIds(idMaps, 0, 0);
-    source = (await storage.ensureVolume(input.settings.root, volume.volumeName, { ...owner, writer })).mountpoint;
+    source = (await storage.ensureVolume(input.settings.root, volume.volumeName, { ...owner, writer }, use)).mountpoint;
   }
   if (volume.isChowned === true) {
     await stat(source).catch((cause: unknown) => {
@@ -134,21 +135,30 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
     isUpperKept: input.isKept, copyHolders: self === undefined ? undefined : [self], isCopyHolderGone: isProcessGone,
   });
   let prepared = layers === undefined ? undefined : await prepare(input.isCopyForced || isMarked);
+  // A foreground run's named volumes are marked as used until it ends; a
+  // recorded container's are named in its stored options.
+  const volumeNames = options.volumes.flatMap((v) => v.volumeName ?? []);
+  const use = self === undefined ? undefined : { containerId, holders: [self] };
   const remove = async (): Promise<void> => {
-    if (layers !== undefined && input.isKept !== true) {
-      await storage.removeContainerStorage(where, { writer, isHolderGone: isProcessGone }, prepared);
-    }
+    if (input.isKept === true) return;
+    if (use !== undefined) await storage.releaseVolumes(settings.root, volumeNames, containerId);
+    if (layers !== undefined) await storage.removeContainerStorage(where, { writer, isHolderGone: isProcessGone }, prepared);
   };
   try {
-    const volumes = await Promise.all(options.volumes.map((v) => resolveVolume(storage, input, v, writer)));
+    const volumes = await Promise.all(options.volumes.map((v) => resolveVolume(storage, input, v, writer, use)));
     return {
       get rootfs() { return prepared?.path ?? options.rootfs; },
       get overlay() { return prepared?.overlay; },
       volumes, notes, remove,
       async recordMonitor(pid: number): Promise<void> {
-        if (prepared?.method !== 'copy' || input.isKept === true) return;
+        const hasCopies = prepared?.method === 'copy';
+        if (input.isKept === true || (!hasCopies && volumeNames.length === 0)) return;
         const monitor = await readProcessIdentity(pid);
-        if (monitor !== undefined) await storage.addShiftedHolders(prepared.overlay.lowers, containerId, [monitor]);
+        if (monitor === undefined) return;
+        await Promise.all([
+          hasCopies ? storage.addShiftedHolders(prepared!.overlay.lowers, containerId, [monitor]) : undefined,
+          storage.addVolumeHolders(settings.root, volumeNames, containerId, [monitor]),
+        ]);
       },
       async fallBack(error: unknown): Promise<boolean> {
         if (prepared?.method !== 'idmap' || !isIdmapFailure(error)) return false;

@@ -33,7 +33,22 @@ import type { ExecOptions } from './lifecycle/exec.ts';
 import type { ContainerStats } from './lifecycle/stats.ts';
 import type { LaunchedContainer } from '../launch/index.ts';
 import type { Socket } from 'node:net';
-import { readProcessIdentity, type ProcessIdentity } from './state/index.ts';
+import { isProcessGone, readProcessIdentity, type ProcessIdentity } from './state/index.ts';
+
+/**
+ * Runs fn; an allocation failure of a range enlarged for the image's
+ * highest id becomes an error naming that id's file or user (image-range-error.ts).
+ */
+async function explainImageRangeOf<T>(image: string, layers: readonly string[],
+  range: { readonly maxId: number; readonly size: number } | undefined, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (range === undefined) throw error;
+    const { explainImageRange } = await import('./image-range-error.ts');
+    throw await explainImageRange(error, image, layers, range.maxId, range.size);
+  }
+}
 
 export interface SystemPruneReport {
   /** Ids of the containers removed. */
@@ -118,8 +133,8 @@ export class Engine {
   run(options: RunOptions): Promise<RunningContainer>;
   async run(options: RunOptions | DetachedRunOptions): Promise<RunningContainer | Container> {
     if ('detach' in options && options.detach) {
-      const { options: resolved, image } = await this.#withImage(options);
-      return (await this.#containers()).run(resolved, image);
+      const { options: resolved, image, explain } = await this.#withImage(options);
+      return explain(async () => (await this.#containers()).run(resolved, image));
     }
     const requested = options as RunOptions;
     if (requested.image !== undefined) return this.#runImage(requested, requested.image);
@@ -142,19 +157,21 @@ export class Engine {
 
   /**
    * `system prune`: every stopped container, then the layer copies no live
-   * container uses and what dead isola processes left half-made.
+   * container uses and what dead isola processes left half-made, and with
+   * `volumes` the volumes no container uses.
    */
-  async systemPrune(): Promise<SystemPruneReport> {
+  async systemPrune(options: { readonly volumes?: boolean | undefined } = {}): Promise<SystemPruneReport> {
     const containers = await this.#containers();
     const removed = await containers.removeStopped();
     const layerCopies = await containers.collectStorage();
-    return { containers: removed, volumes: [], layerCopies };
+    const volumes = options.volumes === true ? await this.pruneVolumes() : [];
+    return { containers: removed, volumes, layerCopies };
   }
 
   /** Records a container with its options and host ids, without starting it. */
   async create(options: CreateOptions): Promise<Container> {
-    const { options: resolved, image } = await this.#withImage(options);
-    return (await this.#containers()).create(resolved, image);
+    const { options: resolved, image, explain } = await this.#withImage(options);
+    return explain(async () => (await this.#containers()).create(resolved, image));
   }
 
   /** Starts a created or stopped container detached. @throws ContainerError */
@@ -269,24 +286,29 @@ export class Engine {
   async #runImage(requested: RunOptions, imageName: string): Promise<RunningContainer> {
     const { resolveImageOptions } = await import('./image-options.ts');
     // The image's VOLUMEs need nothing here: the container's writable layer holds them and goes with it.
-    const { image, stopSignal: _stopSignal, imageVolumes: _volumes, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, { ...requested, image: imageName });
-    const container = await this.#runForeground({ ...requested, ...merged, image: undefined });
+    const { image, stopSignal: _stopSignal, imageVolumes: _volumes, rangeForImage, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, { ...requested, image: imageName });
+    const container = await explainImageRangeOf(imageName, merged.rootfsLayers, rangeForImage,
+      () => this.#runForeground({ ...requested, ...merged, image: undefined }));
     return { ...container, image };
   }
 
   /** create and run -d of an image: the same merge as a foreground run, recorded with the image. */
-  async #withImage(options: CreateOptions): Promise<{ options: CreateOptions; image: ContainerImage | undefined }> {
-    if (options.image === undefined) return { options, image: undefined };
+  async #withImage(options: CreateOptions): Promise<{
+    options: CreateOptions; image: ContainerImage | undefined; explain: <T>(fn: () => Promise<T>) => Promise<T>;
+  }> {
+    if (options.image === undefined) return { options, image: undefined, explain: (fn) => fn() };
     const { resolveImageOptions } = await import('./image-options.ts');
     const userns = typeof options.userns === 'string' ? parseUsernsMode(options.userns, 'userns') : options.userns;
-    const { image, stopSignal, imageVolumes, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, {
+    const { image, stopSignal, imageVolumes, rangeForImage, ...merged } = await resolveImageOptions(await this.images(), this.settings.config, {
       ...options, image: options.image, userns, args: options.cmd ?? options.args ?? [], env: options.env ?? [],
     });
     const { imageVolumeOptions } = await import('./anonymous-volumes.ts');
     const volumes = [...options.volumes ?? [], ...imageVolumeOptions(imageVolumes, options)];
+    const name = options.image;
     return {
       options: { ...options, ...merged, volumes, cmd: undefined, image: undefined, stopSignal: options.stopSignal ?? stopSignal },
       image: { id: image.id, name: image.names[0] ?? options.image },
+      explain: (fn) => explainImageRangeOf(name, merged.rootfsLayers, rangeForImage, fn),
     };
   }
 
@@ -339,12 +361,40 @@ export class Engine {
     return (await import('../storage/index.ts')).inspectVolume(this.settings.root, name);
   }
 
-  /** Removes the volume and its data (rootless, inside your user namespace when it holds subordinate ids). */
-  async removeVolume(name: string): Promise<void> {
-    const storage = await import('../storage/index.ts');
+  /**
+   * Removes the volume and its data (rootless, inside your user namespace when
+   * it holds subordinate ids). A volume a container uses (running or stopped)
+   * is refused; `force` removes its recorded containers first, as podman does.
+   * @throws StorageError ISOLA_STORAGE_VOLUME_MISSING, ISOLA_STORAGE_VOLUME_IN_USE
+   *   (with `containers`: a foreground run of another isola is never removed)
+   */
+  async removeVolume(name: string, options: { readonly force?: boolean | undefined } = {}): Promise<void> {
+    const [storage, containers] = await Promise.all([import('../storage/index.ts'), this.#containers()]);
+    await storage.inspectVolume(this.settings.root, name);
     const { host } = await this.#facts();
     const writer = host.isPrivileged ? undefined : storage.callerUserns(host, this.settings.shimPath, this.settings.searchPath);
-    await storage.removeVolume(this.settings.root, name, writer);
+    if (options.force === true) {
+      for (const user of await containers.volumeUsers(name)) await containers.remove(user.id, { force: true });
+    }
+    await storage.removeVolume(this.settings.root, name, {
+      writer, isHolderGone: isProcessGone,
+      recordedUsers: async () => (await containers.volumeUsers(name)).map((c) => c.name),
+    });
+  }
+
+  /** `volume prune`: removes every volume no container uses. @returns their names */
+  async pruneVolumes(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const volume of await this.listVolumes()) {
+      try {
+        await this.removeVolume(volume.name);
+        removed.push(volume.name);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== 'ISOLA_STORAGE_VOLUME_IN_USE' && code !== 'ISOLA_STORAGE_VOLUME_MISSING') throw error;
+      }
+    }
+    return removed;
   }
 
   /** Closes the state database if it was opened. Running containers are not affected. */

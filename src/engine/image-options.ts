@@ -30,6 +30,8 @@ export interface ImageOptions extends ImageRunSettings {
   readonly stopSignal: string | undefined;
   /** The image's VOLUME paths (a recorded container gets anonymous volumes there). */
   readonly imageVolumes: readonly string[];
+  /** Set when the auto range was enlarged to cover the image's highest id. */
+  readonly rangeForImage: { readonly maxId: number; readonly size: number } | undefined;
 }
 
 /**
@@ -47,11 +49,13 @@ export async function resolveImageOptions(images: ImageService, config: EngineCo
   const merged = mergeImageConfig(imageConfig.config, request, image.names[0] ?? request.image);
   let userns = configuredUserns(request.userns, config);
   const isSizeChosen = request.userns?.kind === 'auto' && request.userns.size !== undefined;
+  let rangeForImage: ImageOptions['rangeForImage'];
   if (userns.kind === 'auto' && !isSizeChosen && autoSizeForImage(maxId) > (userns.size ?? AUTO_BLOCK)) {
     userns = { kind: 'auto', size: autoSizeForImage(maxId) };
+    rangeForImage = { maxId, size: userns.size! };
   }
   return {
-    ...merged, userns, rootfsLayers: layerDirs, stopSignal: imageConfig.config?.StopSignal || undefined,
+    ...merged, userns, rootfsLayers: layerDirs, stopSignal: imageConfig.config?.StopSignal || undefined, rangeForImage,
     imageVolumes: Object.keys(imageConfig.config?.Volumes ?? {}),
     image: {
       id: image.id, names: image.names, labels: imageConfig.config?.Labels ?? {},

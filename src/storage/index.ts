@@ -15,9 +15,12 @@ export {
   type CallerUserns, type PreparedRootfs, type RootfsMethod, type RootfsRequest,
 } from './rootfs.ts';
 export { callerUserns } from './caller-userns.ts';
-export { addShiftedHolders, collectShifted, type CopyHolder, type CopyUseCheck } from './shifted-cache.ts';
+export { addShiftedHolders, collectShifted, type UseHolder, type CopyUseCheck } from './shifted-cache.ts';
 export { copyShifted, type CopyStats } from './shifted-copy.ts';
 export { idShift, shiftId, OVERFLOW_ID, type IdShift, type ShiftTable } from './id-shift.ts';
 export type { UsernsJob } from './userns-job.ts';
-export { createVolume, ensureVolume, inspectVolume, listVolumes, removeVolume, type VolumeInfo, type VolumeOwner } from './volumes.ts';
+export {
+  addVolumeHolders, createVolume, ensureVolume, inspectVolume, listVolumes, releaseVolumes, removeVolume,
+  type VolumeInfo, type VolumeOwner, type VolumeRemoval, type VolumeUse,
+} from './volumes.ts';
 export { chownTree } from './shifted-copy.ts';

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { PlanRootfsOverlay } from '../launch/index.ts';
 import { toHostId, type IdMapEntry, type IdMaps } from '../userns/index.ts';
 import { StorageError } from './errors.ts';
-import { releaseShifted, shiftedLayer, type CopyHolder, type CopyUseCheck } from './shifted-cache.ts';
+import { releaseShifted, shiftedLayer, type UseHolder, type CopyUseCheck } from './shifted-cache.ts';
 import type { UsernsJob } from './userns-job.ts';
 
 export type RootfsMethod = 'plain' | 'idmap' | 'copy';
@@ -62,7 +62,7 @@ export interface RootfsRequest {
    * The processes holding a foreground run's copies (its isola); a recorded
    * container (none) holds them until its `rm`.
    */
-  readonly copyHolders?: readonly CopyHolder[] | undefined;
+  readonly copyHolders?: readonly UseHolder[] | undefined;
   /** Whether another use's holder has ended, when a failed start removes copies. @default none has */
   readonly isCopyHolderGone?: CopyUseCheck['isHolderGone'] | undefined;
 }

@@ -18,9 +18,9 @@
  * afterwards, in the background when root (deleting 100,000 inodes takes
  * seconds that no command should wait for).
  */
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { withDirLock } from './dir-lock.ts';
 import type { IdMapEntry, IdMaps } from '../userns/index.ts';
 import { idShift } from './id-shift.ts';
 import { copyShifted } from './shifted-copy.ts';
@@ -32,7 +32,7 @@ interface CopyMeta {
 }
 
 /** A process keeping a copy in use: its pid and /proc/PID/stat start time, as the state database names holders. */
-export interface CopyHolder {
+export interface UseHolder {
   readonly pid: number;
   readonly startTime: number;
 }
@@ -40,7 +40,7 @@ export interface CopyHolder {
 /** What a collection needs to know about the users it finds. */
 export interface CopyUseCheck {
   /** True when the holder has ended (also when its pid was recycled). */
-  readonly isHolderGone: (holder: CopyHolder) => Promise<boolean>;
+  readonly isHolderGone: (holder: UseHolder) => Promise<boolean>;
   /**
    * For a use without holders: whether its container is still recorded.
    * Asked after the uses were read, so a container recorded then is seen.
@@ -51,8 +51,6 @@ export interface CopyUseCheck {
   readonly writer?: CallerUserns | undefined;
 }
 
-/** A lock older than this belongs to an isola that died holding it. */
-const STALE_LOCK_MS = 30_000;
 const COPY_NAME = /^[0-9a-f]{32}$/;
 
 function cacheDir(root: string): string {
@@ -69,31 +67,12 @@ async function hashOf(text: string): Promise<string> {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await mkdir(path, { mode: 0o700 });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const info = await stat(path).catch(() => undefined);
-      if (info !== undefined && Date.now() - info.mtimeMs > STALE_LOCK_MS) await rmdir(path).catch(() => {});
-      await sleep(Math.min(5 * (attempt + 1), 100));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rmdir(path).catch(() => {});
-  }
-}
-
 /** One lock per copy: taking a use of it and removing it exclude each other. */
 function lockFor(cache: string, name: string): string {
   return join(cache, `.lock-${name}`);
 }
 
-async function register(cache: string, name: string, containerId: string, holders: readonly CopyHolder[] | undefined): Promise<void> {
+async function register(cache: string, name: string, containerId: string, holders: readonly UseHolder[] | undefined): Promise<void> {
   await mkdir(join(cache, `${name}.users`), { recursive: true, mode: 0o700 });
   await writeFile(join(cache, `${name}.users`, containerId), holders === undefined ? '' : `${JSON.stringify({ holders })}\n`);
 }
@@ -102,7 +81,7 @@ async function register(cache: string, name: string, containerId: string, holder
 async function isUseLive(usersDir: string, containerId: string, check: CopyUseCheck): Promise<boolean> {
   const text = await readFile(join(usersDir, containerId), 'utf8').catch(() => undefined);
   if (text === undefined) return false;
-  const holders = text.trim() === '' ? [] : (JSON.parse(text) as { holders?: CopyHolder[] }).holders ?? [];
+  const holders = text.trim() === '' ? [] : (JSON.parse(text) as { holders?: UseHolder[] }).holders ?? [];
   const isLive = holders.length === 0
     ? check.isRecorded?.(containerId) ?? true
     : (await Promise.all(holders.map(check.isHolderGone))).some((gone) => !gone);
@@ -173,13 +152,13 @@ export interface ShiftedLayer {
  *   a recorded container, whose use lasts until its `rm`
  */
 export async function shiftedLayer(root: string, layer: string, maps: IdMaps, containerId: string,
-  writer: CallerUserns | undefined, holders?: readonly CopyHolder[] | undefined): Promise<ShiftedLayer> {
+  writer: CallerUserns | undefined, holders?: readonly UseHolder[] | undefined): Promise<ShiftedLayer> {
   const cache = cacheDir(root);
   await mkdir(cache, { recursive: true, mode: 0o711 });
   const name = await hashOf(`${layer}\n${mapKey(maps.uidMap)}\n${mapKey(maps.gidMap)}`);
   const dir = join(cache, name);
   const lock = lockFor(cache, name);
-  const isCached = await withLock(lock, async () => {
+  const isCached = await withDirLock(lock, async () => {
     if (!await stat(dir).then(() => true, () => false)) return false;
     await register(cache, name, containerId, holders);
     return true;
@@ -190,7 +169,7 @@ export async function shiftedLayer(root: string, layer: string, maps: IdMaps, co
     const to = idShift(maps, writer?.maps);
     if (writer === undefined) await copyShifted(layer, temporary, to);
     else await writer.run({ kind: 'copy', source: layer, target: temporary, shift: to });
-    await withLock(lock, async () => {
+    await withDirLock(lock, async () => {
       if (await stat(dir).then(() => true, () => false)) {
         await removeTree(temporary, writer); // a concurrent start made it first
       } else {
@@ -207,12 +186,12 @@ export async function shiftedLayer(root: string, layer: string, maps: IdMaps, co
 }
 
 /** Adds holders (the container's monitor, once it runs) to the container's use of these copies. */
-export async function addShiftedHolders(dirs: readonly string[], containerId: string, holders: readonly CopyHolder[]): Promise<void> {
+export async function addShiftedHolders(dirs: readonly string[], containerId: string, holders: readonly UseHolder[]): Promise<void> {
   await Promise.all(dirs.map(async (dir) => {
     const file = join(`${dir}.users`, containerId);
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined || text.trim() === '') return;
-    const known = (JSON.parse(text) as { holders: CopyHolder[] }).holders;
+    const known = (JSON.parse(text) as { holders: UseHolder[] }).holders;
     await writeFile(file, `${JSON.stringify({ holders: [...known, ...holders] })}\n`);
   }));
 }
@@ -235,7 +214,7 @@ export async function releaseShifted(root: string, containerId: string, check: C
 async function retireCopies(cache: string, names: readonly string[], check: CopyUseCheck): Promise<string[]> {
   const trash: string[] = [];
   for (const name of names) {
-    const retired = await withLock(lockFor(cache, name), () => retireIfUnused(cache, name, check));
+    const retired = await withDirLock(lockFor(cache, name), () => retireIfUnused(cache, name, check));
     if (retired !== undefined) trash.push(retired);
   }
   await deleteTrash(cache, trash, check.writer);

@@ -20,6 +20,8 @@ async function layer(): Promise<string> {
   await chmod(join(src, 'tool'), 0o4755);
   await link(join(src, 'tool'), join(src, 'tool-link'));
   await symlink('etc/passwd', join(src, 'passwd-link'));
+  await writeFile(join(src, 'shared'), '');
+  await chmod(join(src, 'shared'), 0o666);
   await chown(join(src, 'etc'), 1000, 1000);
   spawnSync('mknod', [join(src, 'etc', 'gone'), 'c', '0', '0']);
   spawnSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', join(src, 'etc', 'opaque')]);
@@ -33,7 +35,8 @@ test('a shifted copy keeps contents, modes, links and times with every owner mov
   try {
     const dst = join(dir, 'dst');
     const stats = await copyShifted(join(dir, 'src'), dst, shift);
-    assert.equal(stats.entries, 7);
+    assert.equal(stats.entries, 8);
+    assert.equal((await lstat(join(dst, 'shared'))).mode & 0o7777, 0o666, 'a mode the umask would narrow is kept');
     assert.equal(await readFile(join(dst, 'etc', 'passwd'), 'utf8'), 'root:x:0:0::/root:/bin/sh\n');
     const tool = await lstat(join(dst, 'tool'));
     assert.deepEqual([tool.uid, tool.gid, tool.mode & 0o7777, tool.nlink], [500000, 601000, 0o4755, 2]);

@@ -3,11 +3,19 @@
  * layout), with a volume.json beside the data. A volume made by `isola run -v
  * NAME:/path` on first use belongs to the container's root, so the
  * container can write to it; `isola volume create` makes it the caller's.
+ *
+ * A volume in use is not removed. Recorded containers name their volumes in
+ * their stored options (the engine asks the state database); a foreground
+ * run, which is not recorded, leaves a file in <name>/users naming the
+ * processes that hold it, as for layer copies. Taking a volume for a run and
+ * removing it happen under a per-volume lock, so neither sees the other half-done.
  */
 import { chmod, chown, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withDirLock } from './dir-lock.ts';
 import { StorageError } from './errors.ts';
 import type { CallerUserns } from './rootfs.ts';
+import type { UseHolder } from './shifted-cache.ts';
 
 export interface VolumeInfo {
   readonly name: string;
@@ -98,9 +106,65 @@ export async function createVolume(root: string, name: string): Promise<VolumeIn
   return info;
 }
 
-/** For `-v NAME:/path`: the volume, made now (owned by `owner`) if missing. */
-export async function ensureVolume(root: string, name: string, owner: VolumeOwner): Promise<VolumeInfo> {
-  return (await readInfo(root, name)) ?? (await makeVolume(root, name, owner)).info;
+function lockPath(root: string, name: string): string {
+  return join(volumesDir(root), `.lock-${name}`);
+}
+
+function usesDir(root: string, name: string): string {
+  return join(volumesDir(root), name, 'users');
+}
+
+/** A foreground run's use of a volume: held while one of `holders` lives. */
+export interface VolumeUse {
+  readonly containerId: string;
+  readonly holders: readonly UseHolder[];
+}
+
+/**
+ * For `-v NAME:/path`: the volume, made now (owned by `owner`) if missing,
+ * and with `use` (a foreground run) recorded as using it until releaseVolume.
+ */
+export async function ensureVolume(root: string, name: string, owner: VolumeOwner, use?: VolumeUse | undefined): Promise<VolumeInfo> {
+  checkName(name);
+  await mkdir(volumesDir(root), { recursive: true, mode: 0o711 });
+  return withDirLock(lockPath(root, name), async () => {
+    const info = (await readInfo(root, name)) ?? (await makeVolume(root, name, owner)).info;
+    if (use !== undefined) {
+      await mkdir(usesDir(root, name), { recursive: true, mode: 0o700 });
+      await writeFile(join(usesDir(root, name), use.containerId), `${JSON.stringify({ holders: use.holders })}\n`);
+    }
+    return info;
+  });
+}
+
+/** Adds holders (a foreground run's monitor) to the container's use of these volumes. */
+export async function addVolumeHolders(root: string, names: readonly string[], containerId: string, holders: readonly UseHolder[]): Promise<void> {
+  await Promise.all(names.map(async (name) => {
+    const file = join(usesDir(root, name), containerId);
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) return;
+    const known = (JSON.parse(text) as { holders: UseHolder[] }).holders;
+    await writeFile(file, `${JSON.stringify({ holders: [...known, ...holders] })}\n`);
+  }));
+}
+
+/** The foreground run no longer uses these volumes. */
+export async function releaseVolumes(root: string, names: readonly string[], containerId: string): Promise<void> {
+  await Promise.all(names.map((name) => rm(join(usesDir(root, name), containerId), { force: true })));
+}
+
+/** The foreground runs using the volume whose holders live; dead uses are dropped. */
+async function liveForegroundUsers(root: string, name: string, isHolderGone: (holder: UseHolder) => Promise<boolean>): Promise<string[]> {
+  const dir = usesDir(root, name);
+  const ids = await readdir(dir).catch(() => [] as string[]);
+  const live = await Promise.all(ids.map(async (id) => {
+    const text = await readFile(join(dir, id), 'utf8').catch(() => undefined);
+    const holders = text === undefined ? [] : (JSON.parse(text) as { holders: UseHolder[] }).holders;
+    const isLive = (await Promise.all(holders.map(isHolderGone))).some((gone) => !gone);
+    if (!isLive) await rm(join(dir, id), { force: true });
+    return isLive;
+  }));
+  return ids.filter((_, i) => live[i]);
 }
 
 export async function inspectVolume(root: string, name: string): Promise<VolumeInfo> {
@@ -116,17 +180,42 @@ export async function listVolumes(root: string): Promise<VolumeInfo[]> {
   return infos.filter((i) => i !== undefined).sort((a, b) => a.name.localeCompare(b.name));
 }
 
+export interface VolumeRemoval {
+  /** Rootless: data owned by subordinate ids is removed in this namespace. */
+  readonly writer?: CallerUserns | undefined;
+  /** True when the holder has ended (also when its pid was recycled). */
+  readonly isHolderGone: (holder: UseHolder) => Promise<boolean>;
+  /**
+   * The recorded containers using the volume (names or ids), asked under
+   * the volume's lock, after foreground uses were read.
+   */
+  readonly recordedUsers: () => Promise<readonly string[]>;
+}
+
 /**
- * Removes the volume and its data.
- * TODO(#5): refuse a volume a running container uses, once containers are recorded.
+ * Removes the volume and its data, unless a container uses it.
+ * @throws StorageError ISOLA_STORAGE_VOLUME_MISSING, ISOLA_STORAGE_VOLUME_IN_USE
+ *   naming the containers (nothing is removed then)
  */
-export async function removeVolume(root: string, name: string, writer?: CallerUserns | undefined): Promise<void> {
+export async function removeVolume(root: string, name: string, removal: VolumeRemoval): Promise<void> {
   const info = await inspectVolume(root, name);
   const dir = join(volumesDir(root), name);
+  const trash = join(volumesDir(root), `.trash-${name}-${process.pid}-${Date.now()}`);
+  await withDirLock(lockPath(root, name), async () => {
+    const foreground = await liveForegroundUsers(root, name, removal.isHolderGone);
+    const users = [...await removal.recordedUsers(), ...foreground];
+    if (users.length > 0) {
+      throw new StorageError('ISOLA_STORAGE_VOLUME_IN_USE',
+        `volume ${name} is being used by the following container(s): ${users.join(', ')}`,
+        { path: info.mountpoint, containers: users, hint: `remove the container(s) first, or use isola volume rm -f ${name} to remove them with it` });
+    }
+    // Out of the way under the lock: a run taking the volume now makes a new one.
+    await rename(dir, trash);
+  });
   // Rootless, the data may belong to subordinate ids: removed inside the namespace.
-  if (writer !== undefined && (await stat(info.mountpoint).catch(() => undefined))?.uid !== process.getuid?.()) {
-    await writer.run({ kind: 'remove', paths: [dir] });
+  if (removal.writer !== undefined && (await stat(join(trash, '_data')).catch(() => undefined))?.uid !== process.getuid?.()) {
+    await removal.writer.run({ kind: 'remove', paths: [trash] });
   } else {
-    await rm(dir, { recursive: true, force: true });
+    await rm(trash, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,7 @@
 /**
- * `isola volume create|ls|rm|inspect`: named volumes under <root>/volumes.
+ * `isola volume create|ls|rm [-f]|inspect|prune`: named volumes under
+ * <root>/volumes. As podman: rm refuses a volume a container uses, -f
+ * removes those containers first; prune removes only unused volumes.
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine, type VolumeInfo } from '../../engine/index.ts';
@@ -9,6 +11,7 @@ import type { CliContext } from '../context.ts';
 const FLAGS: readonly FlagSpec[] = [
   { name: 'format', takesValue: true, valueName: 'table|json', description: 'output format of ls (default table)' },
   { name: 'quiet', short: 'q', takesValue: false, description: 'accepted for podman\'s sake' },
+  { name: 'force', short: 'f', takesValue: false, description: 'rm: remove the containers that use the volume first' },
 ];
 
 /** podman's field names. */
@@ -44,11 +47,13 @@ export async function volumeCommand(argv: readonly string[], context: CliContext
       process.stdout.write(`${JSON.stringify(infos, null, 2)}\n`);
     } else if (subcommand === 'rm' || subcommand === 'remove') {
       for (const name of names) {
-        await engine.removeVolume(name);
+        await engine.removeVolume(name, { force: args.flags.has('force') });
         process.stdout.write(`${name}\n`);
       }
+    } else if (subcommand === 'prune') {
+      for (const name of await engine.pruneVolumes()) process.stdout.write(`${name}\n`);
     } else {
-      throw new InvalidOptionError('isola volume', 'a subcommand: create, ls, rm, inspect', subcommand ?? '',
+      throw new InvalidOptionError('isola volume', 'a subcommand: create, ls, rm, inspect, prune', subcommand ?? '',
         { hint: 'isola volume create NAME' });
     }
     return 0;

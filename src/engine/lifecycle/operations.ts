@@ -146,6 +146,15 @@ export class LifecycleOperations implements ContainerOperations {
     return removed;
   }
 
+  /** The recorded containers (running or not) that mount the named volume. */
+  async volumeUsers(volume: string): Promise<{ id: string; name: string }[]> {
+    const db = await this.#ctx.db();
+    return listContainers(db).filter((record) => {
+      const stored = JSON.parse(record.options) as StoredOptions;
+      return stored.run.volumes?.some((v) => v.volumeName === volume) === true;
+    }).map((record) => ({ id: record.id, name: record.name }));
+  }
+
   /** Removes layer copies no live container uses. @returns how many */
   async collectStorage(): Promise<number> {
     return collectUnusedStorage(this.#ctx);

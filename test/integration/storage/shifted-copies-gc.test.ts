@@ -102,6 +102,9 @@ describe('chowned layer copies', () => {
         assert.deepEqual(await shiftedAfterDeletion(dirs), []);
       });
     } finally {
+      // Ends a container still waiting, whatever failed.
+      await writeFile(join(barrier, 'done'), '').catch(() => {});
+      await sleep(200);
       await rm(barrier, { recursive: true, force: true });
     }
   });
@@ -155,6 +158,9 @@ describe('chowned layer copies', () => {
         assert.deepEqual(await shiftedAfterDeletion(dirs), []);
       });
     } finally {
+      // Ends a container still waiting, whatever failed.
+      await writeFile(join(barrier, 'done'), '').catch(() => {});
+      await sleep(200);
       await rm(barrier, { recursive: true, force: true });
     }
   });
