@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { cacheDirFor, cacheFileOf, commandKeyOf } from './code-cache.ts';
+import { cacheDirFor, cacheFileOf, commandKeyOf, readCache } from './code-cache.ts';
 
 const repoDir = join(import.meta.dirname, '..', '..');
 const runtimeNode = join(repoDir, 'node_modules', 'node', 'bin', 'node');
@@ -60,6 +60,21 @@ describe('where the cache lives', () => {
     await rm(bundle);
     await writeFile(bundle, 'b');
     assert.notEqual(cacheFileOf(dir, bundle, await stat(bundle)), first);
+  });
+});
+
+describe('which cache is read', () => {
+  test("only this user's, and not one others may write", async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'isola-code-cache-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'c.cache');
+    await writeFile(file, 'bytes', { mode: 0o600 });
+    const uid = (await stat(file)).uid;
+    assert.equal(readCache(file, uid)?.toString(), 'bytes');
+    assert.equal(readCache(file, uid + 1), undefined);
+    await chmod(file, 0o622);
+    assert.equal(readCache(file, uid), undefined);
+    assert.equal(readCache(join(dir, 'missing.cache'), uid), undefined);
   });
 });
 

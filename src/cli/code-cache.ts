@@ -18,7 +18,9 @@
  * source length, V8 version or flags; its name carries the bundle's size,
  * modification time and inode, so a rebuilt bundle never reads an old cache.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -49,12 +51,23 @@ function wrappedSource(bundlePath: string): string {
   return `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundlePath, 'latin1')}\n})`;
 }
 
-function readCache(file: string | undefined): Buffer | undefined {
+/**
+ * The cache's bytes, when this user wrote them: bytecode runs as code, so a
+ * file another user owns or may write (a shared XDG_CACHE_HOME) is ignored.
+ */
+export function readCache(file: string | undefined, uid: number): Buffer | undefined {
   if (file === undefined) return undefined;
+  let fd: number;
   try {
-    return readFileSync(file);
+    fd = openSync(file, 'r');
   } catch {
     return undefined; // not trained yet
+  }
+  try {
+    const { uid: owner, mode } = fstatSync(fd);
+    return owner === uid && (mode & 0o022) === 0 ? readFileSync(fd) : undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -81,9 +94,10 @@ function writeCache(dir: string, file: string, marker: string, script: Script): 
 /** Runs a bundle as the main module, from this user's code cache, training the cache at exit. */
 export function runBundle(bundlePath: string): void {
   const bundle = statSync(bundlePath);
-  const dir = cacheDirFor(bundlePath, process.env, process.geteuid?.() ?? -1);
+  const uid = process.geteuid?.() ?? -1;
+  const dir = cacheDirFor(bundlePath, process.env, uid);
   const file = dir === undefined ? undefined : cacheFileOf(dir, bundlePath, bundle);
-  const cachedData = readCache(file);
+  const cachedData = readCache(file, uid);
   const script = new Script(wrappedSource(bundlePath), { filename: bundlePath, cachedData });
   if (dir !== undefined && file !== undefined) {
     const marker = `${file}.${commandKeyOf(process.argv.slice(2))}`;
