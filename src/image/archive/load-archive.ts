@@ -129,7 +129,8 @@ async function loadOci(store: ImageStore, archive: string, dir: string): Promise
 }
 
 /**
- * Loads every image in the archive (a file, or a stream such as stdin); returns their ids.
+ * Loads every image in the archive (a file, or a stream such as stdin); returns
+ * their ids, each once (an oci-archive lists an image once per name).
  * @throws ImageError ISOLA_IMAGE_ARCHIVE_INVALID, ISOLA_IMAGE_DIGEST_MISMATCH
  */
 export async function loadArchive(store: ImageStore, source: TarballSource): Promise<string[]> {
@@ -142,8 +143,8 @@ export async function loadArchive(store: ImageStore, source: TarballSource): Pro
     if (typeof source !== 'string') await copyTarball(source, path);
     await extractArchive(path, dir, archive);
     const isDocker = await access(join(dir, 'manifest.json')).then(() => true, () => false);
-    if (isDocker) return await loadDocker(store, archive, dir, await readJson(archive, join(dir, 'manifest.json')));
-    return await loadOci(store, archive, dir);
+    const ids = isDocker ? await loadDocker(store, archive, dir, await readJson(archive, join(dir, 'manifest.json'))) : await loadOci(store, archive, dir);
+    return [...new Set(ids)];
   } finally {
     await rm(join(dir, '..'), { recursive: true, force: true });
   }
