@@ -1,7 +1,8 @@
-/** Plain-text tables as podman prints them: left-aligned columns, three spaces apart. */
-export function formatTable(rows: readonly (readonly string[])[]): string {
+/** Plain-text tables as podman prints them: left-aligned columns, three spaces apart (`images`: two). */
+export function formatTable(rows: readonly (readonly string[])[], gap = 3): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('   ')).join('\n');
+  const separator = ' '.repeat(gap);
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join(separator)).join('\n');
 }
 
 /** "3 seconds", "5 minutes", as podman's ps says how long ago. */

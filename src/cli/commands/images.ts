@@ -7,6 +7,7 @@ import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine, type ImageDetails, type ImageRecord, type ImageService } from '../../engine/index.ts';
 import { flagValue, parseArgs, type FlagSpec } from '../parse-args.ts';
 import { formatBytes } from '../progress.ts';
+import { formatTable } from '../table.ts';
 import type { CliContext } from '../context.ts';
 
 // -a (podman: with intermediate images) changes nothing: isola stores no intermediate images.
@@ -16,10 +17,6 @@ const LS_FLAGS: readonly FlagSpec[] = [
   { name: 'all', short: 'a', takesValue: false, description: 'accepted for podman\'s sake (isola keeps no intermediate images)' },
 ];
 
-function formatTable(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n');
-}
 
 /** `registry/repo:tag` -> [`registry/repo`, `tag`]. */
 function splitName(name: string): [string, string] {
@@ -49,7 +46,7 @@ export function formatImages(images: readonly ImageRecord[], nowMs: number): str
     const [repository, tag] = name === '<none>:<none>' ? ['<none>', '<none>'] : splitName(name);
     return [repository, tag, image.id.slice(0, 12), describeAge(createdSeconds(image), nowMs), formatBytes(image.size)];
   }));
-  return `${formatTable([header, ...rows])}\n`;
+  return `${formatTable([header, ...rows], 2)}\n`;
 }
 
 function repoDigests(image: ImageRecord): string[] {

@@ -12,7 +12,7 @@ import type { SeccompProfile } from '../../security/index.ts';
 import { parseIdMapSpec } from '../../userns/index.ts';
 import type { RunOptions } from '../../engine/index.ts';
 import { flagValue, flagValues, isFlagSet, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
-import { certDirFlag, credsFlag } from './registry-flags.ts';
+import { TRANSFER_FLAGS, certDirFlag, credsFlag, tlsVerify } from './registry-flags.ts';
 
 export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'rm', takesValue: false, description: 'remove the container when it exits' },
@@ -20,10 +20,8 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   { name: 'layer', takesValue: true, isRepeatable: true, valueName: 'DIR', description: 'an unpacked image layer, bottom first, instead of an image' },
   { name: 'rootfs-copy', takesValue: false, description: 'use chowned copies of the layers, not ID-mapped mounts' },
   { name: 'pull', takesValue: true, valueName: 'missing|always|never', description: 'when to pull the image (default missing)' },
-  { name: 'tls-verify', takesValue: false, description: 'verify the registry\'s certificate (--tls-verify=false: also allow plain HTTP)' },
+  ...TRANSFER_FLAGS,
   { name: 'entrypoint', takesValue: true, valueName: 'CMD', description: 'replace the image\'s entrypoint (a command or a JSON array; "" for none)' },
-  { name: 'cert-dir', takesValue: true, valueName: 'DIR', description: 'CA certificates and client keys for the registry the image is pulled from' },
-  { name: 'creds', takesValue: true, valueName: 'USER:PASS', description: 'credentials for the pull (over stored logins and helpers)' },
   { name: 'uidmap', takesValue: true, isRepeatable: true, valueName: 'C:H:N', description: 'map container uids C..C+N-1 to host uids H..' },
   { name: 'gidmap', takesValue: true, isRepeatable: true, valueName: 'C:H:N', description: 'map container gids (default: the uid map)' },
   { name: 'userns', takesValue: true, valueName: 'MODE', description: 'auto[:size=N] (default), host, keep-id or remap:USER' },
@@ -250,7 +248,7 @@ export async function runOptionsFromArgs(args: ParsedArgs, env: Readonly<Record<
     options: {
       rootfs: rootfs === undefined ? undefined : resolve(cwd, rootfs), args: imageArgs,
       image, pull: optional(args, 'pull', parsePullPolicy), entrypoint: optional(args, 'entrypoint', parseEntrypoint),
-      tlsVerify: !args.flags.has('tls-verify') || isFlagSet(args, 'tls-verify'),
+      tlsVerify: tlsVerify(args),
       certDir: certDirFlag(args, cwd), registryCredentials: credsFlag(args),
       rootfsLayers: layers.length === 0 ? undefined : layers, isRootfsCopyForced: isFlagSet(args, 'rootfs-copy'),
       env: [...await readEnvFiles(args, env), ...expandEnv(flagValues(args, 'env'), env)],

@@ -6,6 +6,7 @@ import { InvalidOptionError } from '../../errors/index.ts';
 import { Engine, type IdAllocationInfo, type IdAllocationsReport, type IdPoolReport } from '../../engine/index.ts';
 import { flagValue, HelpRequest, isHelpToken, parseArgs, type FlagSpec } from '../parse-args.ts';
 import type { CliContext } from '../context.ts';
+import { formatTable } from '../table.ts';
 
 const LS_FLAGS: readonly FlagSpec[] = [{ name: 'format', takesValue: true, valueName: 'table|json', description: 'output format (default table)' }];
 
@@ -17,10 +18,6 @@ function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
-function formatTable(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('   ')).join('\n');
-}
 
 function formatPool(pool: IdPoolReport): string {
   const ranges = (list: IdPoolReport['uids']) => list.map((r) => describeRange(r.start, r.size)).join(',') || 'none';

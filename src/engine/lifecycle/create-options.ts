@@ -5,7 +5,7 @@
  */
 import { InvalidOptionError } from '../../errors/index.ts';
 import { parseUsernsMode, type UsernsMode } from '../../spec/index.ts';
-import { SIGNALS, signalNumber } from './signals.ts';
+import { signalNumber } from './signals.ts';
 import type { RunOptions } from '../run.ts';
 
 export type RestartPolicy =
@@ -114,4 +114,3 @@ export function restartText(policy: RestartPolicy): string {
   return policy.name === 'on-failure' && policy.maxRetries !== undefined ? `on-failure:${policy.maxRetries}` : policy.name;
 }
 
-export { SIGNALS };
