@@ -94,6 +94,22 @@ export async function listIds(root: string): Promise<string[]> {
   return entries.filter((e) => e.isDirectory() && ID_PATTERN.test(e.name)).map((e) => e.name).sort();
 }
 
+/**
+ * True when no process has this pid: a cheap check (one syscall, no file) that
+ * misses only a pid recycled by another process, which a start time check (processStartTime) catches.
+ */
+export function isPidGone(pid: number): boolean {
+  // 0 and negative pids would name process groups to kill(2): never a holder.
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** The start time of a live, non-zombie process, or undefined. */
 export async function processStartTime(pid: number): Promise<string | undefined> {
   if (!(pid > 0)) return undefined;

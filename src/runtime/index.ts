@@ -18,7 +18,7 @@ export { defaultSpec, type DefaultSpecOptions } from './default-spec.ts';
 export { ConfigError, type ConfigErrorCode } from './config-error.ts';
 export { parseRuntimeConfig, validateRuntimeConfig, type ValidatedConfig } from './validate-config.ts';
 export { buildExecPlan, type ExecPlanInput } from './exec-plan.ts';
-export { checkContainerId, InvalidStateError, type ContainerRecord, type ContainerStatus } from './container-state.ts';
+export { checkContainerId, InvalidStateError, isPidGone, type ContainerRecord, type ContainerStatus } from './container-state.ts';
 export { runHooks, type HookKind } from './hooks.ts';
 export { cgroupfsPath, createContainer, startContainer, type CgroupManager, type CreateOptions, type OciRuntime } from './oci-create.ts';
 export { containerPids, containerProcessIds, deleteContainer, killContainer, parseSignal } from './oci-delete.ts';

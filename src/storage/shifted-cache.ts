@@ -20,6 +20,7 @@
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isPidGone } from '../runtime/index.ts';
 import { withDirLock } from './dir-lock.ts';
 import type { IdMapEntry, IdMaps } from '../userns/index.ts';
 import { idShift } from './id-shift.ts';
@@ -223,14 +224,7 @@ async function retireCopies(cache: string, names: readonly string[], check: Copy
 
 /** Whether the isola in a `.new-NAME-PID-MS` name has ended: by pid alone, so a recycled pid keeps it until next time. */
 function isMakerGone(entry: string): boolean {
-  const pid = Number(entry.split('-').at(-2));
-  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return isPidGone(Number(entry.split('-').at(-2)));
 }
 
 /**

@@ -4,6 +4,9 @@
  * with the same pid cannot share.
  */
 import { readFile } from 'node:fs/promises';
+import { isPidGone } from '../../runtime/index.ts';
+
+export { isPidGone };
 
 export interface ProcessIdentity {
   readonly pid: number;
@@ -31,21 +34,6 @@ export async function readProcessIdentity(pid: number): Promise<ProcessIdentity 
   return startTime === undefined ? undefined : { pid, startTime };
 }
 
-/**
- * True when no process has this pid: a cheap check (one syscall, no file) that
- * misses only a pid recycled by another process, which isProcessGone catches.
- */
-export function isPidGone(pid: number): boolean {
-  // 0 and negative pids would name process groups to kill(2): never a holder.
-  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
 
 /** True when the process has ended, also when its pid now belongs to another process. */
 export async function isProcessGone(identity: ProcessIdentity): Promise<boolean> {
