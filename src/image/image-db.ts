@@ -5,9 +5,8 @@
  * The SQLite handling (busy timeout, WAL, migrations, transactions) is
  * sqlite/'s; this file brings the schema and the image errors.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { BUSY_TIMEOUT_MS, openSqliteDb, type Row, type SqliteDb, type SqliteErrors } from '../sqlite/index.ts';
+import { dirname, join } from 'node:path';
+import { BUSY_TIMEOUT_MS, makeDatabaseDirectory, openSqliteDb, type Row, type SqliteDb, type SqliteErrors } from '../sqlite/index.ts';
 import { ImageError } from './errors.ts';
 
 /** One migration per schema version (PRAGMA user_version); released ones never change. */
@@ -66,6 +65,11 @@ function imageErrors(dir: string): SqliteErrors {
 export async function openImageDb(dir: string): Promise<ImageDb> {
   return openSqliteDb({
     path: join(dir, 'images.db'), migrations: MIGRATIONS, errors: imageErrors(dir),
-    makeDirectory: () => mkdir(dir, { recursive: true, mode: 0o700 }),
+    // The engine root as the state database makes it (private, its parents
+    // not), then images/ in it.
+    makeDirectory: async () => {
+      await makeDatabaseDirectory(dirname(dir));
+      await makeDatabaseDirectory(dir);
+    },
   });
 }

@@ -5,4 +5,4 @@
  * cached statements. It knows no table: each owner brings its schema and its
  * errors. Like errors/, it sits below every folder that keeps a database.
  */
-export { BUSY_TIMEOUT_MS, isBusyError, openSqliteDb, SqliteDb, type OpenSqliteOptions, type Row, type SqliteErrors } from './sqlite-db.ts';
+export { BUSY_TIMEOUT_MS, isBusyError, makeDatabaseDirectory, openSqliteDb, SqliteDb, type OpenSqliteOptions, type Row, type SqliteErrors } from './sqlite-db.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, test } from 'node:test';
-import { openSqliteDb, type OpenSqliteOptions, type SqliteErrors } from './index.ts';
+import { makeDatabaseDirectory, openSqliteDb, type OpenSqliteOptions, type SqliteErrors } from './index.ts';
 
 class TestDbError extends Error {
   readonly code: string;
@@ -103,4 +103,18 @@ test('a file that cannot be opened or created is the owner\'s unavailable error'
   const file = join(base, 'a-file');
   await writeFile(file, '');
   await assert.rejects(openSqliteDb(options(join(file, 'db'))), { code: 'UNAVAILABLE' });
+});
+
+test('a database directory is private while the parents it makes stay searchable', async (t) => {
+  const base = await mkdtemp(join(tmpdir(), 'isola-sqlite-dir-'));
+  t.after(() => rm(base, { recursive: true, force: true }));
+  const previous = process.umask(0o022);
+  try {
+    await makeDatabaseDirectory(join(base, 'share', 'isola', 'images'));
+  } finally {
+    process.umask(previous);
+  }
+  assert.equal((await stat(join(base, 'share'))).mode & 0o777, 0o755);
+  assert.equal((await stat(join(base, 'share', 'isola'))).mode & 0o777, 0o755);
+  assert.equal((await stat(join(base, 'share', 'isola', 'images'))).mode & 0o777, 0o700);
 });

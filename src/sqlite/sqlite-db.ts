@@ -9,6 +9,8 @@
  * and a transaction that never awaits cannot interleave with other work of this
  * process while it holds the database's write lock.
  */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DatabaseSync, SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
 
@@ -164,6 +166,17 @@ async function migrateWithRetry(db: SqliteDb, options: OpenSqliteOptions): Promi
  * that never touch a database do not pay for it.
  * @throws the owner's unavailable, busy and tooNew errors
  */
+/**
+ * A database's directory: private (0700), while missing parents get 0755, as
+ * `mkdir -p` gives them. A recursive mkdir would make them 0700 too, and a
+ * container's ids must be able to reach the files beside the database (a
+ * rootless user's ~/.local/share: the layer copies, the volumes).
+ */
+export async function makeDatabaseDirectory(dir: string): Promise<void> {
+  await mkdir(dirname(dir), { recursive: true, mode: 0o755 });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+}
+
 export async function openSqliteDb(options: OpenSqliteOptions): Promise<SqliteDb> {
   const { path, errors } = options;
   let raw: DatabaseSync;

@@ -4,9 +4,8 @@
  * handling (busy timeout, WAL, migrations, transactions) is sqlite/'s; this
  * file brings the schema and the state errors.
  */
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { BUSY_TIMEOUT_MS, openSqliteDb, type SqliteDb, type SqliteErrors } from '../../sqlite/index.ts';
+import { join } from 'node:path';
+import { BUSY_TIMEOUT_MS, makeDatabaseDirectory, openSqliteDb, type SqliteDb, type SqliteErrors } from '../../sqlite/index.ts';
 import { MIGRATIONS } from './schema.ts';
 import { StateError } from './errors.ts';
 
@@ -35,11 +34,6 @@ function stateErrors(root: string): SqliteErrors {
 export async function openStateDb(root: string): Promise<StateDb> {
   return openSqliteDb({
     path: join(root, STATE_DB_NAME), migrations: MIGRATIONS, errors: stateErrors(root),
-    // Missing parents get 0755: the runroot may live beside the root, and
-    // containers must be able to reach their files there.
-    makeDirectory: async () => {
-      await mkdir(dirname(root), { recursive: true, mode: 0o755 });
-      await mkdir(root, { recursive: true, mode: 0o700 });
-    },
+    makeDirectory: () => makeDatabaseDirectory(root),
   });
 }
