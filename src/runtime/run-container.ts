@@ -68,7 +68,9 @@ async function diagnose(error: ShimError, plan: LaunchPlan): Promise<string | un
   if (error.step === 'mount' && error.path === '/sys' && plan.namespaces.includes('user') && !plan.namespaces.includes('net')) {
     return 'sysfs can be mounted in a user namespace only with its own network namespace';
   }
-  if (error.step === 'bind-mount' && error.errnoName === 'EACCES' && error.path !== undefined) return unreachableSourceHint(error.path);
+  // A bind source or an overlay's layers (rootless: under ~/.local/share).
+  const isReach = error.step === 'bind-mount' || error.step === 'mount-overlay';
+  if (isReach && error.errnoName === 'EACCES' && error.path !== undefined) return unreachableSourceHint(error.path);
   if (error.step === 'precreate-target' && error.errnoName === 'EACCES') {
     return `the mount target ${error.path} is missing in the rootfs and cannot be created there: create it in the rootfs`;
   }
