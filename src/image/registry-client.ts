@@ -189,6 +189,9 @@ export class RegistryClient {
   async #request(path: string, init: RegistryRequest): Promise<Response> {
     const url = path.startsWith('http') ? path : `${await this.#baseUrl()}${path}`;
     const scope = init.repository === '' ? '' : `repository:${init.repository}:${init.access}`;
+    // Whether this request carried Basic credentials: a concurrent one may
+    // have switched them on while this one was refused without them.
+    const hadBasic = this.#isBasic;
     let response = await this.#send(url, init, scope);
     if (response.status === 401) {
       const challenge = parseAuthChallenge(response.headers.get('www-authenticate'));
@@ -196,7 +199,7 @@ export class RegistryClient {
       if (challenge?.scheme === 'bearer') {
         this.#tokens.set(scope, await this.#fetchToken(challenge.params, scope));
         response = await this.#send(url, init, scope);
-      } else if (challenge?.scheme === 'basic' && this.#options.credentials !== undefined && !this.#isBasic) {
+      } else if (challenge?.scheme === 'basic' && this.#options.credentials !== undefined && !hadBasic) {
         this.#isBasic = true;
         response = await this.#send(url, init, scope);
       }

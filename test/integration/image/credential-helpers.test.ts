@@ -138,3 +138,22 @@ test('--creds on pull and on run --pull=always is used instead of a failing help
     assert.match(wrong.stderr, /authentication required/);
   });
 });
+
+test('a push to a registry that asks for Basic credentials sends them on every request, the concurrent ones too', async (t) => {
+  if (!ready(t)) return;
+  const auth = Buffer.from(`${ALICE.username}:${ALICE.password}`).toString('base64');
+  await withTempDirs(async (dirs) => {
+    const env = await userEnv(dirs, { auths: { [registry!.host]: { auth } } });
+    const pulled = await runIsola([...dirs.args, 'pull', '-q', '--tls-verify=false', reference], { env });
+    assert.equal(pulled.code, 0, pulled.stderr);
+    // The push starts by asking, all at once, which blobs the registry has.
+    const copy = `${registry!.host}/private/copy:1`;
+    const pushed = await runIsola([...dirs.args, 'push', '-q', '--tls-verify=false', reference, copy], { env });
+    assert.equal(pushed.code, 0, pushed.stderr);
+    await withTempDirs(async (other) => {
+      const again = await runIsola([...other.args, 'pull', '-q', '--tls-verify=false', copy], { env });
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(again.stdout, `${image!.configDigest.slice(7)}\n`);
+    });
+  });
+});
