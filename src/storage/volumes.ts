@@ -2,7 +2,9 @@
  * Named volumes: directories under <root>/volumes/<name>/_data (podman's
  * layout), with a volume.json beside the data. A volume made by `isola run -v
  * NAME:/path` on first use belongs to the container's root, so the
- * container can write to it; `isola volume create` makes it the caller's.
+ * container can write to it; `isola volume create` makes it the caller's
+ * until a container first mounts it: then, if it is still empty, it becomes
+ * that container's root's, as podman does.
  *
  * A volume in use is not removed. Recorded containers name their volumes in
  * their stored options (the engine asks the state database); a foreground
@@ -39,11 +41,46 @@ function checkName(name: string): void {
   }
 }
 
-async function readInfo(root: string, name: string): Promise<VolumeInfo | undefined> {
+/** volume.json. `needsOwner`: made by `volume create`, not mounted by a container yet. */
+interface VolumeFile {
+  readonly name: string;
+  readonly createdAt: string;
+  readonly needsOwner?: boolean | undefined;
+}
+
+async function readVolumeFile(root: string, name: string): Promise<VolumeFile | undefined> {
   const text = await readFile(join(volumesDir(root), name, 'volume.json'), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  const { createdAt } = JSON.parse(text) as { createdAt: string };
-  return { name, mountpoint: join(volumesDir(root), name, '_data'), createdAt };
+  return text === undefined ? undefined : JSON.parse(text) as VolumeFile;
+}
+
+async function readInfo(root: string, name: string): Promise<VolumeInfo | undefined> {
+  const file = await readVolumeFile(root, name);
+  return file === undefined ? undefined : { name, mountpoint: join(volumesDir(root), name, '_data'), createdAt: file.createdAt };
+}
+
+/** The owner's host ids as the caller's user namespace numbers them (rootless). */
+function idsInCallerUserns(writer: CallerUserns, owner: VolumeOwner): { uid: number; gid: number } {
+  const inNs = (map: CallerUserns['maps']['uidMap'], id: number) => {
+    const e = map.find((m) => id >= m.hostId && id < m.hostId + m.size);
+    if (e === undefined) throw new StorageError('ISOLA_STORAGE_HELPER_FAILED', `host id ${id} is outside your subordinate ids`);
+    return e.containerId + id - e.hostId;
+  };
+  return { uid: inNs(writer.maps.uidMap, owner.uid), gid: inNs(writer.maps.gidMap, owner.gid) };
+}
+
+/**
+ * The first container to mount a `volume create`d volume gets it, if it is
+ * still empty (podman's rule): its root can then write there.
+ */
+async function giveToFirstContainer(root: string, name: string, owner: VolumeOwner): Promise<void> {
+  const file = await readVolumeFile(root, name);
+  if (file?.needsOwner !== true) return;
+  const data = join(volumesDir(root), name, '_data');
+  if ((await readdir(data)).length === 0) {
+    if (owner.writer === undefined) await chown(data, owner.uid, owner.gid);
+    else await owner.writer.run({ kind: 'chown-tree', path: data, ...idsInCallerUserns(owner.writer, owner) });
+  }
+  await writeFile(join(volumesDir(root), name, 'volume.json'), `${JSON.stringify({ name: file.name, createdAt: file.createdAt })}\n`, { mode: 0o644 });
 }
 
 export interface VolumeOwner {
@@ -69,15 +106,11 @@ async function makeVolume(root: string, name: string, owner: VolumeOwner | undef
   const createdAt = new Date().toISOString();
   try {
     await mkdir(temporary, { mode: 0o711 });
-    await writeFile(join(temporary, 'volume.json'), `${JSON.stringify({ name, createdAt })}\n`, { mode: 0o644 });
+    const volumeFile: VolumeFile = { name, createdAt, ...(owner === undefined ? { needsOwner: true } : {}) };
+    await writeFile(join(temporary, 'volume.json'), `${JSON.stringify(volumeFile)}\n`, { mode: 0o644 });
     const data = join(temporary, '_data');
     if (owner?.writer !== undefined) {
-      const inNs = (map: CallerUserns['maps']['uidMap'], id: number) => {
-        const e = map.find((m) => id >= m.hostId && id < m.hostId + m.size);
-        if (e === undefined) throw new StorageError('ISOLA_STORAGE_HELPER_FAILED', `host id ${id} is outside your subordinate ids`);
-        return e.containerId + id - e.hostId;
-      };
-      await owner.writer.run({ kind: 'mkdir', dirs: [{ path: data, uid: inNs(owner.writer.maps.uidMap, owner.uid), gid: inNs(owner.writer.maps.gidMap, owner.gid), mode: 0o755 }] });
+      await owner.writer.run({ kind: 'mkdir', dirs: [{ path: data, ...idsInCallerUserns(owner.writer, owner), mode: 0o755 }] });
     } else {
       await mkdir(data, { mode: 0o755 });
       if (owner !== undefined) await chown(data, owner.uid, owner.gid);
@@ -128,7 +161,9 @@ export async function ensureVolume(root: string, name: string, owner: VolumeOwne
   checkName(name);
   await mkdir(volumesDir(root), { recursive: true, mode: 0o711 });
   return withDirLock(lockPath(root, name), async () => {
-    const info = (await readInfo(root, name)) ?? (await makeVolume(root, name, owner)).info;
+    const existing = await readInfo(root, name);
+    if (existing !== undefined) await giveToFirstContainer(root, name, owner);
+    const info = existing ?? (await makeVolume(root, name, owner)).info;
     if (use !== undefined) {
       await mkdir(usesDir(root, name), { recursive: true, mode: 0o700 });
       await writeFile(join(usesDir(root, name), use.containerId), `${JSON.stringify({ holders: use.holders })}\n`);

@@ -99,6 +99,34 @@ describe('volumes', () => {
     });
   });
 
+  test('a volume create-d volume goes to the first container that mounts it while empty, as podman gives it', async (t) => {
+    if (!requireRoot(t)) return;
+    await withTempDirs(async (dirs) => {
+      assert.equal((await runIsola([...dirs.args, 'volume', 'create', 'made'])).code, 0);
+      const mountpoint = (JSON.parse((await runIsola([...dirs.args, 'volume', 'inspect', 'made'])).stdout) as { Mountpoint: string }[])[0]!.Mountpoint;
+      assert.equal((await lstat(mountpoint)).uid, 0, 'the caller\'s until a container mounts it');
+      const first = await run(dirs, 'made:/data', 'echo one > /data/f && cat /data/f');
+      assert.equal(first.code, 0, first.stderr);
+      assert.equal((await lstat(mountpoint)).uid, 710000);
+      // Once only: a later container in another range does not take it over.
+      const later = await run(dirs, 'made:/data', 'cat /data/f', ['--uidmap', '0:810000:65536', '--gidmap', '0:810000:65536']);
+      assert.equal(later.stdout, 'one\n');
+      assert.equal((await lstat(mountpoint)).uid, 710000);
+    });
+  });
+
+  test('a volume create-d volume the caller filled first keeps its owner', async (t) => {
+    if (!requireRoot(t)) return;
+    await withTempDirs(async (dirs) => {
+      assert.equal((await runIsola([...dirs.args, 'volume', 'create', 'filled'])).code, 0);
+      const mountpoint = (JSON.parse((await runIsola([...dirs.args, 'volume', 'inspect', 'filled'])).stdout) as { Mountpoint: string }[])[0]!.Mountpoint;
+      await writeFile(join(mountpoint, 'seed'), 'seed\n', { mode: 0o644 });
+      const result = await run(dirs, 'filled:/data', 'cat /data/seed');
+      assert.equal(result.stdout, 'seed\n');
+      assert.equal((await lstat(mountpoint)).uid, 0);
+    });
+  });
+
   test(':idmap without a user namespace is refused', async (t) => {
     if (!requireRoot(t)) return;
     const dir = await volumeDir('hostns');
