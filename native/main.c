@@ -23,22 +23,45 @@
 
 #define REPORT_FD 3
 
-static int read_plan(struct plan *plan)
+/* Where reports go: fd 3, or /dev/null for a takeover (nobody reads them). */
+static int report_fd = REPORT_FD;
+
+/* fd 3 of a spawned shim: the plan in, as u32 length + bytes. */
+static char *read_plan_from_socket(size_t *size)
 {
 	unsigned char header[4];
-	uint32_t size, bad_index;
 	char *buffer;
 
-	if (read_exact(REPORT_FD, header, sizeof(header)) < 0)
-		return fail(STEP_READ_PLAN, 0, errno, "plan length");
-	size = (uint32_t)header[0] | (uint32_t)header[1] << 8 | (uint32_t)header[2] << 16 | (uint32_t)header[3] << 24;
-	if (size > PLAN_MAX_BYTES)
-		return fail(STEP_READ_PLAN, 0, E2BIG, "plan");
-	buffer = malloc(size ? size : 1);
+	if (read_exact(report_fd, header, sizeof(header)) < 0) {
+		fail(STEP_READ_PLAN, 0, errno, "plan length");
+		return NULL;
+	}
+	*size = (uint32_t)header[0] | (uint32_t)header[1] << 8 | (uint32_t)header[2] << 16 | (uint32_t)header[3] << 24;
+	if (*size > PLAN_MAX_BYTES) {
+		fail(STEP_READ_PLAN, 0, E2BIG, "plan");
+		return NULL;
+	}
+	buffer = malloc(*size ? *size : 1);
+	if (buffer == NULL) {
+		fail(STEP_READ_PLAN, 0, ENOMEM, "plan");
+		return NULL;
+	}
+	if (read_exact(report_fd, buffer, *size) < 0) {
+		fail(STEP_READ_PLAN, 0, errno, "plan");
+		free(buffer);
+		return NULL;
+	}
+	return buffer;
+}
+
+static int read_plan(struct plan *plan, const char *plan_file)
+{
+	uint32_t bad_index;
+	size_t size = 0;
+	char *buffer = plan_file == NULL ? read_plan_from_socket(&size) : takeover_read_plan(plan_file, &size);
+
 	if (buffer == NULL)
-		return fail(STEP_READ_PLAN, 0, ENOMEM, "plan");
-	if (read_exact(REPORT_FD, buffer, size) < 0)
-		return fail(STEP_READ_PLAN, 0, errno, "plan");
+		return -1;
 	if (plan_decode(plan, buffer, size, &bad_index) < 0)
 		return fail(STEP_DECODE_PLAN, bad_index, EINVAL, "plan record");
 	if (plan_find(plan, TAG_ARGS) == NULL)
@@ -88,7 +111,7 @@ static int launch(const struct plan *plan)
 	if (pid == 0) {
 		close(sync[0]);
 		close(sigfd);
-		close(REPORT_FD);
+		close(report_fd);
 		if (place_preserved_fds(plan) < 0 || detach_attach_stdio() < 0 || run_container_init(plan, sync[1]) < 0)
 			send_failure(sync[1]);
 		_exit(125);
@@ -96,7 +119,7 @@ static int launch(const struct plan *plan)
 	close(sync[1]);
 	close_preserved_fds(plan);
 	detach_close_child_ends();
-	if (send_message(REPORT_FD, MSG_CHILD_PID, pid) < 0 || write_id_maps(plan, pid) < 0 ||
+	if (send_message(report_fd, MSG_CHILD_PID, pid) < 0 || write_id_maps(plan, pid) < 0 ||
 	    prepare_mounts(plan, pid, sync[0]) < 0 || join_cgroups(&fds, pid) < 0 || send_message(sync[0], MSG_PARENT_DONE, pid) < 0) {
 		int saved = errno;
 		kill(pid, SIGKILL);
@@ -104,13 +127,27 @@ static int launch(const struct plan *plan)
 		errno = saved;
 		return -1;
 	}
-	return monitor_container(plan, &fds, pid, sync[0], REPORT_FD, sigfd);
+	return monitor_container(plan, &fds, pid, sync[0], report_fd, sigfd);
+}
+
+/* A takeover's end: the caller's cleanup, then its failure command or status. */
+static int finish_takeover(const struct plan *plan, int status)
+{
+	if (plan != NULL)
+		takeover_remove_paths(plan);
+	if (status >= 0)
+		return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	takeover_exec_failure(plan);
+	/* No command to explain it (or it cannot run): one line, as isola would. */
+	fprintf(stderr, "isola: the container failed to start (shim step %u: %s)\n", failure.step, strerror(failure.err));
+	return 125;
 }
 
 int main(int argc, char **argv)
 {
 	struct plan plan;
-	int status;
+	const char *plan_file = NULL;
+	int status, is_read;
 
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("isola-shim plan version %d\n", PLAN_VERSION);
@@ -118,10 +155,18 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "fsops") == 0)
 		return run_fsops();
+	if (argc > 2 && strcmp(argv[1], "--plan-file") == 0) {
+		plan_file = argv[2];
+		report_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	}
 	/* TypeScript may be gone when we report; a write error is enough. */
 	signal(SIGPIPE, SIG_IGN);
-	if (read_plan(&plan) < 0 || (status = launch(&plan)) < 0) {
-		send_failure(REPORT_FD);
+	is_read = read_plan(&plan, plan_file) == 0;
+	status = !is_read || (plan_file != NULL && takeover_prepare_stdin(&plan) < 0) ? -1 : launch(&plan);
+	if (plan_file != NULL)
+		return finish_takeover(is_read ? &plan : NULL, status);
+	if (status < 0) {
+		send_failure(report_fd);
 		return 125;
 	}
 	if (WIFSIGNALED(status))

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PLAN_VERSION 4
+#define PLAN_VERSION 5
 #define PLAN_MAX_BYTES (16u << 20)
 
 /* Tags mirrored in src/launch/plan-tags.ts. Signature letters: u number,
@@ -65,7 +65,10 @@
 	X(TAG_CHECK_EXECUTABLE, 56, "") /* look args[0] up before create returns (no hook may add it later) */ \
 	X(TAG_PRESERVE_FDS, 60, "u") /* N: the shim's fds 4..4+N-1 become the process's 3..3+N-1 (--preserve-fds) */ \
 	X(TAG_STDIN_PIPE, 70, "")   /* with TAG_EXIT_FILE: the init's stdin is a pipe attach clients write to (detach.c) */ \
-	X(TAG_MAKE_CWD, 75, "suuu") /* cwd in rootfs to make when missing, precreate, owner uid, gid (0xffffffff: keep) */
+	X(TAG_MAKE_CWD, 75, "suuu") /* cwd in rootfs to make when missing, precreate, owner uid, gid (0xffffffff: keep) */ \
+	X(TAG_REMOVE_AT_EXIT, 81, "s*") /* --plan-file: paths removed, in order, once the container is gone (takeover.c) */ \
+	X(TAG_FAILURE_COMMAND, 82, "ss*") /* --plan-file: argv exec'd when the launch fails, the failure (hex) appended */ \
+	X(TAG_STDIN_NULL, 83, "")   /* --plan-file: the container's stdin is /dev/null, not the caller's */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };

@@ -102,6 +102,12 @@ void attach_serve(const struct pollfd *fds, size_t count, int input);
 void attach_broadcast(const char *data, size_t len);
 void attach_close(void);
 
+/* takeover.c: `--plan-file`, the shim in the place of the isola that exec'd it. */
+char *takeover_read_plan(const char *path, size_t *size);
+int takeover_prepare_stdin(const struct plan *plan);
+void takeover_remove_paths(const struct plan *plan);
+void takeover_exec_failure(const struct plan *plan);
+
 /* A "/proc/self/fd/N" path for mount(2), which takes no dirfd. */
 #define FD_PATH_BYTES 32
 void fd_path(char out[FD_PATH_BYTES], int fd);

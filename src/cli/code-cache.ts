@@ -104,6 +104,8 @@ export function runBundle(bundlePath: string): void {
     const isTrained = cachedData !== undefined && !script.cachedDataRejected && existsSync(marker);
     // Only a run that succeeded: a failed one stops early and compiles little.
     if (!isTrained) process.once('exit', (code) => { if (code === 0) writeCache(dir, file, marker, script); });
+    // A run that hands its pid to the shim (launch/exec-shim.ts) has no exit: it trains before the exec.
+    if (!isTrained) (globalThis as Record<symbol, unknown>)[Symbol.for('isola.beforeExec')] = () => writeCache(dir, file, marker, script);
   }
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {}, filename: bundlePath };

@@ -48,6 +48,11 @@ export interface ContainerStorage {
    */
   recordMonitor(pid: number): Promise<void>;
   remove(): Promise<void>;
+  /**
+   * When all remove() does is removing these paths in order (and there is
+   * no fallBack to try): a takeover's shim can do it. Else undefined.
+   */
+  readonly removeAtExit: readonly string[] | undefined;
 }
 
 /** Once the kernel or filesystem refused, later runs go straight to the copy. */
@@ -110,7 +115,7 @@ function isPlainDirectory(options: ContainerOptions): boolean {
 function plainDirectory(options: ContainerOptions): ContainerStorage {
   return {
     rootfs: options.rootfs, overlay: undefined, volumes: options.volumes, notes: [],
-    fallBack: async () => false, recordMonitor: async () => {}, remove: async () => {},
+    fallBack: async () => false, recordMonitor: async () => {}, remove: async () => {}, removeAtExit: [],
   };
 }
 
@@ -150,6 +155,8 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
       get rootfs() { return prepared?.path ?? options.rootfs; },
       get overlay() { return prepared?.overlay; },
       volumes, notes, remove,
+      // Unmounting, layer copies and volume holders need this process.
+      removeAtExit: undefined,
       async recordMonitor(pid: number): Promise<void> {
         const hasCopies = prepared?.method === 'copy';
         if (input.isKept === true || (!hasCopies && volumeNames.length === 0)) return;

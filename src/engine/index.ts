@@ -19,7 +19,9 @@ export type { LaunchedContainer, ExitStatus } from '../launch/index.ts';
 export { signalNumber } from './lifecycle/signals.ts';
 export type { EngineOpenOptions, EngineSettings } from './settings.ts';
 export type { EngineConfig } from './config/index.ts';
-export type { RunOptions, RunningContainer } from './run.ts';
+export type { RunOptions, RunningContainer, RunTakeoverOptions } from './run.ts';
+/** For a takeover's failure command (RunOptions.takeover): the ShimError its start failed with. */
+export { explainTakeoverFailure as explainLaunchFailure } from '../runtime/index.ts';
 // The allocator's code loads only for --userns=auto (engine.ts imports it on demand).
 export type { IdAllocator, IdAllocation, IdAllocationInfo, IdAllocationsReport, IdAllocatorOptions, IdPoolReport } from './id-allocator.ts';
 export { StateError, type StateErrorCode } from './state/index.ts';

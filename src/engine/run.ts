@@ -8,7 +8,7 @@ import { InvalidOptionError } from '../errors/index.ts';
 import { join } from 'node:path';
 import { checkOptions, generateConfig, resolveUser, type ContainerOptions, type UsernsMode } from '../spec/index.ts';
 import { applyConfigDefaults } from './config-defaults.ts';
-import { readHostContext, runContainer, type HostContext, type OciConfig } from '../runtime/index.ts';
+import { readHostContext, runContainer, type HostContext, type OciConfig, type RunTakeover } from '../runtime/index.ts';
 import type { ExitStatus } from '../launch/index.ts';
 import { idMapsForMode } from './id-maps-for-mode.ts';
 import type { IdAllocation } from './id-allocator.ts';
@@ -49,6 +49,24 @@ export interface RunOptions extends Omit<ContainerOptions, 'userns' | 'rootfs'> 
   readonly consoleSize?: { readonly rows: number; readonly cols: number } | undefined;
   /** Put the caller's terminal in raw mode while relaying the container's. */
   readonly isHostTerminalRaw?: boolean | undefined;
+  /**
+   * A command line's foreground run: where nothing needs this process once
+   * the container is gone, it becomes the container's monitor (same pid) and
+   * exits with the container's status, and run() never returns. The ID range
+   * is then freed by the next allocation or `isola userns ls`, which collect
+   * ranges whose holders are gone.
+   */
+  readonly takeover?: RunTakeoverOptions | undefined;
+}
+
+export interface RunTakeoverOptions {
+  /**
+   * argv of this program up to a command that calls
+   * `explainLaunchFailure(...its two arguments)`: exec'd if the start fails.
+   */
+  readonly failureCommand: readonly string[];
+  /** Told the run's notes right before this process is replaced. */
+  readonly onNotes: (notes: readonly string[]) => void;
 }
 
 export interface RunningContainer {
@@ -168,12 +186,22 @@ export async function runContainerFromOptions(settings: EngineSettings, facts: H
       settings, facts, containerId: id, options, idMaps, user, isCopyForced: options.isRootfsCopyForced === true,
     });
     const runtimeFiles = await writeRuntimeFiles(dir, options.hostname ?? id.slice(0, 12));
+    const takeoverOf = (prepared: ContainerStorage): RunTakeover | undefined => {
+      const { takeover } = requested;
+      if (takeover === undefined || prepared.removeAtExit === undefined) return undefined;
+      return {
+        planFile: join(dir, 'plan'), failureCommand: takeover.failureCommand,
+        removeAtExit: [...prepared.removeAtExit, runtimeFiles.hostname, runtimeFiles.hosts, runtimeFiles.resolvConf, dir],
+        beforeExec: () => takeover.onNotes([...notes, ...prepared.notes]),
+      };
+    };
     const launch = async (prepared: ContainerStorage) => {
       const withStorage = { ...options, rootfs: prepared.rootfs, volumes: prepared.volumes };
       const config = withConsoleSize(generateConfig({ options: withStorage, user, idMaps, runtimeFiles, hostHardLimits, rlimitDefaults, containerId: id }), options.consoleSize);
       return runContainer(config, {
         host, bundle: dir, shimPath: settings.shimPath, isInteractive: options.isInteractive,
         isHostTerminalRaw: options.isHostTerminalRaw === true, rootfsOverlay: prepared.overlay, isCwdMadeForUser: true,
+        takeover: takeoverOf(prepared),
       });
     };
     const launched = await launch(storage).catch(async (error: unknown) => {

@@ -3,7 +3,6 @@
  * performs a whole batch of mknod and setxattr operations (Node has neither)
  * beneath a directory fd, so a layer costs one spawn, not one per file.
  */
-import { spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { errnoName, IsolaError } from '../errors/index.ts';
 import { decodeShimMessage, MESSAGE_BYTES, MESSAGE_TYPE } from './messages.ts';
@@ -85,6 +84,7 @@ export function encodeFsOps(ops: readonly FsOp[]): Buffer {
 /** Runs the batch; throws ShimError (step + errno + path) for the first op that failed and was not optional. */
 export async function runFsOps(options: RunFsOpsOptions): Promise<FsOpsResult> {
   if (options.ops.length === 0) return { skipped: 0, firstSkipped: undefined };
+  const { spawn } = await import('node:child_process'); // only when used: see exec-shim.ts
   const child = spawn(options.shimPath, ['fsops'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', options.dirFd] });
   const socket = child.stdio[3] as Duplex;
   const replies: Buffer[] = [];

@@ -111,6 +111,22 @@ export interface MonitorPlan {
   readonly hasStdinPipe?: boolean | undefined;
 }
 
+/**
+ * A takeover (execShim): the shim runs the container in the place of the
+ * process that exec'd it, and does what that process would have done after.
+ */
+export interface TakeoverPlan {
+  /** Removed in order once the container is gone (or failed to start): rmdir for a directory, else unlink. */
+  readonly removeAtExit: readonly string[];
+  /**
+   * argv exec'd when the launch fails, with the failure report appended in
+   * hex (decodeTakeoverFailure): it explains the failure and exits.
+   */
+  readonly failureCommand: readonly string[];
+  /** The container's stdin is /dev/null rather than the caller's. */
+  readonly isStdinNull: boolean;
+}
+
 export interface PlanDeviceNode {
   /** Absolute path inside the rootfs. */
   readonly path: string;
@@ -216,6 +232,8 @@ export interface LaunchPlan {
    * the same numbers (spawnShim passes them to the shim). @default 0
    */
   readonly preservedFds?: number | undefined;
+  /** Set by execShim; spawnShim refuses it. */
+  readonly takeover?: TakeoverPlan | undefined;
   /** A new time namespace with these offsets, entered by the init before anything else. */
   readonly timeOffsets?: PlanTimeOffsets | undefined;
   readonly cwd: string;

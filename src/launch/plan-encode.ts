@@ -145,6 +145,14 @@ function writeMonitor(w: PlanWriter, plan: LaunchPlan): void {
   if (monitor.hasStdinPipe === true) w.record(TAG.stdinPipe, []);
 }
 
+function writeTakeover(w: PlanWriter, plan: LaunchPlan): void {
+  const takeover = plan.takeover;
+  if (takeover === undefined) return;
+  if (takeover.removeAtExit.length > 0) w.record(TAG.removeAtExit, [...takeover.removeAtExit]);
+  if (takeover.failureCommand.length > 0) w.record(TAG.failureCommand, [...takeover.failureCommand]);
+  if (takeover.isStdinNull) w.record(TAG.stdinNull, []);
+}
+
 function writeLifecycle(w: PlanWriter, plan: LaunchPlan): void {
   for (const ns of plan.joinNamespaces ?? []) w.record(TAG.joinNamespace, [CLONE_FLAGS[ns.kind], ns.path]);
   if (plan.execFifo !== undefined) w.record(TAG.execFifo, [plan.execFifo]);
@@ -166,6 +174,7 @@ export function encodeLaunchPlan(plan: LaunchPlan): Buffer {
   if (plan.cgroupProcs !== undefined && plan.cgroupProcs.length > 0) w.record(TAG.cgroupProcs, [...plan.cgroupProcs]);
   writeLifecycle(w, plan);
   writeMonitor(w, plan);
+  writeTakeover(w, plan);
   writeIdMaps(w, plan);
   writeFilesystem(w, plan);
   writeProcess(w, plan);

@@ -40,3 +40,10 @@ export function hintFor(step: ShimStep | 'unknown', errno: string): string | und
   if (step === 'set-rlimit' && errno === 'EPERM') return 'a hard limit cannot be raised without CAP_SYS_RESOURCE: lower the --ulimit';
   return undefined;
 }
+
+/** A failure report as a ShimError, with the caller's hint for it or else the generic one. */
+export async function explainFailure(message: ShimMessage, diagnose?: (error: ShimError) => Promise<string | undefined>): Promise<ShimError> {
+  const generic = new ShimError(message);
+  const hint = (await diagnose?.(generic)) ?? hintFor(generic.step, generic.errnoName);
+  return new ShimError(message, hint);
+}

@@ -4,12 +4,12 @@
  * of its own, so the terminal's signals reach the container only through
  * `signal()`, once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { IsolaError } from '../errors/index.ts';
 import { decodeShimMessage, MESSAGE_BYTES, MESSAGE_TYPE, type ShimMessage } from './messages.ts';
-import { hintFor, ShimError } from './shim-error.ts';
+import { explainFailure, type ShimError } from './shim-error.ts';
 import { encodeLaunchPlan } from './plan-encode.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 
@@ -67,6 +67,9 @@ export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedCont
   // caller may exit (or be read to EOF by its own caller) while it runs.
   // The caller's fds 3..3+N-1 go to the shim one higher: its fd 3 is the report socket.
   const preserved = Array.from({ length: options.plan.preservedFds ?? 0 }, (_, i) => 3 + i);
+  if (options.plan.takeover !== undefined) throw new TypeError('a takeover plan is for execShim');
+  // Loaded here: a takeover (exec-shim.ts) never needs child_process and net.
+  const { spawn } = await import('node:child_process');
   const child: ChildProcess = spawn(options.shimPath, [], {
     stdio: isDetached ? ['ignore', 'ignore', 'ignore', 'pipe', ...preserved]
       : [options.isInteractive ? 'inherit' : 'ignore', 'inherit', 'inherit', 'pipe', ...preserved],
@@ -92,7 +95,7 @@ export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedCont
     readMessages(socket, (message) => {
       if (message.type === MESSAGE_TYPE.childPid) pid = message.value;
       else if (message.type === MESSAGE_TYPE.exited) resolveExit(waitStatusToExit(message.value));
-      else if (message.type === MESSAGE_TYPE.failed) failure = describeFailure(message, options);
+      else if (message.type === MESSAGE_TYPE.failed) failure = explainFailure(message, options.diagnose);
       // A plan with an exec fifo resolves once created; without, once executed.
       else if ((message.type === MESSAGE_TYPE.started || message.type === MESSAGE_TYPE.created) && !isSettled) {
         isSettled = true;
@@ -130,8 +133,3 @@ export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedCont
   });
 }
 
-async function describeFailure(message: ShimMessage, options: SpawnShimOptions): Promise<ShimError> {
-  const generic = new ShimError(message);
-  const hint = (await options.diagnose?.(generic)) ?? hintFor(generic.step, generic.errnoName);
-  return new ShimError(message, hint);
-}

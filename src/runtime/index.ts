@@ -10,7 +10,7 @@
 export type * from './oci-config.ts';
 export { isInitialUserNamespace, readHostContext, type HostContext } from './host-context.ts';
 export { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts';
-export { runContainer, type RunContainerOptions, type StartedContainer } from './run-container.ts';
+export { explainTakeoverFailure, runContainer, type RunContainerOptions, type RunTakeover, type StartedContainer } from './run-container.ts';
 export { locateShim } from './shim-path.ts';
 export { parseMountOptions } from './mount-options.ts';
 export { OCI_VERSION_MAX, OCI_VERSION_MIN, SUPPORTED_HOOKS, runtimeFeatures, runtimeVersionText, type OciFeatures } from './features.ts';

@@ -7,7 +7,9 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { openCgroupDriver, requestedControllers, type CgroupDriver, type ContainerCgroup } from '../cgroups/index.ts';
-import { spawnShim, type LaunchedContainer, type LaunchPlan, type MonitorPlan, type ShimError } from '../launch/index.ts';
+import {
+  decodeTakeoverFailure, execShim, explainFailure, spawnShim, type LaunchedContainer, type LaunchPlan, type MonitorPlan, type ShimError,
+} from '../launch/index.ts';
 import type { OciConfig } from './oci-config.ts';
 import { cgroupRequestFromConfig } from './cgroup-request.ts';
 import { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts';
@@ -25,6 +27,27 @@ export interface RunContainerOptions extends PlanContext {
   readonly monitor?: MonitorPlan | undefined;
   /** Called with the cgroup's directories once it exists, before the shim runs. */
   readonly onCgroupCreated?: ((dirs: readonly string[]) => void) | undefined;
+  /**
+   * A foreground run that needs nothing of this process once the container
+   * is gone: this process becomes the shim (launch/exec-shim.ts), and
+   * runContainer never returns. Not for a container with a cgroup (removing
+   * it is this process's work), a monitor or preserved fds: those spawn it.
+   */
+  readonly takeover?: RunTakeover | undefined;
+}
+
+export interface RunTakeover {
+  /** A new file to hand the plan over in; its directory exists. */
+  readonly planFile: string;
+  /** What the shim removes, in order, once the container is gone or failed to start. */
+  readonly removeAtExit: readonly string[];
+  /**
+   * argv up to the arguments of `explainTakeoverFailure`: exec'd when the
+   * launch fails, then given the plan's diagnosis context and the report.
+   */
+  readonly failureCommand: readonly string[];
+  /** Runs right before the exec (a CLI prints its notes). */
+  readonly beforeExec?: (() => void) | undefined;
 }
 
 export interface StartedContainer extends LaunchedContainer {
@@ -61,8 +84,11 @@ async function unreachableSourceHint(source: string): Promise<string> {
   return `the container's ids cannot reach ${source}: check its permissions`;
 }
 
+/** What diagnose reads of a plan: all a takeover's failure command is given of it. */
+type DiagnosisContext = Pick<LaunchPlan, 'namespaces'> & { readonly seccomp?: Pick<NonNullable<LaunchPlan['seccomp']>, 'phase'> | undefined };
+
 /** A hint from what the plan says about the failing step, when it says more than errno. */
-async function diagnose(error: ShimError, plan: LaunchPlan): Promise<string | undefined> {
+async function diagnose(error: ShimError, plan: DiagnosisContext): Promise<string | undefined> {
   const isMapWrite = error.step === 'write-uid-map' || error.step === 'write-gid-map';
   if (isMapWrite && error.errnoName === 'EPERM') return 'only ids the caller may map can be written: check the map against /etc/subuid and /etc/subgid';
   if (error.step === 'mount' && error.path === '/sys' && plan.namespaces.includes('user') && !plan.namespaces.includes('net')) {
@@ -118,6 +144,18 @@ export async function runContainer(config: OciConfig, options: RunContainerOptio
     // The monitor stays the container's parent, and its reports may go unread once this process exits.
     detach: options.monitor === undefined ? plan.detach : 'stay',
   };
+  const { takeover } = options;
+  if (takeover !== undefined && cgroup === undefined && options.monitor === undefined && (plan.preservedFds ?? 0) === 0) {
+    const context: DiagnosisContext = { namespaces: plan.namespaces, seccomp: plan.seccomp && { phase: plan.seccomp.phase } };
+    takeover.beforeExec?.();
+    execShim({
+      shimPath: options.shimPath, plan: launchPlan, planFile: takeover.planFile,
+      takeover: {
+        removeAtExit: takeover.removeAtExit, isStdinNull: !options.isInteractive,
+        failureCommand: [...takeover.failureCommand, JSON.stringify(context)],
+      },
+    });
+  }
   let launched: LaunchedContainer;
   try {
     launched = await spawnShim({
@@ -133,4 +171,21 @@ export async function runContainer(config: OciConfig, options: RunContainerOptio
   // A detached container's cgroup outlives this process: the engine removes it.
   if (options.monitor !== undefined) return { ...launched, cgroupDirs };
   return { ...launched, cgroupDirs, exited: removeAfterExit(launched, cgroup) };
+}
+
+/**
+ * In a takeover's failure command: the failure the shim handed over, with the
+ * hint spawnShim's caller would have given.
+ * @param context what runContainer put in the failure command
+ * @param report the hex report the shim appended
+ */
+export async function explainTakeoverFailure(context: string, report: string): Promise<ShimError> {
+  const message = decodeTakeoverFailure(report);
+  let plan: DiagnosisContext;
+  try {
+    plan = JSON.parse(context) as DiagnosisContext;
+  } catch {
+    plan = { namespaces: [] };
+  }
+  return explainFailure(message, (error) => diagnose(error, plan));
 }

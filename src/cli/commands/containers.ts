@@ -4,7 +4,7 @@
  * container exits). Each parses its flags and calls one Engine method.
  */
 import { InvalidOptionError } from '../../errors/index.ts';
-import { Engine } from '../../engine/index.ts';
+import { Engine, explainLaunchFailure } from '../../engine/index.ts';
 import { flagValue, HelpRequest, isFlagSet, isHelpToken, parseArgs, type FlagSpec, type ParsedArgs } from '../parse-args.ts';
 import { RUN_FLAGS, runOptionsFromArgs } from './run-flags.ts';
 import { CREATE_FLAGS, createOptionsFromRun } from './create-flags.ts';
@@ -166,13 +166,18 @@ export function containerCommand(name: string): (argv: readonly string[], contex
   };
 }
 
-/** `isola container cleanup ID`: run by a container's monitor as it exits; prints nothing. */
+/**
+ * `isola container cleanup ID`: run by a container's monitor as it exits; prints nothing.
+ * `isola container launch-failed CONTEXT REPORT`: run by the shim a foreground
+ * run handed over to (run.ts) when the start failed; it says why, as run would have.
+ */
 export async function containerGroupCommand(argv: readonly string[], context: CliContext): Promise<number> {
   const [subcommand, id, ...rest] = argv;
   if (isHelpToken(subcommand)) throw new HelpRequest([]);
   if (subcommand === 'cleanup' && id !== undefined && rest.length === 0) {
     return withEngine(context, async (engine) => { await engine.cleanUpContainer(id); return 0; });
   }
+  if (subcommand === 'launch-failed' && id !== undefined && rest.length === 1) throw await explainLaunchFailure(id, rest[0]!);
   if (subcommand !== undefined && subcommand in ACTIONS) {
     return containerCommand(subcommand)(argv.slice(1), context).catch((error: unknown) => {
       throw error instanceof HelpRequest ? new HelpRequest(error.flags, subcommand) : error;

@@ -3,6 +3,7 @@
  * this terminal, forwards signals to it and exits with its status; with -d,
  * starts it under its monitor, prints its id and exits.
  */
+import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { Engine } from '../../engine/index.ts';
 import { InvalidOptionError } from '../../errors/index.ts';
@@ -49,6 +50,12 @@ export async function runCommand(argv: readonly string[], context: CliContext): 
     const container = await engine.run({
       ...options, onPullProgress: display?.onPull,
       isHostTerminalRaw: options.hasTerminal && options.isInteractive && isatty(0),
+      // This process becomes the container's monitor where it can (see RunOptions.takeover).
+      takeover: {
+        failureCommand: [process.execPath, ...process.execArgv, process.argv[1]!, 'container', 'launch-failed'],
+        // Synchronous: the exec comes next, and would lose a pending write.
+        onNotes: (notes) => { for (const note of notes) writeSync(2, `isola: note: ${note}\n`); },
+      },
     });
     for (const note of container.notes) process.stderr.write(`isola: note: ${note}\n`);
     deliver = (signal) => container.signal(signal);
