@@ -96,3 +96,11 @@ test('makeCwd encodes its path, when, and owner, 0xffffffff keeping the maker\'s
   const none = decode(encodeLaunchPlan({ ...minimal, makeCwd: { path: '/w', isPrecreated: false } }));
   assert.equal(none.some(([tag]) => tag === TAG.makeCwd), false);
 });
+
+test('a takeover encodes the paths to remove, the failure command and a null stdin as records 81, 82 and 83', () => {
+  const records = decode(encodeLaunchPlan({
+    ...minimal, takeover: { removeAtExit: ['/run/x/hosts', '/run/x'], failureCommand: ['/usr/bin/node', 'isola.cjs'], isStdinNull: true },
+  }));
+  assert.deepEqual(records.filter(([tag]) => tag >= 81 && tag <= 83),
+    [[TAG.removeAtExit, ['/run/x/hosts', '/run/x']], [TAG.failureCommand, ['/usr/bin/node', 'isola.cjs']], [TAG.stdinNull, []]]);
+});
