@@ -26,6 +26,12 @@ export interface ContainerRecord {
   readonly pid: number;
   /** Field 22 of /proc/PID/stat when the pid was recorded. */
   readonly pidStartTime?: string | undefined;
+  /**
+   * With pid 0: a file the shim writes the init's pid to once it runs (a
+   * `run` whose isola-runtime became the shim: oci-create.ts); readRecord
+   * reads the pid from it.
+   */
+  readonly pidFile?: string | undefined;
   /** ISO 8601. */
   readonly created: string;
   /** Uid of whoever created it. */
@@ -82,7 +88,15 @@ export async function readRecord(root: string, id: string): Promise<ContainerRec
     throw new IsolaError('ISOLA_RUNTIME_NOT_FOUND', `container ${id} does not exist`,
       { hint: `check the id with \`list\`, and that --root is ${root}` });
   }
-  return JSON.parse(text) as ContainerRecord;
+  const record = JSON.parse(text) as ContainerRecord;
+  return record.pid === 0 && record.pidFile !== undefined ? withPidFromFile(record, record.pidFile) : record;
+}
+
+/** The record with the pid its shim wrote, or as it is while there is none yet ('creating'). */
+async function withPidFromFile(record: ContainerRecord, file: string): Promise<ContainerRecord> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const pid = /^\d+$/.test(text.trim()) ? Number(text.trim()) : 0;
+  return pid === 0 ? record : { ...record, pid, pidStartTime: await processStartTime(pid) };
 }
 
 /** Ids of every container under the root, sorted. */

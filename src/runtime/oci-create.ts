@@ -6,13 +6,14 @@
  * monitors, stays its parent.
  */
 import { open, readFile, unlink, mkdir, rm } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { resolve } from 'node:path';
+import { constants, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IsolaError } from '../errors/index.ts';
 import { createFsCgroupHost, openCgroupDriver, removeCgroupDirs, requestedControllers, type CgroupDriver, type CgroupLayout } from '../cgroups/index.ts';
 import { expandCgroupMount, isCgroupMount } from './cgroup-mount.ts';
-import { spawnShim, type DetachMode, type LaunchedContainer, type PlanHook } from '../launch/index.ts';
+import { spawnShim, type DetachMode, type LaunchedContainer, type LaunchPlan, type PlanHook } from '../launch/index.ts';
+import { execTakeover } from './run-container.ts';
 import type { OciConfig, OciHook } from './oci-config.ts';
 import type { HostContext } from './host-context.ts';
 import { cgroupLimitsFromResources, hasOwnUserns } from './cgroup-request.ts';
@@ -64,6 +65,14 @@ export interface CreateOptions {
    * start the process at once (no exec fifo) and monitor it until it exits.
    */
   readonly isStartedAtOnce?: boolean | undefined;
+  /**
+   * For run, the command line's: where nothing needs this process once the
+   * container is gone (no hooks, no cgroup, no preserved fds), it becomes
+   * the shim, which removes the container's state when it exits, and
+   * createContainer never returns. argv up to `explainTakeoverFailure`'s
+   * two arguments, exec'd if the start fails.
+   */
+  readonly takeoverFailureCommand?: readonly string[] | undefined;
 }
 
 let hostCgroups: Promise<CgroupDriver> | undefined;
@@ -143,6 +152,23 @@ function containerHooks(config: OciConfig, record: ContainerRecord): PlanHook[] 
     ...planned('startContainer', config.hooks?.startContainer, 'created')];
 }
 
+/**
+ * `run` as runc's, without this process: the shim writes the init's pid
+ * where `state` reads it, and removes the state once the container is gone.
+ */
+function takeOver(runtime: OciRuntime, record: ContainerRecord, plan: LaunchPlan, failureCommand: readonly string[]): never {
+  const dir = containerDir(runtime.root, record.id);
+  const ownPidFile = plan.pidFile === undefined ? join(dir, 'init.pid') : undefined;
+  const pidFile = plan.pidFile ?? ownPidFile!;
+  // Synchronous, as the exec that follows: the record must name the pid file before the shim writes it.
+  writeFileSync(join(dir, '.state.json.tmp'), JSON.stringify({ ...record, pidFile }), { mode: 0o600 });
+  renameSync(join(dir, '.state.json.tmp'), join(dir, 'state.json'));
+  execTakeover(runtime.shimPath, { ...plan, pidFile }, {
+    planFile: join(dir, 'plan'), failureCommand,
+    removeAtExit: [join(dir, 'state.json'), ...(ownPidFile === undefined ? [] : [ownPidFile]), dir],
+  }, true);
+}
+
 /** mkdir of the container's state directory, which fails when the id is taken. */
 async function claimContainerDir(root: string, id: string): Promise<string> {
   await makeRoot(root);
@@ -186,16 +212,20 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
     await writeRecord(runtime.root, record);
     const mounts = plan.mounts.flatMap((m) => !isCgroupMount(m) ? [m]
       : made.layout === undefined ? [] : expandCgroupMount(m, made.cgroup?.dirs ?? [], made.layout));
-    const launched = await spawnShim({
-      shimPath: runtime.shimPath, isInteractive: true,
-      plan: {
-        ...plan, mounts, cgroupProcs: record.cgroup?.procsFiles,
-        execFifo: isStarted ? undefined : execFifoPath(runtime.root, options.id),
-        detach: isStarted ? undefined : options.detach ?? 'exit', pidFile: options.pidFile === undefined ? undefined : resolve(options.pidFile),
-        consoleSocket: options.consoleSocket === undefined ? undefined : resolve(options.consoleSocket),
-        hooks: containerHooks(config, record), preservedFds: options.preserveFds,
-      },
-    });
+    const launchPlan: LaunchPlan = {
+      ...plan, mounts, cgroupProcs: record.cgroup?.procsFiles,
+      execFifo: isStarted ? undefined : execFifoPath(runtime.root, options.id),
+      detach: isStarted ? undefined : options.detach ?? 'exit', pidFile: options.pidFile === undefined ? undefined : resolve(options.pidFile),
+      consoleSocket: options.consoleSocket === undefined ? undefined : resolve(options.consoleSocket),
+      hooks: containerHooks(config, record), preservedFds: options.preserveFds,
+    };
+    const hooks = config.hooks ?? {};
+    const failureCommand = options.takeoverFailureCommand;
+    if (failureCommand !== undefined && isStarted && record.cgroup === undefined && (options.preserveFds ?? 0) === 0
+      && [hooks.poststart, hooks.poststop, hooks.startContainer].every((list) => (list ?? []).length === 0)) {
+      takeOver(runtime, record, launchPlan, failureCommand);
+    }
+    const launched = await spawnShim({ shimPath: runtime.shimPath, isInteractive: true, plan: launchPlan });
     record = { ...record, pid: launched.pid, pidStartTime: await processStartTime(launched.pid) };
     await writeRecord(runtime.root, record);
     const state = toOciState(record, 'created');

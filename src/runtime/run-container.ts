@@ -115,6 +115,22 @@ async function diagnose(error: ShimError, plan: DiagnosisContext): Promise<strin
   return undefined;
 }
 
+/**
+ * Becomes the shim for a plan (launch/exec-shim.ts), with what explains a
+ * failed start in the failure command. Returns only by throwing.
+ */
+export function execTakeover(shimPath: string, plan: LaunchPlan, takeover: RunTakeover, isInteractive: boolean): never {
+  const context: DiagnosisContext = { namespaces: plan.namespaces, seccomp: plan.seccomp && { phase: plan.seccomp.phase } };
+  takeover.beforeExec?.();
+  return execShim({
+    shimPath, plan, planFile: takeover.planFile,
+    takeover: {
+      removeAtExit: takeover.removeAtExit, isStdinNull: !isInteractive,
+      failureCommand: [...takeover.failureCommand, JSON.stringify(context)],
+    },
+  });
+}
+
 /** The container's exit, once its cgroup is gone; a cgroup that cannot be removed rejects it. */
 async function removeAfterExit(launched: LaunchedContainer, cgroup: ContainerCgroup | undefined): Promise<Awaited<LaunchedContainer['exited']>> {
   const status = await launched.exited;
@@ -146,15 +162,7 @@ export async function runContainer(config: OciConfig, options: RunContainerOptio
   };
   const { takeover } = options;
   if (takeover !== undefined && cgroup === undefined && options.monitor === undefined && (plan.preservedFds ?? 0) === 0) {
-    const context: DiagnosisContext = { namespaces: plan.namespaces, seccomp: plan.seccomp && { phase: plan.seccomp.phase } };
-    takeover.beforeExec?.();
-    execShim({
-      shimPath: options.shimPath, plan: launchPlan, planFile: takeover.planFile,
-      takeover: {
-        removeAtExit: takeover.removeAtExit, isStdinNull: !options.isInteractive,
-        failureCommand: [...takeover.failureCommand, JSON.stringify(context)],
-      },
-    });
+    execTakeover(options.shimPath, launchPlan, takeover, options.isInteractive);
   }
   let launched: LaunchedContainer;
   try {

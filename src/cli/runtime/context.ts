@@ -8,6 +8,8 @@ export interface RuntimeCliContext {
   readonly onWarning: (error: unknown) => void;
   /** Reads the host context and finds the shim; commands that only read state skip it. */
   readonly runtime: () => Promise<OciRuntime>;
+  /** This program with the same global flags, for a command to be appended (a takeover's failure command). */
+  readonly reentry: readonly string[];
 }
 
 export type RuntimeCommand = (argv: readonly string[], context: RuntimeCliContext) => Promise<number>;

@@ -1,7 +1,7 @@
 /** create, start, run, kill and delete: flags in, runtime/ calls, exit status out. */
 import { isIsolaError } from '../../errors/index.ts';
 import {
-  createContainer, deleteContainer, killContainer, parseSignal, runBundle, startContainer, type CreateOptions,
+  createContainer, deleteContainer, explainTakeoverFailure, killContainer, parseSignal, runBundle, startContainer, type CreateOptions,
 } from '../../runtime/index.ts';
 import { containerIdArg, flagBoolean, flagString, parseRuntimeArgs, preserveFdsFlag, type RuntimeArgs, type RuntimeFlag } from './flags.ts';
 import { stateOnlyRuntime, type RuntimeCommand } from './context.ts';
@@ -44,7 +44,8 @@ export const runCommand: RuntimeCommand = async (argv, context) => {
     await startContainer(runtime, options.id);
     return 0;
   }
-  const running = await runBundle(runtime, options);
+  // This process becomes the shim where it can (CreateOptions.takeoverFailureCommand).
+  const running = await runBundle(runtime, { ...options, takeoverFailureCommand: [...context.reentry, '__launch-failed'] });
   const forward = (signal: NodeJS.Signals): void => running.signal(signal);
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   try {
@@ -53,6 +54,11 @@ export const runCommand: RuntimeCommand = async (argv, context) => {
   } finally {
     for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
   }
+};
+
+/** `__launch-failed CONTEXT REPORT`: exec'd by the shim of a `run` that failed to start; says why, as run would have. */
+export const launchFailedCommand: RuntimeCommand = async (argv) => {
+  throw await explainTakeoverFailure(argv[0] ?? '', argv[1] ?? '');
 };
 
 export const killCommand: RuntimeCommand = async (argv, context) => {

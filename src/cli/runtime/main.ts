@@ -35,6 +35,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<RuntimeCommand>>> = {
   update: async () => (await import('./info-commands.ts')).updateCommand,
   features: async () => (await import('./spec-commands.ts')).featuresCommand,
   spec: async () => (await import('./spec-commands.ts')).specCommand,
+  // Not for users: what a `run` that became the shim execs when the start fails.
+  '__launch-failed': async () => (await import('./lifecycle-commands.ts')).launchFailedCommand,
 };
 
 const USAGE = `usage: isola-runtime [--root DIR] [--log FILE] [--log-format text|json] [--systemd-cgroup] COMMAND [flags] ID
@@ -118,7 +120,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         // Best effort, as for errors: the warning is on stderr already.
       }
     };
-    const context: RuntimeCliContext = { root, cgroupManager: manager, onWarning, runtime: () => openRuntime(root, manager, onWarning) };
+    const context: RuntimeCliContext = {
+      root, cgroupManager: manager, onWarning, runtime: () => openRuntime(root, manager, onWarning),
+      reentry: [process.execPath, ...process.execArgv, process.argv[1]!, ...argv.slice(0, argv.length - global.positionals.length)],
+    };
     return await (await load())(rest, context);
   } catch (error) {
     const text = errorText(error, isDebug);
