@@ -21,7 +21,6 @@
 import {
   closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -91,8 +90,11 @@ function writeCache(dir: string, file: string, marker: string, script: Script): 
   }
 }
 
-/** Runs a bundle as the main module, from this user's code cache, training the cache at exit. */
-export function runBundle(bundlePath: string): void {
+/**
+ * Runs a bundle as the main module, from this user's code cache, training the
+ * cache at exit. `bundleRequire` resolves from the bundle's directory.
+ */
+export function runBundle(bundlePath: string, bundleRequire: NodeJS.Require): void {
   const bundle = statSync(bundlePath);
   const uid = process.geteuid?.() ?? -1;
   const dir = cacheDirFor(bundlePath, process.env, uid);
@@ -109,5 +111,5 @@ export function runBundle(bundlePath: string): void {
   }
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   const module = { exports: {}, filename: bundlePath };
-  wrapper(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath));
+  wrapper(module.exports, bundleRequire, module, bundlePath, dirname(bundlePath));
 }

@@ -4,7 +4,6 @@
  * starts it under its monitor, prints its id and exits.
  */
 import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { Engine } from '../../engine/index.ts';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { flagValue, isFlagSet, parseArgs, type ParsedArgs } from '../parse-args.ts';
@@ -44,12 +43,14 @@ export async function runCommand(argv: readonly string[], context: CliContext): 
   for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
   try {
     const engine = await Engine.open(context.engineOptions);
-    // isatty, not process.stdin: creating the stdio streams costs
-    // milliseconds. The shim copies the terminal's size itself.
-    const display = ProgressDisplay.forStderr();
+    // isatty, not process.stdin, and the progress display only once there
+    // is a pull: creating the stdio streams (net, tty) costs milliseconds.
+    // The shim copies the terminal's size itself.
+    let display: ProgressDisplay | undefined;
+    const isRaw = options.hasTerminal && options.isInteractive && (await import('node:tty')).isatty(0);
     const container = await engine.run({
-      ...options, onPullProgress: display?.onPull,
-      isHostTerminalRaw: options.hasTerminal && options.isInteractive && isatty(0),
+      ...options, onPullProgress: (event) => (display ??= ProgressDisplay.forStderr())?.onPull(event),
+      isHostTerminalRaw: isRaw,
       // This process becomes the container's monitor where it can (see RunOptions.takeover).
       takeover: {
         failureCommand: [process.execPath, ...process.execArgv, process.argv[1]!, 'container', 'launch-failed'],
