@@ -66,7 +66,7 @@
 	X(TAG_PRESERVE_FDS, 60, "u") /* N: the shim's fds 4..4+N-1 become the process's 3..3+N-1 (--preserve-fds) */ \
 	X(TAG_STDIN_PIPE, 70, "")   /* with TAG_EXIT_FILE: the init's stdin is a pipe attach clients write to (detach.c) */ \
 	X(TAG_MAKE_CWD, 75, "suuu") /* cwd in rootfs to make when missing, precreate, owner uid, gid (0xffffffff: keep) */ \
-	X(TAG_REMOVE_AT_EXIT, 81, "s*") /* --plan-file: paths removed, in order, once the container is gone (takeover.c) */ \
+	X(TAG_REMOVE_AT_EXIT, 81, "s*") /* --plan-file: paths removed with all under them, in order, once the container is gone */ \
 	X(TAG_FAILURE_COMMAND, 82, "ss*") /* --plan-file: argv exec'd when the launch fails, the failure (hex) appended */ \
 	X(TAG_STDIN_NULL, 83, "")   /* --plan-file: the container's stdin is /dev/null, not the caller's */
 

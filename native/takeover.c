@@ -5,9 +5,11 @@
  * (it explains the failure; this program never prints). */
 #include "shim.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,15 +59,40 @@ int takeover_prepare_stdin(const struct plan *plan)
 	return 0;
 }
 
-/* rmdir for a directory, unlink for anything else; what is gone is done. */
+/* Removes `name` under `dirfd` with everything in it, never following a
+ * symlink (the container may have left any in its upper directory): each
+ * directory is opened relative to its parent with O_NOFOLLOW. What is gone,
+ * or cannot be removed, is left as it is. */
+static void remove_tree_at(int dirfd, const char *name)
+{
+	struct dirent *entry;
+	DIR *dir;
+	int fd;
+
+	if (unlinkat(dirfd, name, 0) == 0 || errno != EISDIR)
+		return;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dir = fdopendir(fd);
+	if (dir == NULL) {
+		close(fd);
+		return;
+	}
+	while ((entry = readdir(dir)) != NULL) {
+		if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+			remove_tree_at(fd, entry->d_name);
+	}
+	closedir(dir);
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
 void takeover_remove_paths(const struct plan *plan)
 {
 	for (const struct plan_record *rec = plan_find(plan, TAG_REMOVE_AT_EXIT); rec != NULL;
 	     rec = plan_next(plan, rec, TAG_REMOVE_AT_EXIT)) {
-		for (uint32_t i = 0; i < rec->nfields; i++) {
-			if (rmdir(plan_str(rec, i)) < 0 && errno == ENOTDIR)
-				unlink(plan_str(rec, i));
-		}
+		for (uint32_t i = 0; i < rec->nfields; i++)
+			remove_tree_at(AT_FDCWD, plan_str(rec, i));
 	}
 }
 

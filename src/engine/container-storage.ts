@@ -60,6 +60,14 @@ function markerPath(root: string): string {
   return join(root, 'storage', 'idmap-unavailable');
 }
 
+/**
+ * Once a container started on ID-mapped layers, later runs need no fallBack
+ * to the copy, so their shim may take this process's place (run.ts).
+ */
+function provenMarkerPath(root: string): string {
+  return join(root, 'storage', 'idmap-works');
+}
+
 const IDMAP_STEPS = new Set(['idmap-userns', 'idmap-mount', 'mount-overlay']);
 
 function isIdmapFailure(error: unknown): error is ShimError {
@@ -140,6 +148,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
     isUpperKept: input.isKept, copyHolders: self === undefined ? undefined : [self], isCopyHolderGone: isProcessGone,
   });
   let prepared = layers === undefined ? undefined : await prepare(input.isCopyForced || isMarked);
+  const isProven = prepared?.method === 'idmap' && await stat(provenMarkerPath(settings.root)).then(() => true, () => false);
   // A foreground run's named volumes are marked as used until it ends; a
   // recorded container's are named in its stored options.
   const volumeNames = options.volumes.flatMap((v) => v.volumeName ?? []);
@@ -155,9 +164,15 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
       get rootfs() { return prepared?.path ?? options.rootfs; },
       get overlay() { return prepared?.overlay; },
       volumes, notes, remove,
-      // Unmounting, layer copies and volume holders need this process.
-      removeAtExit: undefined,
+      // A layer copy's holders, named volumes and a rootless writer need this
+      // process; so does a first start on ID-mapped layers (it may fall back).
+      get removeAtExit() {
+        const isTakeable = prepared !== undefined && (prepared.method === 'plain' || isProven) && input.isKept !== true
+          && writer === undefined && volumeNames.length === 0;
+        return isTakeable ? [storage.containerStorageDir(settings.root, containerId), where.mountPoint] : undefined;
+      },
       async recordMonitor(pid: number): Promise<void> {
+        if (prepared?.method === 'idmap' && !isProven) await writeFile(provenMarkerPath(settings.root), '').catch(() => {});
         const hasCopies = prepared?.method === 'copy';
         if (input.isKept === true || (!hasCopies && volumeNames.length === 0)) return;
         const monitor = await readProcessIdentity(pid);

@@ -191,7 +191,7 @@ export async function runContainerFromOptions(settings: EngineSettings, facts: H
       if (takeover === undefined || prepared.removeAtExit === undefined) return undefined;
       return {
         planFile: join(dir, 'plan'), failureCommand: takeover.failureCommand,
-        removeAtExit: [...prepared.removeAtExit, runtimeFiles.hostname, runtimeFiles.hosts, runtimeFiles.resolvConf, dir],
+        removeAtExit: [...prepared.removeAtExit, dir],
         beforeExec: () => takeover.onNotes([...notes, ...prepared.notes]),
       };
     };

@@ -116,7 +116,7 @@ export interface MonitorPlan {
  * process that exec'd it, and does what that process would have done after.
  */
 export interface TakeoverPlan {
-  /** Removed in order once the container is gone (or failed to start): rmdir for a directory, else unlink. */
+  /** Removed in order, each with all under it (no symlink followed), once the container is gone or failed to start. */
   readonly removeAtExit: readonly string[];
   /**
    * argv exec'd when the launch fails, with the failure report appended in
