@@ -34,6 +34,7 @@ import type { ContainerStats } from './lifecycle/stats.ts';
 import type { LaunchedContainer } from '../launch/index.ts';
 import type { Socket } from 'node:net';
 import { isProcessGone, readProcessIdentity, type ProcessIdentity } from './state/index.ts';
+import { storageWriter } from './storage-writer.ts';
 
 /**
  * Runs fn; an allocation failure of a range enlarged for the image's
@@ -372,7 +373,7 @@ export class Engine {
     const [storage, containers] = await Promise.all([import('../storage/index.ts'), this.#containers()]);
     await storage.inspectVolume(this.settings.root, name);
     const { host } = await this.#facts();
-    const writer = host.isPrivileged ? undefined : storage.callerUserns(host, this.settings.shimPath, this.settings.searchPath);
+    const writer = await storageWriter(this.settings, host);
     if (options.force === true) {
       for (const user of await containers.volumeUsers(name)) await containers.remove(user.id, { force: true });
     }
