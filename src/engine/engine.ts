@@ -370,16 +370,14 @@ export class Engine {
    *   (with `containers`: a foreground run of another isola is never removed)
    */
   async removeVolume(name: string, options: { readonly force?: boolean | undefined } = {}): Promise<void> {
-    const [storage, containers] = await Promise.all([import('../storage/index.ts'), this.#containers()]);
-    await storage.inspectVolume(this.settings.root, name);
-    const { host } = await this.#facts();
-    const writer = await storageWriter(this.settings, host);
-    if (options.force === true) {
+    const [storage, containers, { host }] = await Promise.all([import('../storage/index.ts'), this.#containers(), this.#facts()]);
+    const removeUsers = async (): Promise<void> => {
       for (const user of await containers.volumeUsers(name)) await containers.remove(user.id, { force: true });
-    }
+    };
     await storage.removeVolume(this.settings.root, name, {
-      writer, isHolderGone: isProcessGone,
+      writer: await storageWriter(this.settings, host), isHolderGone: isProcessGone,
       recordedUsers: async () => (await containers.volumeUsers(name)).map((c) => c.name),
+      beforeRemoval: options.force === true ? removeUsers : undefined,
     });
   }
 

@@ -202,6 +202,11 @@ export interface VolumeRemoval {
    * the volume's lock, after foreground uses were read.
    */
   readonly recordedUsers: () => Promise<readonly string[]>;
+  /**
+   * Runs once the volume is known to exist, before anything is checked
+   * under its lock: `rm -f` removes the recorded containers using it here.
+   */
+  readonly beforeRemoval?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -211,6 +216,7 @@ export interface VolumeRemoval {
  */
 export async function removeVolume(root: string, name: string, removal: VolumeRemoval): Promise<void> {
   const info = await inspectVolume(root, name);
+  await removal.beforeRemoval?.();
   const dir = join(volumesDir(root), name);
   const trash = join(volumesDir(root), `.trash-${name}-${process.pid}-${Date.now()}`);
   await withDirLock(lockPath(root, name), async () => {
