@@ -10,6 +10,7 @@ import type { TmpfsOption, VolumeOption } from '../spec/index.ts';
 import type { HostFacts } from './run.ts';
 import type { EngineSettings } from './settings.ts';
 import { isProcessGone } from './state/index.ts';
+import { storageWriter } from './storage-writer.ts';
 
 /** Gives each anonymous volume without a name a fresh one (its source is the name, as for `-v NAME:/path`). */
 export async function nameAnonymousVolumes(volumes: readonly VolumeOption[], newName: () => Promise<string>): Promise<VolumeOption[]> {
@@ -37,7 +38,7 @@ export function anonymousVolumeNames(volumes: readonly VolumeOption[]): string[]
 export async function removeAnonymousVolumes(settings: EngineSettings, facts: HostFacts, names: readonly string[]): Promise<void> {
   if (names.length === 0) return;
   const storage = await import('../storage/index.ts');
-  const writer = facts.host.isPrivileged ? undefined : storage.callerUserns(facts.host, settings.shimPath, settings.searchPath);
+  const writer = await storageWriter(settings, facts.host);
   for (const name of names) {
     // An anonymous volume is its one container's: no other container can be using it.
     await storage.removeVolume(settings.root, name, { writer, isHolderGone: isProcessGone, recordedUsers: async () => [] }).catch((error: unknown) => {

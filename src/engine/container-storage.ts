@@ -13,6 +13,7 @@ import { toHostId, type IdMaps } from '../userns/index.ts';
 import type { HostFacts } from './run.ts';
 import { isProcessGone, readProcessIdentity } from './state/index.ts';
 import type { EngineSettings } from './settings.ts';
+import { storageWriter } from './storage-writer.ts';
 
 export interface StorageInput {
   readonly settings: EngineSettings;
@@ -135,7 +136,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
   const { settings, facts, containerId, options, idMaps } = input;
   if (isPlainDirectory(options)) return plainDirectory(options);
   const storage = await import('../storage/index.ts');
-  const writer = facts.host.isPrivileged ? undefined : storage.callerUserns(facts.host, settings.shimPath, settings.searchPath);
+  const writer = await storageWriter(settings, facts.host);
   const notes: string[] = [];
   const layers = options.rootfsLayers;
   const isMarked = layers !== undefined && await stat(markerPath(settings.root)).then(() => true, () => false);

@@ -34,6 +34,7 @@ import type { ContainerStats } from './lifecycle/stats.ts';
 import type { LaunchedContainer } from '../launch/index.ts';
 import type { Socket } from 'node:net';
 import { isProcessGone, readProcessIdentity, type ProcessIdentity } from './state/index.ts';
+import { storageWriter } from './storage-writer.ts';
 
 /**
  * Runs fn; an allocation failure of a range enlarged for the image's
@@ -369,16 +370,14 @@ export class Engine {
    *   (with `containers`: a foreground run of another isola is never removed)
    */
   async removeVolume(name: string, options: { readonly force?: boolean | undefined } = {}): Promise<void> {
-    const [storage, containers] = await Promise.all([import('../storage/index.ts'), this.#containers()]);
-    await storage.inspectVolume(this.settings.root, name);
-    const { host } = await this.#facts();
-    const writer = host.isPrivileged ? undefined : storage.callerUserns(host, this.settings.shimPath, this.settings.searchPath);
-    if (options.force === true) {
+    const [storage, containers, { host }] = await Promise.all([import('../storage/index.ts'), this.#containers(), this.#facts()]);
+    const removeUsers = async (): Promise<void> => {
       for (const user of await containers.volumeUsers(name)) await containers.remove(user.id, { force: true });
-    }
+    };
     await storage.removeVolume(this.settings.root, name, {
-      writer, isHolderGone: isProcessGone,
+      writer: await storageWriter(this.settings, host), isHolderGone: isProcessGone,
       recordedUsers: async () => (await containers.volumeUsers(name)).map((c) => c.name),
+      beforeRemoval: options.force === true ? removeUsers : undefined,
     });
   }
 

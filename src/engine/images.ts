@@ -13,6 +13,7 @@ import {
 } from '../image/index.ts';
 import { join } from 'node:path';
 import type { EngineSettings } from './settings.ts';
+import { storageWriter } from './storage-writer.ts';
 import type { HostContext } from '../runtime/index.ts';
 
 export interface RegistryAccessOptions {
@@ -81,8 +82,7 @@ export class ImageService {
 
   store(): Promise<ImageStore> {
     this.#store ??= this.#host().then(async (host) => {
-      const { callerUserns } = await import('../storage/index.ts');
-      const writer = host.isPrivileged ? undefined : callerUserns(host, this.#settings.shimPath, this.#settings.searchPath);
+      const writer = await storageWriter(this.#settings, host);
       return ImageStore.open(join(this.#settings.root, 'images'), {
         removeTree: writer === undefined ? undefined : (path) => writer.run({ kind: 'remove', paths: [path] }),
       });

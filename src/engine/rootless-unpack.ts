@@ -5,21 +5,17 @@
  * its rootless work. Layer trees are removed the same way, since files owned
  * by subordinate ids cannot be deleted from outside.
  */
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { IsolaError } from '../errors/index.ts';
-import { runInCallerUserns, type HostContext } from '../runtime/index.ts';
+import { locatePackageFile, runInCallerUserns, type HostContext } from '../runtime/index.ts';
 import type { UnpackLayerFn } from '../image/index.ts';
 
 /** src/engine/unpack-worker.ts, from here in a checkout or from dist/ when bundled. */
 async function locateWorker(): Promise<string> {
-  for (let depth = 0, dir = dirname(fileURLToPath(import.meta.url)); depth < 4; depth++, dir = dirname(dir)) {
-    for (const candidate of [join(dir, 'unpack-worker.ts'), join(dir, 'src', 'engine', 'unpack-worker.ts')]) {
-      if (await access(candidate).then(() => true, () => false)) return candidate;
-    }
-  }
+  const path = await locatePackageFile(['unpack-worker.ts', 'src/engine/unpack-worker.ts']);
+  if (path !== undefined) return path;
   throw new IsolaError('ISOLA_IMAGE_STORE_UNAVAILABLE', 'src/engine/unpack-worker.ts is missing from this installation', { hint: 'reinstall isola' });
 }
 

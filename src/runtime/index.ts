@@ -12,6 +12,7 @@ export { isInitialUserNamespace, readHostContext, type HostContext } from './hos
 export { buildLaunchPlan, type PlanContext } from './launch-plan-from-config.ts';
 export { explainTakeoverFailure, runContainer, type RunContainerOptions, type RunTakeover, type StartedContainer } from './run-container.ts';
 export { locateShim } from './shim-path.ts';
+export { locatePackageFile, type PackageFileOptions } from './package-file.ts';
 export { parseMountOptions } from './mount-options.ts';
 export { OCI_VERSION_MAX, OCI_VERSION_MIN, SUPPORTED_HOOKS, runtimeFeatures, runtimeVersionText, type OciFeatures } from './features.ts';
 export { defaultSpec, type DefaultSpecOptions } from './default-spec.ts';

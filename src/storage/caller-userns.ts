@@ -4,22 +4,18 @@
  * namespace (runtime's runInCallerUserns). The image engineers' unpack can
  * use runInCallerUserns the same way.
  */
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { callerUsernsMaps, runInCallerUserns, type HostContext } from '../runtime/index.ts';
+import { join } from 'node:path';
+import { callerUsernsMaps, locatePackageFile, runInCallerUserns, type HostContext } from '../runtime/index.ts';
 import { StorageError } from './errors.ts';
 import type { CallerUserns } from './rootfs.ts';
 import type { UsernsJob } from './userns-job.ts';
 
 /** src/storage/userns-worker.ts, from here in a checkout or from dist/ when bundled. */
 async function locateWorker(): Promise<string> {
-  for (let depth = 0, dir = dirname(fileURLToPath(import.meta.url)); depth < 4; depth++, dir = dirname(dir)) {
-    for (const candidate of [join(dir, 'userns-worker.ts'), join(dir, 'src', 'storage', 'userns-worker.ts')]) {
-      if (await access(candidate).then(() => true, () => false)) return candidate;
-    }
-  }
+  const path = await locatePackageFile(['userns-worker.ts', 'src/storage/userns-worker.ts']);
+  if (path !== undefined) return path;
   throw new StorageError('ISOLA_STORAGE_HELPER_FAILED', 'src/storage/userns-worker.ts is missing from this installation',
     { hint: 'reinstall isola' });
 }

@@ -15,7 +15,8 @@ export {
   type CallerUserns, type PreparedRootfs, type RootfsMethod, type RootfsRequest,
 } from './rootfs.ts';
 export { callerUserns } from './caller-userns.ts';
-export { addShiftedHolders, collectShifted, type UseHolder, type CopyUseCheck } from './shifted-cache.ts';
+export { addShiftedHolders, collectShifted, type CopyUseCheck } from './shifted-cache.ts';
+export type { UseHolder } from './use-files.ts';
 export { copyShifted, type CopyStats } from './shifted-copy.ts';
 export { idShift, shiftId, OVERFLOW_ID, type IdShift, type ShiftTable } from './id-shift.ts';
 export type { UsernsJob } from './userns-job.ts';

@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import type { PlanRootfsOverlay } from '../launch/index.ts';
 import { toHostId, type IdMapEntry, type IdMaps } from '../userns/index.ts';
 import { StorageError } from './errors.ts';
-import { releaseShifted, shiftedLayer, type UseHolder, type CopyUseCheck } from './shifted-cache.ts';
+import { releaseShifted, shiftedLayer, type CopyUseCheck } from './shifted-cache.ts';
+import type { UseHolder } from './use-files.ts';
 import type { UsernsJob } from './userns-job.ts';
 
 export type RootfsMethod = 'plain' | 'idmap' | 'copy';

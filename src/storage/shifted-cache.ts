@@ -18,7 +18,7 @@
  * afterwards, in the background when root (deleting 100,000 inodes takes
  * seconds that no command should wait for).
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPidGone } from '../runtime/index.ts';
 import { withDirLock } from './dir-lock.ts';
@@ -26,28 +26,15 @@ import type { IdMapEntry, IdMaps } from '../userns/index.ts';
 import { idShift } from './id-shift.ts';
 import { copyShifted } from './shifted-copy.ts';
 import type { CallerUserns } from './rootfs.ts';
+import { addUseHolders, liveUsers, writeUse, type UseCheck, type UseHolder } from './use-files.ts';
 
 interface CopyMeta {
   readonly layer: string;
   readonly maps: IdMaps;
 }
 
-/** A process keeping a copy in use: its pid and /proc/PID/stat start time, as the state database names holders. */
-export interface UseHolder {
-  readonly pid: number;
-  readonly startTime: number;
-}
-
 /** What a collection needs to know about the users it finds. */
-export interface CopyUseCheck {
-  /** True when the holder has ended (also when its pid was recycled). */
-  readonly isHolderGone: (holder: UseHolder) => Promise<boolean>;
-  /**
-   * For a use without holders: whether its container is still recorded.
-   * Asked after the uses were read, so a container recorded then is seen.
-   * @default every such container is (it keeps its copies until its `rm`)
-   */
-  readonly isRecorded?: ((containerId: string) => boolean) | undefined;
+export interface CopyUseCheck extends UseCheck {
   /** Rootless: copies belong to subordinate ids and are removed in this namespace. */
   readonly writer?: CallerUserns | undefined;
 }
@@ -73,27 +60,12 @@ function lockFor(cache: string, name: string): string {
   return join(cache, `.lock-${name}`);
 }
 
-async function register(cache: string, name: string, containerId: string, holders: readonly UseHolder[] | undefined): Promise<void> {
-  await mkdir(join(cache, `${name}.users`), { recursive: true, mode: 0o700 });
-  await writeFile(join(cache, `${name}.users`, containerId), holders === undefined ? '' : `${JSON.stringify({ holders })}\n`);
-}
-
-/** Whether one use is live; a dead one's file is removed. */
-async function isUseLive(usersDir: string, containerId: string, check: CopyUseCheck): Promise<boolean> {
-  const text = await readFile(join(usersDir, containerId), 'utf8').catch(() => undefined);
-  if (text === undefined) return false;
-  const holders = text.trim() === '' ? [] : (JSON.parse(text) as { holders?: UseHolder[] }).holders ?? [];
-  const isLive = holders.length === 0
-    ? check.isRecorded?.(containerId) ?? true
-    : (await Promise.all(holders.map(check.isHolderGone))).some((gone) => !gone);
-  if (!isLive) await rm(join(usersDir, containerId), { force: true });
-  return isLive;
+function register(cache: string, name: string, containerId: string, holders: readonly UseHolder[] | undefined): Promise<void> {
+  return writeUse(join(cache, `${name}.users`), containerId, holders);
 }
 
 async function hasLiveUsers(cache: string, name: string, check: CopyUseCheck): Promise<boolean> {
-  const usersDir = join(cache, `${name}.users`);
-  const ids = await readdir(usersDir).catch(() => [] as string[]);
-  return (await Promise.all(ids.map((id) => isUseLive(usersDir, id, check)))).some(Boolean);
+  return (await liveUsers(join(cache, `${name}.users`), check)).length > 0;
 }
 
 /**
@@ -188,13 +160,7 @@ export async function shiftedLayer(root: string, layer: string, maps: IdMaps, co
 
 /** Adds holders (the container's monitor, once it runs) to the container's use of these copies. */
 export async function addShiftedHolders(dirs: readonly string[], containerId: string, holders: readonly UseHolder[]): Promise<void> {
-  await Promise.all(dirs.map(async (dir) => {
-    const file = join(`${dir}.users`, containerId);
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined || text.trim() === '') return;
-    const known = (JSON.parse(text) as { holders: UseHolder[] }).holders;
-    await writeFile(file, `${JSON.stringify({ holders: [...known, ...holders] })}\n`);
-  }));
+  await Promise.all(dirs.map((dir) => addUseHolders(`${dir}.users`, containerId, holders)));
 }
 
 /**

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { withDirLock } from './dir-lock.ts';
 import { StorageError } from './errors.ts';
 import type { CallerUserns } from './rootfs.ts';
-import type { UseHolder } from './shifted-cache.ts';
+import { addUseHolders, liveUsers, writeUse, type UseHolder } from './use-files.ts';
 
 export interface VolumeInfo {
   readonly name: string;
@@ -164,42 +164,19 @@ export async function ensureVolume(root: string, name: string, owner: VolumeOwne
     const existing = await readInfo(root, name);
     if (existing !== undefined) await giveToFirstContainer(root, name, owner);
     const info = existing ?? (await makeVolume(root, name, owner)).info;
-    if (use !== undefined) {
-      await mkdir(usesDir(root, name), { recursive: true, mode: 0o700 });
-      await writeFile(join(usesDir(root, name), use.containerId), `${JSON.stringify({ holders: use.holders })}\n`);
-    }
+    if (use !== undefined) await writeUse(usesDir(root, name), use.containerId, use.holders);
     return info;
   });
 }
 
 /** Adds holders (a foreground run's monitor) to the container's use of these volumes. */
 export async function addVolumeHolders(root: string, names: readonly string[], containerId: string, holders: readonly UseHolder[]): Promise<void> {
-  await Promise.all(names.map(async (name) => {
-    const file = join(usesDir(root, name), containerId);
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined) return;
-    const known = (JSON.parse(text) as { holders: UseHolder[] }).holders;
-    await writeFile(file, `${JSON.stringify({ holders: [...known, ...holders] })}\n`);
-  }));
+  await Promise.all(names.map((name) => addUseHolders(usesDir(root, name), containerId, holders)));
 }
 
 /** The foreground run no longer uses these volumes. */
 export async function releaseVolumes(root: string, names: readonly string[], containerId: string): Promise<void> {
   await Promise.all(names.map((name) => rm(join(usesDir(root, name), containerId), { force: true })));
-}
-
-/** The foreground runs using the volume whose holders live; dead uses are dropped. */
-async function liveForegroundUsers(root: string, name: string, isHolderGone: (holder: UseHolder) => Promise<boolean>): Promise<string[]> {
-  const dir = usesDir(root, name);
-  const ids = await readdir(dir).catch(() => [] as string[]);
-  const live = await Promise.all(ids.map(async (id) => {
-    const text = await readFile(join(dir, id), 'utf8').catch(() => undefined);
-    const holders = text === undefined ? [] : (JSON.parse(text) as { holders: UseHolder[] }).holders;
-    const isLive = (await Promise.all(holders.map(isHolderGone))).some((gone) => !gone);
-    if (!isLive) await rm(join(dir, id), { force: true });
-    return isLive;
-  }));
-  return ids.filter((_, i) => live[i]);
 }
 
 export async function inspectVolume(root: string, name: string): Promise<VolumeInfo> {
@@ -225,6 +202,11 @@ export interface VolumeRemoval {
    * the volume's lock, after foreground uses were read.
    */
   readonly recordedUsers: () => Promise<readonly string[]>;
+  /**
+   * Runs once the volume is known to exist, before anything is checked
+   * under its lock: `rm -f` removes the recorded containers using it here.
+   */
+  readonly beforeRemoval?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -234,10 +216,12 @@ export interface VolumeRemoval {
  */
 export async function removeVolume(root: string, name: string, removal: VolumeRemoval): Promise<void> {
   const info = await inspectVolume(root, name);
+  await removal.beforeRemoval?.();
   const dir = join(volumesDir(root), name);
   const trash = join(volumesDir(root), `.trash-${name}-${process.pid}-${Date.now()}`);
   await withDirLock(lockPath(root, name), async () => {
-    const foreground = await liveForegroundUsers(root, name, removal.isHolderGone);
+    // Every use of a volume names its holders: one without is not live.
+    const foreground = await liveUsers(usesDir(root, name), { isHolderGone: removal.isHolderGone, isRecorded: () => false });
     const users = [...await removal.recordedUsers(), ...foreground];
     if (users.length > 0) {
       throw new StorageError('ISOLA_STORAGE_VOLUME_IN_USE',

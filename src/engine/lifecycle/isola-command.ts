@@ -1,24 +1,17 @@
 /**
  * How the monitor runs this engine's cleanup when a container exits
  * (conmon's --exit-command): bin/isola of this package, with the engine's
- * root and runroot, found by walking up from this module as the shim is.
+ * root and runroot, found as the shim is.
  */
-import { access, constants } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { IsolaError } from '../../errors/index.ts';
+import { locatePackageFile } from '../../runtime/index.ts';
 import type { EngineSettings } from '../settings.ts';
 
 let located: Promise<string> | undefined;
 
 async function locateIsolaBin(): Promise<string> {
-  const candidates: string[] = [];
-  for (let depth = 0, dir = dirname(fileURLToPath(import.meta.url)); depth < 5; depth++, dir = dirname(dir)) {
-    candidates.push(join(dir, 'bin', 'isola'));
-  }
-  const found = await Promise.all(candidates.map((path) => access(path, constants.X_OK).then(() => true, () => false)));
-  const index = found.indexOf(true);
-  if (index !== -1) return candidates[index]!;
+  const path = await locatePackageFile(['bin/isola'], { isExecutable: true });
+  if (path !== undefined) return path;
   throw new IsolaError('ISOLA_ENGINE_CLI_MISSING', 'bin/isola, which cleans up after a detached container, is not in this package',
     { hint: 'reinstall isola' });
 }

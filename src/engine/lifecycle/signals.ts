@@ -1,13 +1,18 @@
-/** Signal names and numbers (`kill -s`, StopSignal): TERM, SIGTERM and 15 all name SIGTERM. */
-import { constants } from 'node:os';
-import { InvalidOptionError } from '../../errors/index.ts';
+/**
+ * Signal names and numbers for the engine's options (`kill -s`, StopSignal):
+ * the runtime's parser, its refusal reported as the option that was wrong.
+ */
+import { InvalidOptionError, isIsolaError } from '../../errors/index.ts';
+import { parseSignal } from '../../runtime/index.ts';
 
-export const SIGNALS: Readonly<Record<string, number>> = constants.signals;
-
+/** TERM, SIGTERM and 15 all name SIGTERM. @throws InvalidOptionError naming `option` */
 export function signalNumber(text: string, option: string): number {
-  if (/^\d+$/.test(text) && Number(text) > 0 && Number(text) < 65) return Number(text);
-  const upper = text.toUpperCase();
-  const number = SIGNALS[upper.startsWith('SIG') ? upper : `SIG${upper}`];
-  if (number === undefined) throw new InvalidOptionError(option, 'a signal name or number (TERM, SIGKILL, 9)', text);
-  return number;
+  try {
+    return parseSignal(text);
+  } catch (error) {
+    if (isIsolaError(error) && error.code === 'ISOLA_RUNTIME_INVALID_SIGNAL') {
+      throw new InvalidOptionError(option, 'a signal name or number (TERM, SIGKILL, 9)', text);
+    }
+    throw error;
+  }
 }

@@ -5,11 +5,12 @@
  * Rootless, those files belong to subordinate ids, so they go inside the
  * caller's user namespace.
  */
-import { callerUserns, collectShifted, deleteContainerStorage } from '../../storage/index.ts';
+import { collectShifted, deleteContainerStorage } from '../../storage/index.ts';
 import { getContainer, isProcessGone, type ContainerRecord } from '../state/index.ts';
 import type { LifecycleContext } from './context.ts';
 import type { StoredOptions } from './create-options.ts';
 import { anonymousVolumeNames, removeAnonymousVolumes } from '../anonymous-volumes.ts';
+import { storageWriter } from '../storage-writer.ts';
 
 export type StorageRemover = (record: ContainerRecord) => Promise<void>;
 
@@ -18,7 +19,7 @@ export function storageRemover(ctx: LifecycleContext): StorageRemover {
     const stored = JSON.parse(record.options) as StoredOptions;
     if (stored.run.rootfsLayers === undefined) return;
     const { host } = await ctx.facts();
-    const writer = host.isPrivileged ? undefined : callerUserns(host, ctx.settings.shimPath, ctx.settings.searchPath);
+    const writer = await storageWriter(ctx.settings, host);
     await deleteContainerStorage({ root: ctx.settings.root, containerId: record.id, mountPoint: stored.run.rootfs },
       { writer, isHolderGone: isProcessGone });
   };
@@ -32,7 +33,7 @@ export function storageRemover(ctx: LifecycleContext): StorageRemover {
  */
 export async function collectUnusedStorage(ctx: LifecycleContext): Promise<number> {
   const [{ host }, db] = await Promise.all([ctx.facts(), ctx.db()]);
-  const writer = host.isPrivileged ? undefined : callerUserns(host, ctx.settings.shimPath, ctx.settings.searchPath);
+  const writer = await storageWriter(ctx.settings, host);
   return collectShifted(ctx.settings.root, {
     writer, isHolderGone: isProcessGone, isRecorded: (id) => getContainer(db, id) !== undefined,
   });

@@ -3,37 +3,28 @@
  * (the image database's transactions and the blob store's per-blob locks):
  * every command succeeds and the store ends consistent.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildBusyboxImage, pushWithSkopeo } from '../../fixtures/busybox-image.ts';
-import { isRegistryAvailable, startRegistry, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireThat } from '../../helpers/requirements.ts';
+import { registryForFile, requireRegistry } from '../../helpers/registry-for-file.ts';
+import { requireCommand } from '../../helpers/requirements.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 
-let registry: TestRegistry | undefined;
-let work = '';
-
-before(async () => {
-  if (!isRegistryAvailable()) return;
-  work = await mkdtemp(join(tmpdir(), 'isola-concurrent-pulls-'));
-  registry = await startRegistry();
-  const image = await buildBusyboxImage(join(work, 'layout'));
-  for (const tag of ['a', 'b', 'c', 'd']) await pushWithSkopeo(image, `${registry.host}/same/image:${tag}`);
-});
-
-after(async () => {
-  await registry?.stop();
-  if (work !== '') await rm(work, { recursive: true, force: true });
+const fixture = registryForFile({
+  name: 'concurrent-pulls',
+  setup: async ({ registry, work }) => {
+    const image = await buildBusyboxImage(join(work, 'layout'));
+    for (const tag of ['a', 'b', 'c', 'd']) await pushWithSkopeo(image, `${registry.host}/same/image:${tag}`);
+  },
 });
 
 test('four isola processes pulling the same image at once all succeed, storing each blob and unpacked layer once', async (t) => {
-  if (!requireThat(t, isRegistryAvailable(), 'needs docker-registry') || !requireCommand(t, 'skopeo')) return;
+  if (!requireRegistry(t) || !requireCommand(t, 'skopeo')) return;
   await withTempDirs(async (dirs) => {
-    const names = ['a', 'b', 'c', 'd'].map((tag) => `${registry!.host}/same/image:${tag}`);
+    const names = ['a', 'b', 'c', 'd'].map((tag) => `${fixture.registry.host}/same/image:${tag}`);
     const results = await Promise.all(names.map((name) => runIsola([...dirs.args, 'pull', '--tls-verify=false', name])));
     for (const result of results) assert.equal(result.code, 0, result.stderr);
     const listed = JSON.parse((await runIsola([...dirs.args, 'images', '--format', 'json'])).stdout) as { Names: string[] }[];

@@ -6,41 +6,33 @@
  * store and erase through it; a missing or failing helper is one clear line.
  * `--creds` on pull and run is used instead of anything stored.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildBusyboxImage, pushWithSkopeo, type BusyboxImage } from '../../fixtures/busybox-image.ts';
 import { makeCredentialHelper } from '../../helpers/credential-helper.ts';
-import { isRegistryAvailable, startRegistry, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireRoot, requireThat } from '../../helpers/requirements.ts';
+import { registryForFile, requireRegistry } from '../../helpers/registry-for-file.ts';
+import { requireRoot, type SkippableContext } from '../../helpers/requirements.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import { withTempDirs, type TempDirs } from '../../helpers/temp-dirs.ts';
 
 const ALICE = { username: 'alice', password: 's3cret' };
-let registry: TestRegistry | undefined;
 let image: BusyboxImage | undefined;
-let work = '';
 let reference = '';
 
-before(async () => {
-  if (!isRegistryAvailable()) return;
-  work = await mkdtemp(join(tmpdir(), 'isola-cred-helpers-'));
-  registry = await startRegistry({ basicAuth: ALICE });
-  image = await buildBusyboxImage(join(work, 'layout'));
-  reference = `${registry.host}/private/busybox:1`;
-  await pushWithSkopeo(image, reference, `${ALICE.username}:${ALICE.password}`);
+const fixture = registryForFile({
+  name: 'cred-helpers',
+  registry: { basicAuth: ALICE },
+  setup: async ({ registry, work }) => {
+    image = await buildBusyboxImage(join(work, 'layout'));
+    reference = `${registry.host}/private/busybox:1`;
+    await pushWithSkopeo(image, reference, `${ALICE.username}:${ALICE.password}`);
+  },
 });
 
-after(async () => {
-  await registry?.stop();
-  if (work !== '') await rm(work, { recursive: true, force: true });
-});
-
-function ready(t: { skip(message?: string): void }): boolean {
-  return requireThat(t, isRegistryAvailable(), 'needs docker-registry (Debian package docker-registry)')
-    && requireCommand(t, 'skopeo') && requireCommand(t, 'htpasswd');
+function ready(t: SkippableContext): boolean {
+  return requireRegistry(t, 'skopeo', 'htpasswd');
 }
 
 /** An environment with its own docker config dir, login file and helper directory first on PATH. */
@@ -60,12 +52,12 @@ async function storedBlobs(dirs: TempDirs): Promise<string[]> {
 test('a pull uses the credentials the credHelpers helper of docker\'s config.json returns', async (t) => {
   if (!ready(t)) return;
   await withTempDirs(async (dirs) => {
-    const helper = await makeCredentialHelper(join(dirs.base, 'bin'), 'isolatest', { initial: { [registry!.host]: ALICE } });
-    const env = await userEnv(dirs, { credHelpers: { [registry!.host]: 'isolatest' } });
+    const helper = await makeCredentialHelper(join(dirs.base, 'bin'), 'isolatest', { initial: { [fixture.registry.host]: ALICE } });
+    const env = await userEnv(dirs, { credHelpers: { [fixture.registry.host]: 'isolatest' } });
     const pulled = await runIsola([...dirs.args, 'pull', '-q', '--tls-verify=false', reference], { env });
     assert.equal(pulled.code, 0, pulled.stderr);
     assert.equal(pulled.stdout, `${image!.configDigest.slice(7)}\n`);
-    assert.deepEqual(await helper.calls(), [`get ${registry!.host}`]);
+    assert.deepEqual(await helper.calls(), [`get ${fixture.registry.host}`]);
   });
 });
 
@@ -74,21 +66,21 @@ test('login with a credsStore stores through the helper, pull reads it back, log
   await withTempDirs(async (dirs) => {
     const helper = await makeCredentialHelper(join(dirs.base, 'bin'), 'isolastore');
     const env = await userEnv(dirs, {}, { credsStore: 'isolastore' });
-    const login = await runIsola([...dirs.args, 'login', '--tls-verify=false', '-u', ALICE.username, '--password-stdin', registry!.host],
+    const login = await runIsola([...dirs.args, 'login', '--tls-verify=false', '-u', ALICE.username, '--password-stdin', fixture.registry.host],
       { env, input: `${ALICE.password}\n` });
     assert.equal(login.code, 0, login.stderr);
     assert.match(login.stdout, /docker-credential-isolastore/);
-    assert.deepEqual(await helper.stored(), { [registry!.host]: { Username: ALICE.username, Secret: ALICE.password } });
+    assert.deepEqual(await helper.stored(), { [fixture.registry.host]: { Username: ALICE.username, Secret: ALICE.password } });
     assert.doesNotMatch(await readFile(env['REGISTRY_AUTH_FILE']!, 'utf8'), /s3cret|"auth"/);
     const pulled = await runIsola([...dirs.args, 'pull', '-q', '--tls-verify=false', reference], { env });
     assert.equal(pulled.code, 0, pulled.stderr);
-    const logout = await runIsola([...dirs.args, 'logout', registry!.host], { env });
+    const logout = await runIsola([...dirs.args, 'logout', fixture.registry.host], { env });
     assert.equal(logout.code, 0, logout.stderr);
     assert.deepEqual(await helper.stored(), {});
     const refused = await runIsola([...dirs.args, 'pull', '-q', '--tls-verify=false', reference], { env });
     assert.equal(refused.code, 125);
-    assert.deepEqual(await helper.calls(), [`store ${JSON.stringify({ ServerURL: registry!.host, Username: 'alice', Secret: 's3cret' })}`,
-      `get ${registry!.host}`, `erase ${registry!.host}`, `get ${registry!.host}`]);
+    assert.deepEqual(await helper.calls(), [`store ${JSON.stringify({ ServerURL: fixture.registry.host, Username: 'alice', Secret: 's3cret' })}`,
+      `get ${fixture.registry.host}`, `erase ${fixture.registry.host}`, `get ${fixture.registry.host}`]);
   });
 });
 
@@ -111,7 +103,7 @@ test('a helper that fails or prints bad JSON fails the pull with its error, stor
     await makeCredentialHelper(join(dirs.base, 'bin'), 'isolalocked', { behaviour: 'fail' });
     await makeCredentialHelper(join(dirs.base, 'bin'), 'isolabroken', { behaviour: 'bad-json' });
     for (const [name, expected] of [['isolalocked', /exited with status 3: error: the keyring is locked/], ['isolabroken', /no JSON/]] as const) {
-      const env = await userEnv(dirs, { credHelpers: { [registry!.host]: name } });
+      const env = await userEnv(dirs, { credHelpers: { [fixture.registry.host]: name } });
       const result = await runIsola([...dirs.args, 'pull', '--tls-verify=false', reference], { env });
       assert.equal(result.code, 125);
       assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
@@ -143,11 +135,11 @@ test('a push to a registry that asks for Basic credentials sends them on every r
   if (!ready(t)) return;
   const auth = Buffer.from(`${ALICE.username}:${ALICE.password}`).toString('base64');
   await withTempDirs(async (dirs) => {
-    const env = await userEnv(dirs, { auths: { [registry!.host]: { auth } } });
+    const env = await userEnv(dirs, { auths: { [fixture.registry.host]: { auth } } });
     const pulled = await runIsola([...dirs.args, 'pull', '-q', '--tls-verify=false', reference], { env });
     assert.equal(pulled.code, 0, pulled.stderr);
     // The push starts by asking, all at once, which blobs the registry has.
-    const copy = `${registry!.host}/private/copy:1`;
+    const copy = `${fixture.registry.host}/private/copy:1`;
     const pushed = await runIsola([...dirs.args, 'push', '-q', '--tls-verify=false', reference, copy], { env });
     assert.equal(pushed.code, 0, pushed.stderr);
     await withTempDirs(async (other) => {

@@ -4,41 +4,34 @@
  * isola), rmi, login/logout with Basic auth, --pull policies, a corrupt blob,
  * and short names through registries.toml's search list (engine API).
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Engine } from '../../../src/engine/index.ts';
 import { validateOciImage } from '../../../src/image/oci-image-schema.test-helper.ts';
 import { buildBusyboxImage, pushWithSkopeo, type BusyboxImage } from '../../fixtures/busybox-image.ts';
-import { isRegistryAvailable, startRegistry, startRegistryProxy, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireRoot, requireThat } from '../../helpers/requirements.ts';
+import { registryForFile, requireRegistry } from '../../helpers/registry-for-file.ts';
+import { startRegistry, startRegistryProxy } from '../../helpers/registry.ts';
+import { requireRoot, type SkippableContext } from '../../helpers/requirements.ts';
 import { runCommand } from '../../helpers/run-command.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import { withTempDirs, type TempDirs } from '../../helpers/temp-dirs.ts';
 
-let registry: TestRegistry | undefined;
 let image: BusyboxImage | undefined;
-let work = '';
 let reference = '';
 
-before(async () => {
-  if (!isRegistryAvailable()) return;
-  work = await mkdtemp(join(tmpdir(), 'isola-image-cmds-'));
-  registry = await startRegistry();
-  image = await buildBusyboxImage(join(work, 'layout'), { runConfig: { Cmd: ['echo', 'from-cmd'], ExposedPorts: { '80/tcp': {} } } });
-  reference = `${registry.host}/fixtures/busybox:1`;
-  await pushWithSkopeo(image, reference);
+const fixture = registryForFile({
+  name: 'image-cmds',
+  setup: async ({ registry, work }) => {
+    image = await buildBusyboxImage(join(work, 'layout'), { runConfig: { Cmd: ['echo', 'from-cmd'], ExposedPorts: { '80/tcp': {} } } });
+    reference = `${registry.host}/fixtures/busybox:1`;
+    await pushWithSkopeo(image, reference);
+  },
 });
 
-after(async () => {
-  await registry?.stop();
-  if (work !== '') await rm(work, { recursive: true, force: true });
-});
-
-function ready(t: { skip(message?: string): void }): boolean {
-  return requireThat(t, isRegistryAvailable(), 'needs docker-registry (Debian package docker-registry)') && requireCommand(t, 'skopeo');
+function ready(t: SkippableContext): boolean {
+  return requireRegistry(t, 'skopeo');
 }
 
 async function isola(dirs: TempDirs, ...args: string[]): Promise<string> {
@@ -82,9 +75,9 @@ test('rmi removes the image, its layers and blobs; --pull=never then refuses to 
 
 test('--pull=missing keeps the stored image when its tag moves; --pull=always fetches the new one', async (t) => {
   if (!ready(t) || !requireRoot(t, 'runs the pulled images')) return;
-  const moving = `${registry!.host}/fixtures/moving:1`;
+  const moving = `${fixture.registry.host}/fixtures/moving:1`;
   await pushWithSkopeo(image!, moving);
-  const second = await buildBusyboxImage(join(work, 'second'), { runConfig: { Cmd: ['echo', 'second'] } });
+  const second = await buildBusyboxImage(join(fixture.work, 'second'), { runConfig: { Cmd: ['echo', 'second'] } });
   await withTempDirs(async (dirs) => {
     assert.equal(await isola(dirs, 'run', '--rm', '--tls-verify=false', moving), 'from-cmd\n');
     await pushWithSkopeo(second, moving);
@@ -96,7 +89,7 @@ test('--pull=missing keeps the stored image when its tag moves; --pull=always fe
 
 test('a corrupt blob fails the pull with status 125 and leaves no image and no layer blob', async (t) => {
   if (!ready(t)) return;
-  const proxy = await startRegistryProxy(registry!.host, { corruptBlob: image!.layerDigest });
+  const proxy = await startRegistryProxy(fixture.registry.host, { corruptBlob: image!.layerDigest });
   try {
     await withTempDirs(async (dirs) => {
       const result = await runIsola([...dirs.args, 'pull', '--tls-verify=false', `${proxy.host}/fixtures/busybox:1`]);
@@ -133,7 +126,7 @@ test('import makes a schema-valid one-layer image under localhost/ that runs', a
 for (const format of ['oci-archive', 'docker-archive'] as const) {
   test(`save --format ${format} writes a schema-valid layout that load reads back with the same id and name`, async (t) => {
     if (!ready(t)) return;
-    const archive = join(work, `saved-${format}.tar`);
+    const archive = join(fixture.work, `saved-${format}.tar`);
     await withTempDirs(async (dirs) => {
       await isola(dirs, 'pull', '--tls-verify=false', reference);
       await isola(dirs, 'save', '--format', format, '-o', archive, reference);
@@ -185,7 +178,7 @@ test('a short name is pulled from the first search registry that has it (engine 
   if (!ready(t)) return;
   await withTempDirs(async (dirs) => {
     const registries = join(dirs.base, 'registries.toml');
-    await writeFile(registries, `unqualified-search-registries = ["127.0.0.1:1", "${registry!.host}"]\n[[registry]]\nlocation = "127.0.0.1"\ninsecure = true\n`);
+    await writeFile(registries, `unqualified-search-registries = ["127.0.0.1:1", "${fixture.registry.host}"]\n[[registry]]\nlocation = "127.0.0.1"\ninsecure = true\n`);
     const engine = await Engine.open({ root: dirs.root, runroot: dirs.runroot, registriesFiles: [registries], configFiles: [] });
     try {
       const images = await engine.images();

@@ -1,7 +1,6 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryClient } from '../../../src/image/registry-client.ts';
 import { ImageStore } from '../../../src/image/image-store.ts';
@@ -10,35 +9,29 @@ import { pushImage } from '../../../src/image/push.ts';
 import { parseReference, type Digest } from '../../../src/image/index.ts';
 import type { PullEvent, PushEvent } from '../../../src/image/pull-events.ts';
 import { buildBusyboxImage, pushWithSkopeo, type BusyboxImage } from '../../fixtures/busybox-image.ts';
-import { isRegistryAvailable, startRegistry, startRegistryProxy, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireThat } from '../../helpers/requirements.ts';
+import { startRegistryProxy } from '../../helpers/registry.ts';
+import { registryForFile, requireRegistry } from '../../helpers/registry-for-file.ts';
+import type { SkippableContext } from '../../helpers/requirements.ts';
 
-let registry: TestRegistry | undefined;
 let amd64: BusyboxImage | undefined;
 let arm64: BusyboxImage | undefined;
-let work = '';
 
-before(async () => {
-  if (!isRegistryAvailable()) return;
-  work = await mkdtemp(join(tmpdir(), 'isola-pull-'));
-  registry = await startRegistry();
-  amd64 = await buildBusyboxImage(join(work, 'amd64'));
-  arm64 = await buildBusyboxImage(join(work, 'arm64'), { extraFiles: { 'etc/arch': 'arm64' } });
-  await pushWithSkopeo(amd64, `${registry.host}/fixtures/busybox:1`);
-  await pushWithSkopeo(arm64, `${registry.host}/fixtures/busybox:arm`);
+const fixture = registryForFile({
+  name: 'pull',
+  setup: async ({ registry, work }) => {
+    amd64 = await buildBusyboxImage(join(work, 'amd64'));
+    arm64 = await buildBusyboxImage(join(work, 'arm64'), { extraFiles: { 'etc/arch': 'arm64' } });
+    await pushWithSkopeo(amd64, `${registry.host}/fixtures/busybox:1`);
+    await pushWithSkopeo(arm64, `${registry.host}/fixtures/busybox:arm`);
+  },
 });
 
-after(async () => {
-  await registry?.stop();
-  if (work !== '') await rm(work, { recursive: true, force: true });
-});
-
-function ready(t: { skip(message?: string): void }): boolean {
-  return requireThat(t, isRegistryAvailable(), 'needs docker-registry (Debian package docker-registry)') && requireCommand(t, 'skopeo');
+function ready(t: SkippableContext): boolean {
+  return requireRegistry(t, 'skopeo');
 }
 
 async function withStore(fn: (store: ImageStore) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(work, 'store-'));
+  const dir = await mkdtemp(join(fixture.work, 'store-'));
   const store = await ImageStore.open(join(dir, 'images'));
   try {
     await fn(store);
@@ -52,7 +45,7 @@ const ref = (host: string, path: string) => parseReference(`${host}/${path}`).re
 test('a pulled image is recorded under its name with its verified blobs, and a second pull fetches no blob', async (t) => {
   if (!ready(t)) return;
   await withStore(async (store) => {
-    const proxy = await startRegistryProxy(registry!.host);
+    const proxy = await startRegistryProxy(fixture.registry.host);
     try {
       const client = new RegistryClient({ registry: proxy.host, isInsecure: true });
       const events: PullEvent[] = [];
@@ -76,7 +69,7 @@ test('a pulled image is recorded under its name with its verified blobs, and a s
 
 test('an index resolves to the manifest of the requested platform', async (t) => {
   if (!ready(t)) return;
-  const client = new RegistryClient({ registry: registry!.host, isInsecure: true });
+  const client = new RegistryClient({ registry: fixture.registry.host, isInsecure: true });
   const entry = (image: BusyboxImage, architecture: string) => ({
     mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image.manifestDigest,
     size: Buffer.from(JSON.stringify(image.manifest)).byteLength, platform: { os: 'linux', architecture },
@@ -84,16 +77,16 @@ test('an index resolves to the manifest of the requested platform', async (t) =>
   const index = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [entry(amd64!, 'amd64'), entry(arm64!, 'arm64')] };
   await client.putManifest('fixtures/busybox', 'multi', Buffer.from(JSON.stringify(index)), index.mediaType);
   await withStore(async (store) => {
-    const arm = await pullImage({ reference: ref(registry!.host, 'fixtures/busybox:multi'), client, store, platform: { os: 'linux', architecture: 'arm64' } });
+    const arm = await pullImage({ reference: ref(fixture.registry.host, 'fixtures/busybox:multi'), client, store, platform: { os: 'linux', architecture: 'arm64' } });
     assert.equal(arm.manifestDigest, arm64!.manifestDigest);
-    const amd = await pullImage({ reference: ref(registry!.host, 'fixtures/busybox:multi'), client, store, platform: { os: 'linux', architecture: 'amd64' } });
+    const amd = await pullImage({ reference: ref(fixture.registry.host, 'fixtures/busybox:multi'), client, store, platform: { os: 'linux', architecture: 'amd64' } });
     assert.equal(amd.manifestDigest, amd64!.manifestDigest);
   });
 });
 
 test('a blob served with a wrong digest fails the pull with ISOLA_IMAGE_DIGEST_MISMATCH and stores nothing of it', async (t) => {
   if (!ready(t)) return;
-  const proxy = await startRegistryProxy(registry!.host, { corruptBlob: amd64!.layerDigest });
+  const proxy = await startRegistryProxy(fixture.registry.host, { corruptBlob: amd64!.layerDigest });
   try {
     await withStore(async (store) => {
       const client = new RegistryClient({ registry: proxy.host, isInsecure: true });
@@ -110,7 +103,7 @@ test('a blob served with a wrong digest fails the pull with ISOLA_IMAGE_DIGEST_M
 
 test('a download cut off midway is resumed with a Range request by the next pull', async (t) => {
   if (!ready(t)) return;
-  const proxy = await startRegistryProxy(registry!.host, { cutBlobOnce: amd64!.layerDigest });
+  const proxy = await startRegistryProxy(fixture.registry.host, { cutBlobOnce: amd64!.layerDigest });
   try {
     await withStore(async (store) => {
       const client = new RegistryClient({ registry: proxy.host, isInsecure: true });
@@ -129,16 +122,16 @@ test('a download cut off midway is resumed with a Range request by the next pull
 
 test('a pushed image mounts its blobs from their repository and pulls back with the same manifest', async (t) => {
   if (!ready(t)) return;
-  const client = new RegistryClient({ registry: registry!.host, isInsecure: true, uploadChunkBytes: 256 * 1024 });
+  const client = new RegistryClient({ registry: fixture.registry.host, isInsecure: true, uploadChunkBytes: 256 * 1024 });
   await withStore(async (store) => {
-    const image = await pullImage({ reference: ref(registry!.host, 'fixtures/busybox:1'), client, store });
+    const image = await pullImage({ reference: ref(fixture.registry.host, 'fixtures/busybox:1'), client, store });
     const events: PushEvent[] = [];
-    const digest = await pushImage({ image, reference: ref(registry!.host, 'pushed/by-isola:v2'), client, store, onProgress: (e) => events.push(e) });
+    const digest = await pushImage({ image, reference: ref(fixture.registry.host, 'pushed/by-isola:v2'), client, store, onProgress: (e) => events.push(e) });
     assert.equal(digest, amd64!.manifestDigest);
     assert.ok(events.some((e) => e.kind === 'blob-mounted' && e.from === 'fixtures/busybox'), 'blobs of the same registry are mounted, not uploaded');
   });
   await withStore(async (store) => {
-    const image = await pullImage({ reference: ref(registry!.host, 'pushed/by-isola:v2'), client, store });
+    const image = await pullImage({ reference: ref(fixture.registry.host, 'pushed/by-isola:v2'), client, store });
     assert.equal(image.manifestDigest, amd64!.manifestDigest);
   });
 });

@@ -5,58 +5,54 @@
  * pair, with a pair it does not trust, or with half a pair, one clear line
  * and nothing stored. `isola run` pulls with `--cert-dir` as pull does.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildBusyboxImage, type BusyboxImage } from '../../fixtures/busybox-image.ts';
-import { isRegistryAvailable, startRegistry, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireRoot, requireThat } from '../../helpers/requirements.ts';
+import { registryForFile, requireRegistry } from '../../helpers/registry-for-file.ts';
+import { requireRoot, type SkippableContext } from '../../helpers/requirements.ts';
 import { runCommand } from '../../helpers/run-command.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import { makeSelfSignedCert, type SelfSignedCert } from '../../helpers/tls-cert.ts';
 import { withTempDirs, type TempDirs } from '../../helpers/temp-dirs.ts';
 
-let registry: TestRegistry | undefined;
 let image: BusyboxImage | undefined;
-let work = '';
 let reference = '';
 /** The registry's CA and the trusted client pair. */
 let certDir = '';
 
 /** A --cert-dir holding the registry's CA and, optionally, a client pair's halves. */
 async function makeCertDir(name: string, client: SelfSignedCert | undefined, halves: readonly ('cert' | 'key')[] = ['cert', 'key']): Promise<string> {
-  const dir = join(work, name);
+  const dir = join(fixture.work, name);
   await mkdir(dir);
-  await copyFile(registry!.cert!.certFile, join(dir, 'ca.crt'));
+  await copyFile(fixture.registry.cert!.certFile, join(dir, 'ca.crt'));
   if (client !== undefined && halves.includes('cert')) await copyFile(client.certFile, join(dir, 'client.cert'));
   if (client !== undefined && halves.includes('key')) await copyFile(client.keyFile, join(dir, 'client.key'));
   return dir;
 }
 
-before(async () => {
-  if (!isRegistryAvailable()) return;
-  work = await mkdtemp(join(tmpdir(), 'isola-client-cert-'));
-  // A self-signed client certificate is its own CA: the registry trusts exactly it.
-  const client = await makeSelfSignedCert(join(work, 'client'));
-  registry = await startRegistry({ tls: true, clientCaFile: client.certFile });
-  certDir = await makeCertDir('trusted', client);
-  image = await buildBusyboxImage(join(work, 'layout'));
-  reference = `${registry.host}/fixtures/busybox:1`;
-  // skopeo reads the same layout: the fixture reaches the registry the way podman users' tools do.
-  const copied = await runCommand(['skopeo', 'copy', '--quiet', '--dest-cert-dir', certDir, `oci:${image.layout}:latest`, `docker://${reference}`]);
-  if (copied.code !== 0) throw new Error(`skopeo copy failed: ${copied.stderr}`);
+let trustedClient: SelfSignedCert | undefined;
+
+const fixture = registryForFile({
+  name: 'client-cert',
+  registry: async (work) => {
+    // A self-signed client certificate is its own CA: the registry trusts exactly it.
+    trustedClient = await makeSelfSignedCert(join(work, 'client'));
+    return { tls: true, clientCaFile: trustedClient.certFile };
+  },
+  setup: async ({ registry, work }) => {
+    certDir = await makeCertDir('trusted', trustedClient);
+    image = await buildBusyboxImage(join(work, 'layout'));
+    reference = `${registry.host}/fixtures/busybox:1`;
+    // skopeo reads the same layout: the fixture reaches the registry the way podman users' tools do.
+    const copied = await runCommand(['skopeo', 'copy', '--quiet', '--dest-cert-dir', certDir, `oci:${image.layout}:latest`, `docker://${reference}`]);
+    if (copied.code !== 0) throw new Error(`skopeo copy failed: ${copied.stderr}`);
+  },
 });
 
-after(async () => {
-  await registry?.stop();
-  if (work !== '') await rm(work, { recursive: true, force: true });
-});
-
-function ready(t: { skip(message?: string): void }): boolean {
-  return requireThat(t, isRegistryAvailable(), 'needs docker-registry (Debian package docker-registry)')
-    && requireCommand(t, 'skopeo') && requireCommand(t, 'openssl');
+function ready(t: SkippableContext): boolean {
+  return requireRegistry(t, 'skopeo', 'openssl');
 }
 
 async function storedBlobs(dirs: TempDirs): Promise<string[]> {
@@ -78,7 +74,7 @@ test('--cert-dir with the CA and a trusted client pair pulls from and pushes to 
     const pulled = await runIsola([...dirs.args, 'pull', '-q', '--cert-dir', certDir, reference]);
     assert.equal(pulled.code, 0, pulled.stderr);
     assert.equal(pulled.stdout, `${image!.configDigest.slice(7)}\n`);
-    const pushed = await runIsola([...dirs.args, 'push', '-q', '--cert-dir', certDir, reference, `${registry!.host}/copies/busybox:mtls`]);
+    const pushed = await runIsola([...dirs.args, 'push', '-q', '--cert-dir', certDir, reference, `${fixture.registry.host}/copies/busybox:mtls`]);
     assert.equal(pushed.code, 0, pushed.stderr);
     assert.equal(pushed.stdout, `${image!.manifestDigest}\n`);
   });
@@ -88,13 +84,13 @@ test('--cert-dir with only the CA is refused by the registry with a line saying 
   if (!ready(t)) return;
   const caOnly = await makeCertDir('ca-only', undefined);
   await withTempDirs(async (dirs) => {
-    assert.match(await refusedPull(dirs, caOnly), new RegExp(`${registry!.host} refused the TLS connection: it requires a client certificate and none was given`));
+    assert.match(await refusedPull(dirs, caOnly), new RegExp(`${fixture.registry.host} refused the TLS connection: it requires a client certificate and none was given`));
   });
 });
 
 test('a client pair the registry does not trust is refused', async (t) => {
   if (!ready(t)) return;
-  const stranger = await makeSelfSignedCert(join(work, 'stranger'));
+  const stranger = await makeSelfSignedCert(join(fixture.work, 'stranger'));
   const dir = await makeCertDir('stranger-pair', stranger);
   await withTempDirs(async (dirs) => {
     assert.match(await refusedPull(dirs, dir), /requires a client certificate and the one given was refused/);
@@ -103,7 +99,7 @@ test('a client pair the registry does not trust is refused', async (t) => {
 
 test('a client certificate without its key is an error naming both files, before any connection', async (t) => {
   if (!ready(t)) return;
-  const client = await makeSelfSignedCert(join(work, 'half'));
+  const client = await makeSelfSignedCert(join(fixture.work, 'half'));
   const dir = await makeCertDir('half-pair', client, ['cert']);
   await withTempDirs(async (dirs) => {
     const line = await refusedPull(dirs, dir);

@@ -1,29 +1,22 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryClient } from '../../../src/image/registry-client.ts';
 import { digestOf, parseManifest, type Digest } from '../../../src/image/index.ts';
 import { buildBusyboxImage, pushWithSkopeo, type BusyboxImage } from '../../fixtures/busybox-image.ts';
-import { isRegistryAvailable, startRegistry, startRegistryProxy, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireThat } from '../../helpers/requirements.ts';
+import { registryForFile, requireRegistry } from '../../helpers/registry-for-file.ts';
+import { startRegistry, startRegistryProxy } from '../../helpers/registry.ts';
+import type { SkippableContext } from '../../helpers/requirements.ts';
 
-let registry: TestRegistry | undefined;
 let image: BusyboxImage | undefined;
-let work = '';
 
-before(async () => {
-  if (!isRegistryAvailable()) return;
-  work = await mkdtemp(join(tmpdir(), 'isola-client-'));
-  registry = await startRegistry();
-  image = await buildBusyboxImage(join(work, 'layout'));
-  await pushWithSkopeo(image, `${registry.host}/fixtures/busybox:1`);
-});
-
-after(async () => {
-  await registry?.stop();
-  if (work !== '') await rm(work, { recursive: true, force: true });
+const fixture = registryForFile({
+  name: 'client',
+  setup: async ({ registry, work }) => {
+    image = await buildBusyboxImage(join(work, 'layout'));
+    await pushWithSkopeo(image, `${registry.host}/fixtures/busybox:1`);
+  },
 });
 
 async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -32,13 +25,13 @@ async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function ready(t: { skip(message?: string): void }): boolean {
-  return requireThat(t, isRegistryAvailable(), 'needs docker-registry (Debian package docker-registry)') && requireCommand(t, 'skopeo');
+function ready(t: SkippableContext): boolean {
+  return requireRegistry(t, 'skopeo');
 }
 
 test('a manifest pushed by skopeo is fetched by tag and by digest over plain HTTP', async (t) => {
   if (!ready(t)) return;
-  const client = new RegistryClient({ registry: registry!.host, isInsecure: true });
+  const client = new RegistryClient({ registry: fixture.registry.host, isInsecure: true });
   const byTag = await client.getManifest('fixtures/busybox', '1');
   assert.equal(byTag.digest, image!.manifestDigest);
   const byDigest = await client.getManifest('fixtures/busybox', image!.manifestDigest);
@@ -48,7 +41,7 @@ test('a manifest pushed by skopeo is fetched by tag and by digest over plain HTT
 
 test('a blob is fetched whole and from an offset with Range', async (t) => {
   if (!ready(t)) return;
-  const client = new RegistryClient({ registry: registry!.host, isInsecure: true });
+  const client = new RegistryClient({ registry: fixture.registry.host, isInsecure: true });
   const digest = image!.layerDigest as Digest;
   const whole = await collect((await client.getBlob('fixtures/busybox', digest)).body);
   assert.equal(digestOf(whole), digest);
@@ -59,19 +52,19 @@ test('a blob is fetched whole and from an offset with Range', async (t) => {
 
 test('a secure client does not fall back to plain HTTP', async (t) => {
   if (!ready(t)) return;
-  const client = new RegistryClient({ registry: registry!.host });
+  const client = new RegistryClient({ registry: fixture.registry.host });
   await assert.rejects(client.getManifest('fixtures/busybox', '1'), (err: { code?: string }) => err.code === 'ISOLA_REGISTRY_UNREACHABLE');
 });
 
 test('a missing tag is ISOLA_REGISTRY_NOT_FOUND', async (t) => {
   if (!ready(t)) return;
-  const client = new RegistryClient({ registry: registry!.host, isInsecure: true });
+  const client = new RegistryClient({ registry: fixture.registry.host, isInsecure: true });
   await assert.rejects(client.getManifest('fixtures/busybox', 'nope'), (err: { code?: string; status?: number }) => err.code === 'ISOLA_REGISTRY_NOT_FOUND' && err.status === 404);
 });
 
 test('blobs upload monolithically and in chunks, and the pushed manifest reads back', async (t) => {
   if (!ready(t)) return;
-  const client = new RegistryClient({ registry: registry!.host, isInsecure: true, uploadChunkBytes: 64 * 1024 });
+  const client = new RegistryClient({ registry: fixture.registry.host, isInsecure: true, uploadChunkBytes: 64 * 1024 });
   const blobs = join(image!.layout, 'blobs', 'sha256');
   for (const digest of [image!.configDigest, image!.layerDigest] as Digest[]) {
     assert.equal(await client.hasBlob('pushed/one', digest), false);
@@ -100,7 +93,7 @@ test('Basic auth: no credentials is ISOLA_REGISTRY_UNAUTHORIZED, the right ones 
 
 test('Bearer: a token is fetched from the challenge realm with the credentials and reused', async (t) => {
   if (!ready(t)) return;
-  const proxy = await startRegistryProxy(registry!.host, { bearer: { username: 'bob', password: 'pw' } });
+  const proxy = await startRegistryProxy(fixture.registry.host, { bearer: { username: 'bob', password: 'pw' } });
   try {
     await assert.rejects(new RegistryClient({ registry: proxy.host, isInsecure: true }).getManifest('fixtures/busybox', '1'),
       (err: { code?: string }) => err.code === 'ISOLA_REGISTRY_UNAUTHORIZED');

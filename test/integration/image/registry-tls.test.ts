@@ -4,41 +4,33 @@
  * line and nothing stored, reached with --tls-verify=false, with --cert-dir
  * holding its CA, and when registries.toml marks it insecure.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Engine } from '../../../src/engine/index.ts';
 import { buildBusyboxImage, pushWithSkopeo, type BusyboxImage } from '../../fixtures/busybox-image.ts';
-import { isRegistryAvailable, startRegistry, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireThat } from '../../helpers/requirements.ts';
+import { registryForFile, requireRegistry } from '../../helpers/registry-for-file.ts';
+import type { SkippableContext } from '../../helpers/requirements.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import { makeSelfSignedCert } from '../../helpers/tls-cert.ts';
 import { withTempDirs, type TempDirs } from '../../helpers/temp-dirs.ts';
 
-let registry: TestRegistry | undefined;
 let image: BusyboxImage | undefined;
-let work = '';
 let reference = '';
 
-before(async () => {
-  if (!isRegistryAvailable()) return;
-  work = await mkdtemp(join(tmpdir(), 'isola-registry-tls-'));
-  registry = await startRegistry({ tls: true });
-  image = await buildBusyboxImage(join(work, 'layout'));
-  reference = `${registry.host}/fixtures/busybox:1`;
-  await pushWithSkopeo(image, reference);
+const fixture = registryForFile({
+  name: 'registry-tls',
+  registry: { tls: true },
+  setup: async ({ registry, work }) => {
+    image = await buildBusyboxImage(join(work, 'layout'));
+    reference = `${registry.host}/fixtures/busybox:1`;
+    await pushWithSkopeo(image, reference);
+  },
 });
 
-after(async () => {
-  await registry?.stop();
-  if (work !== '') await rm(work, { recursive: true, force: true });
-});
-
-function ready(t: { skip(message?: string): void }): boolean {
-  return requireThat(t, isRegistryAvailable(), 'needs docker-registry (Debian package docker-registry)')
-    && requireCommand(t, 'skopeo') && requireCommand(t, 'openssl');
+function ready(t: SkippableContext): boolean {
+  return requireRegistry(t, 'skopeo', 'openssl');
 }
 
 async function isola(dirs: TempDirs, ...args: string[]): Promise<string> {
@@ -59,7 +51,7 @@ test('a pull from a self-signed registry fails by default with one line naming t
     assert.equal(refused.code, 125);
     const lines = refused.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, refused.stderr);
-    assert.match(lines[0]!, new RegExp(`${registry!.host}.*--tls-verify=false.*--cert-dir`));
+    assert.match(lines[0]!, new RegExp(`${fixture.registry.host}.*--tls-verify=false.*--cert-dir`));
     assert.deepEqual(await storedBlobs(dirs), []);
     assert.deepEqual(JSON.parse(await isola(dirs, 'images', '--format', 'json')), []);
   });
@@ -73,7 +65,7 @@ test('the engine reports an unverifiable certificate as ISOLA_REGISTRY_CERT_UNVE
       const images = await engine.images();
       await assert.rejects(images.pull(reference), { code: 'ISOLA_REGISTRY_CERT_UNVERIFIED' });
       await images.pull(reference, { tlsVerify: false });
-      await assert.rejects(images.push(reference, `${registry!.host}/copies/busybox:refused`), { code: 'ISOLA_REGISTRY_CERT_UNVERIFIED' });
+      await assert.rejects(images.push(reference, `${fixture.registry.host}/copies/busybox:refused`), { code: 'ISOLA_REGISTRY_CERT_UNVERIFIED' });
     } finally {
       await engine.close();
     }
@@ -84,7 +76,7 @@ test('--tls-verify=false pulls from and pushes to a self-signed registry', async
   if (!ready(t)) return;
   await withTempDirs(async (dirs) => {
     assert.equal(await isola(dirs, 'pull', '-q', '--tls-verify=false', reference), `${image!.configDigest.slice(7)}\n`);
-    const copy = `${registry!.host}/copies/busybox:unverified`;
+    const copy = `${fixture.registry.host}/copies/busybox:unverified`;
     assert.equal(await isola(dirs, 'push', '-q', '--tls-verify=false', reference, copy), `${image!.manifestDigest}\n`);
     await withTempDirs(async (other) => {
       assert.equal(await isola(other, 'pull', '-q', '--tls-verify=false', copy), `${image!.configDigest.slice(7)}\n`);
@@ -95,20 +87,20 @@ test('--tls-verify=false pulls from and pushes to a self-signed registry', async
 test('--cert-dir with the registry\'s CA verifies it, for pull and push', async (t) => {
   if (!ready(t)) return;
   await withTempDirs(async (dirs) => {
-    const certDir = registry!.cert!.certDir;
+    const certDir = fixture.registry.cert!.certDir;
     assert.equal(await isola(dirs, 'pull', '-q', '--cert-dir', certDir, reference), `${image!.configDigest.slice(7)}\n`);
-    const copy = `${registry!.host}/copies/busybox:verified`;
+    const copy = `${fixture.registry.host}/copies/busybox:verified`;
     assert.equal(await isola(dirs, 'push', '-q', '--cert-dir', certDir, reference, copy), `${image!.manifestDigest}\n`);
   });
 });
 
 test('--cert-dir with a CA that did not sign the registry\'s certificate is still refused', async (t) => {
   if (!ready(t)) return;
-  const stranger = await makeSelfSignedCert(join(work, 'stranger'));
+  const stranger = await makeSelfSignedCert(join(fixture.work, 'stranger'));
   await withTempDirs(async (dirs) => {
     const refused = await runIsola([...dirs.args, 'pull', '--cert-dir', stranger.certDir, reference]);
     assert.equal(refused.code, 125);
-    assert.match(refused.stderr, new RegExp(`certificate of ${registry!.host}`));
+    assert.match(refused.stderr, new RegExp(`certificate of ${fixture.registry.host}`));
     assert.deepEqual(await storedBlobs(dirs), []);
   });
 });
@@ -117,7 +109,7 @@ test('a registry marked insecure in registries.toml is pulled from without verif
   if (!ready(t)) return;
   await withTempDirs(async (dirs) => {
     const registries = join(dirs.base, 'registries.toml');
-    await writeFile(registries, `[[registry]]\nlocation = "${registry!.host}"\ninsecure = true\n`);
+    await writeFile(registries, `[[registry]]\nlocation = "${fixture.registry.host}"\ninsecure = true\n`);
     const engine = await Engine.open({ root: dirs.root, runroot: dirs.runroot, registriesFiles: [registries], configFiles: [] });
     try {
       const pulled = await (await engine.images()).pull(reference, { unpack: false });

@@ -3,38 +3,30 @@
  * with user-xattr whiteouts) and runs it, root inside and its own subordinate
  * ids outside.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildBusyboxImage, pushWithSkopeo } from '../../fixtures/busybox-image.ts';
-import { isRegistryAvailable, startRegistry, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireRoot, requireThat } from '../../helpers/requirements.ts';
+import { registryForFile, requireRegistry } from '../../helpers/registry-for-file.ts';
+import { requireCommand, requireRoot } from '../../helpers/requirements.ts';
 import { ensureRootlessUser, rootlessSubordinateRange } from '../../helpers/rootless-user.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 
-let registry: TestRegistry | undefined;
-let work = '';
 let reference = '';
 
-before(async () => {
-  if (!isRegistryAvailable()) return;
-  work = await mkdtemp(join(tmpdir(), 'isola-rootless-images-'));
-  registry = await startRegistry();
-  reference = `${registry.host}/fixtures/busybox:rootless`;
-  await pushWithSkopeo(await buildBusyboxImage(join(work, 'layout')), reference);
-});
-
-after(async () => {
-  await registry?.stop();
-  if (work !== '') await rm(work, { recursive: true, force: true });
+registryForFile({
+  name: 'rootless-images',
+  setup: async ({ registry, work }) => {
+    reference = `${registry.host}/fixtures/busybox:rootless`;
+    await pushWithSkopeo(await buildBusyboxImage(join(work, 'layout')), reference);
+  },
 });
 
 test('an ordinary user pulls an image, runs it as root inside its subordinate range, and removes it', async (t) => {
   if (!requireRoot(t, 'creates the rootless test user') || !requireCommand(t, 'skopeo') || !requireCommand(t, 'newuidmap')
-    || !requireThat(t, isRegistryAvailable(), 'needs docker-registry')) return;
+    || !requireRegistry(t)) return;
   const user = await ensureRootlessUser().catch(() => ensureRootlessUser());
   await withTempDirs(async (dirs) => {
     const pulled = await runIsola([...dirs.args, 'pull', '--tls-verify=false', reference], { user });

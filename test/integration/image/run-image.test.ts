@@ -3,36 +3,28 @@
  * and working directory, its exposed ports and labels are recorded, and the
  * auto range grows to cover the highest id its layers use.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Engine, type RunOptions } from '../../../src/engine/index.ts';
 import { buildBusyboxImage, pushWithSkopeo } from '../../fixtures/busybox-image.ts';
-import { isRegistryAvailable, startRegistry, type TestRegistry } from '../../helpers/registry.ts';
-import { requireCommand, requireRoot, requireThat } from '../../helpers/requirements.ts';
+import { registryForFile, requireRegistry } from '../../helpers/registry-for-file.ts';
+import { requireCommand, requireRoot } from '../../helpers/requirements.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 
-let registry: TestRegistry | undefined;
-let work = '';
 let reference = '';
 
-before(async () => {
-  if (!isRegistryAvailable()) return;
-  work = await mkdtemp(join(tmpdir(), 'isola-run-image-'));
-  registry = await startRegistry();
-  const image = await buildBusyboxImage(join(work, 'layout'), {
-    highIdFile: 100000, runConfig: { Env: ['PATH=/bin', 'FROM_IMAGE=yes'], WorkingDir: '/data', ExposedPorts: { '8080/tcp': {} } },
-  });
-  reference = `${registry.host}/fixtures/high-ids:1`;
-  await pushWithSkopeo(image, reference);
-});
-
-after(async () => {
-  await registry?.stop();
-  if (work !== '') await rm(work, { recursive: true, force: true });
+const fixture = registryForFile({
+  name: 'run-image',
+  setup: async ({ registry, work }) => {
+    const image = await buildBusyboxImage(join(work, 'layout'), {
+      highIdFile: 100000, runConfig: { Env: ['PATH=/bin', 'FROM_IMAGE=yes'], WorkingDir: '/data', ExposedPorts: { '8080/tcp': {} } },
+    });
+    reference = `${registry.host}/fixtures/high-ids:1`;
+    await pushWithSkopeo(image, reference);
+  },
 });
 
 const BASE: Omit<RunOptions, 'args'> = {
@@ -40,10 +32,9 @@ const BASE: Omit<RunOptions, 'args'> = {
   isPrivileged: false, hasTerminal: false, isInteractive: false, network: 'none',
 };
 
-
 test('an image whose files use uid 100000 gets an auto range of 131072 ids, and its config applies', async (t) => {
   if (!requireRoot(t, 'runs a container') || !requireCommand(t, 'skopeo')
-    || !requireThat(t, isRegistryAvailable(), 'needs docker-registry (Debian package docker-registry)')) return;
+    || !requireRegistry(t)) return;
   await withTempDirs(async (dirs) => {
     // The container writes what it sees into a directory anyone may write (its root is not host root).
     const outDir = join(dirs.base, 'out');
@@ -67,9 +58,9 @@ test('an image whose files use uid 100000 gets an auto range of 131072 ids, and 
 });
 
 test('an image with a zstd layer pulls, unpacks and runs', async (t) => {
-  if (!requireRoot(t, 'runs a container') || !requireCommand(t, 'skopeo') || !requireThat(t, isRegistryAvailable(), 'needs docker-registry')) return;
-  const zstdReference = `${registry!.host}/fixtures/zstd:1`;
-  await pushWithSkopeo(await buildBusyboxImage(join(work, 'zstd'), { compression: 'zstd' }), zstdReference);
+  if (!requireRoot(t, 'runs a container') || !requireCommand(t, 'skopeo') || !requireRegistry(t)) return;
+  const zstdReference = `${fixture.registry.host}/fixtures/zstd:1`;
+  await pushWithSkopeo(await buildBusyboxImage(join(fixture.work, 'zstd'), { compression: 'zstd' }), zstdReference);
   await withTempDirs(async (dirs) => {
     const result = await runIsola([...dirs.args, 'run', '--rm', '--tls-verify=false', zstdReference, 'echo', 'zstd-ok']);
     assert.equal(result.code, 0, result.stderr);
@@ -78,7 +69,7 @@ test('an image with a zstd layer pulls, unpacks and runs', async (t) => {
 });
 
 test('--entrypoint on the CLI replaces the image command', async (t) => {
-  if (!requireRoot(t, 'runs a container') || !requireThat(t, isRegistryAvailable(), 'needs docker-registry')) return;
+  if (!requireRoot(t, 'runs a container') || !requireRegistry(t)) return;
   await withTempDirs(async (dirs) => {
     const result = await runIsola([...dirs.args, 'run', '--rm', '--tls-verify=false', '--entrypoint', '/bin/echo', reference, 'entry', 'args']);
     assert.equal(result.code, 0, result.stderr);
