@@ -7,12 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireRoot } from '../../helpers/requirements.ts';
 import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
 import { isolaBin, runIsola } from '../../helpers/run-cli.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
+import { runCommand } from '../../helpers/run-command.ts';
 import { MAP } from './run-in-container.ts';
 
 const shimPath = join(import.meta.dirname, '..', '..', '..', 'build', 'isola-shim');
@@ -69,5 +70,38 @@ test('a run whose container needs a cgroup (--pids-limit) still spawns its monit
     child.kill('SIGTERM');
     assert.equal(await exited, 3);
     assert.deepEqual(await runDirs(dirs.runroot), []);
+  });
+});
+
+test('an image run takes over once a start proved ID-mapped layers, and its shim removes the upper directory without following the container\'s symlinks', async (t) => {
+  if (!requireRoot(t)) return;
+  await withTempDirs(async (dirs) => {
+    const layer = join(dirs.base, 'layer');
+    await mkdir(join(layer, 'bin'), { recursive: true });
+    await writeFile(join(layer, 'bin', 'busybox'), await readFile('/bin/busybox'), { mode: 0o755 });
+    const tarball = join(dirs.base, 'image.tar');
+    assert.equal((await runCommand(['tar', '--numeric-owner', '-cf', tarball, '-C', layer, '.'])).code, 0);
+    assert.equal((await runIsola([...dirs.args, 'import', tarball, 'localhost/takeover'])).code, 0);
+    // A host directory the container's upper directory will point at.
+    const victim = join(dirs.base, 'victim');
+    await mkdir(victim);
+    await writeFile(join(victim, 'keep'), 'x');
+    const script = `/bin/busybox ln -s ${victim} /link; /bin/busybox mkdir -p /d/e; /bin/busybox ln -s ${victim} /d/e/link; echo ok`;
+    for (const attempt of ['first', 'second']) {
+      const r = await runIsola([...dirs.args, 'run', '--rm', 'localhost/takeover', '/bin/busybox', 'sh', '-c', script]);
+      assert.equal(r.code, 0, `${attempt}: ${r.stderr}`);
+      assert.equal(r.stdout, 'ok\n');
+      assert.deepEqual(await readdir(join(dirs.root, 'storage', 'containers')), [], `${attempt}: no upper directory is left`);
+      assert.deepEqual(await runDirs(dirs.runroot), []);
+    }
+    assert.equal(await readFile(join(victim, 'keep'), 'utf8'), 'x');
+    await access(join(dirs.root, 'storage', 'idmap-works'));
+    // Now proven: the next run's isola is its monitor.
+    const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', 'localhost/takeover', '/bin/busybox', 'sh', '-c', 'echo ready; /bin/busybox sleep 0.5'],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    assert.equal(await readlink(`/proc/${child.pid}/exe`), shimPath);
+    assert.equal(await exited, 0);
   });
 });
