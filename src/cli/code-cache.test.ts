@@ -51,15 +51,24 @@ describe('where the cache lives', () => {
     assert.equal(cacheDirFor(bundle, {}, otherUid), undefined);
   });
 
+  test('each command has a file of its own', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'isola-code-cache-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const bundle = join(dir, 'isola.bundle.cjs');
+    await writeFile(bundle, 'a');
+    const info = await stat(bundle);
+    assert.notEqual(cacheFileOf(dir, bundle, info, 'run'), cacheFileOf(dir, bundle, info, 'ps'));
+  });
+
   test('a rebuilt bundle of the same size gets another file', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'isola-code-cache-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     const bundle = join(dir, 'isola.bundle.cjs');
     await writeFile(bundle, 'a');
-    const first = cacheFileOf(dir, bundle, await stat(bundle));
+    const first = cacheFileOf(dir, bundle, await stat(bundle), 'run');
     await rm(bundle);
     await writeFile(bundle, 'b');
-    assert.notEqual(cacheFileOf(dir, bundle, await stat(bundle)), first);
+    assert.notEqual(cacheFileOf(dir, bundle, await stat(bundle), 'run'), first);
   });
 });
 
@@ -79,18 +88,17 @@ describe('which cache is read', () => {
 });
 
 describe('the built executable', { skip: !existsSync(join(repoDir, 'dist', 'isola.cjs')) && 'dist/ is not built' }, () => {
-  test('writes a cache V8 takes on the next run, and trains it once per command', async (t) => {
+  test('writes a cache per command that V8 takes on the next run, once, and none for a failed run', async (t) => {
     const dist = await copyOfDist(t);
     const isola = (...args: string[]) => run(runtimeNode, [join(dist, 'isola.cjs'), ...args]);
     await mkdir(join(dist, 'code-cache'));
-    const earlierBuild = join(dist, 'code-cache', 'isola.bundle.cjs-1-2-3.cache');
+    const earlierBuild = join(dist, 'code-cache', 'isola.bundle.cjs-1-2-3.none.cache');
     await writeFile(earlierBuild, 'old');
     await isola('--version');
     assert.ok(!existsSync(earlierBuild), "an earlier build's cache is removed");
     const files = await readdir(join(dist, 'code-cache'));
-    const cache = files.find((name) => name.endsWith('.cache'));
+    const cache = files.find((name) => name.endsWith('.none.cache'));
     assert.ok(cache !== undefined, `no cache among ${files.join(', ')}`);
-    assert.ok(files.includes(`${cache}.none`));
     // V8 refuses a cache made under other flags or from another source: check in a plain run of the same Node.
     const check = `const { readFileSync } = require('node:fs'); const { Script } = require('node:vm');
       const bundle = ${JSON.stringify(join(dist, 'isola.bundle.cjs'))};
@@ -98,10 +106,13 @@ describe('the built executable', { skip: !existsSync(join(repoDir, 'dist', 'isol
       const script = new Script(source, { filename: bundle, cachedData: readFileSync(${JSON.stringify(join(dist, 'code-cache', cache))}) });
       process.stdout.write(String(script.cachedDataRejected));`;
     assert.equal((await run(runtimeNode, ['-e', check])).stdout, 'false');
+    const written = (await stat(join(dist, 'code-cache', cache))).mtimeMs;
     await isola('--help');
-    assert.ok((await readdir(join(dist, 'code-cache'))).includes(`${cache}.none`));
+    assert.equal((await stat(join(dist, 'code-cache', cache))).mtimeMs, written, 'a trained command is not trained again');
+    await isola('images', '--help');
+    assert.ok((await readdir(join(dist, 'code-cache'))).some((name) => name.endsWith('.images.cache')));
     await assert.rejects(isola('no-such-command'));
-    assert.ok(!(await readdir(join(dist, 'code-cache'))).includes(`${cache}.no-such-command`), 'a failed run trains nothing');
+    assert.ok(!(await readdir(join(dist, 'code-cache'))).some((name) => name.includes('no-such-command')), 'a failed run trains nothing');
   });
 
   test('holds no dynamic import(), which code compiled by node:vm cannot load', async () => {
@@ -118,6 +129,6 @@ describe('the built executable', { skip: !existsSync(join(repoDir, 'dist', 'isol
     await chown(dist, 65534, 65534);
     await run(runtimeNode, [join(dist, 'isola.cjs'), '--version'], { env: { HOME: join(dist, 'home') } });
     assert.ok(!existsSync(join(dist, 'code-cache')));
-    assert.equal((await readdir(join(dist, 'home', '.cache', 'isola', 'code-cache'))).length, 2);
+    assert.equal((await readdir(join(dist, 'home', '.cache', 'isola', 'code-cache'))).length, 1);
   });
 });
