@@ -8,11 +8,13 @@
 #include <limits.h>
 #include <linux/close_range.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -185,6 +187,23 @@ static int open_own_fd_dir(const struct plan *plan, int *fd_dir)
 	return 0;
 }
 
+/* A takeover's container must not outlive its monitor: the monitor's pid
+ * holds the container's ID range, and nobody else would remove its files.
+ * Set once the ids changed, which clear it; then, if the monitor died
+ * before, its end of the sync socket is closed already. */
+static int die_with_monitor(const struct plan *plan, int sync_fd)
+{
+	struct pollfd hangup = { sync_fd, POLLIN, 0 };
+
+	if (plan_find(plan, TAG_DIE_WITH_MONITOR) == NULL)
+		return 0;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return fail(STEP_DIE_WITH_MONITOR, 0, errno, "PR_SET_PDEATHSIG");
+	if (poll(&hangup, 1, 0) > 0 && (hangup.revents & POLLHUP))
+		_exit(137);
+	return 0;
+}
+
 int run_container_init(const struct plan *plan, int sync_fd)
 {
 	const struct plan_record *cwd = plan_find(plan, TAG_CWD);
@@ -234,6 +253,8 @@ int run_container_init(const struct plan *plan, int sync_fd)
 	/* As the final user, so the directory's permissions apply to it. */
 	if (cwd != NULL && chdir(plan_str(cwd, 0)) < 0)
 		return fail(STEP_CHDIR, cwd->index, errno, plan_str(cwd, 0));
+	if (die_with_monitor(plan, sync_fd) < 0)
+		return -1;
 	reset_signals();
 	if (load_seccomp(plan, SECCOMP_PHASE_BEFORE_EXEC) < 0)
 		return -1;

@@ -68,7 +68,8 @@
 	X(TAG_MAKE_CWD, 75, "suuu") /* cwd in rootfs to make when missing, precreate, owner uid, gid (0xffffffff: keep) */ \
 	X(TAG_REMOVE_AT_EXIT, 81, "s*") /* --plan-file: paths removed with all under them, in order, once the container is gone */ \
 	X(TAG_FAILURE_COMMAND, 82, "ss*") /* --plan-file: argv exec'd when the launch fails, the failure (hex) appended */ \
-	X(TAG_STDIN_NULL, 83, "")   /* --plan-file: the container's stdin is /dev/null, not the caller's */
+	X(TAG_STDIN_NULL, 83, "")   /* --plan-file: the container's stdin is /dev/null, not the caller's */ \
+	X(TAG_DIE_WITH_MONITOR, 84, "") /* the init gets SIGKILL if the shim dies (PR_SET_PDEATHSIG) */
 
 #define TAG_ENUM(name, value, sig) name = value,
 enum plan_tag { PLAN_TAGS(TAG_ENUM) TAG_COUNT_ };

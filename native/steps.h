@@ -80,7 +80,8 @@
 	X(STEP_FSOPS_SET_ATTRS, 78, "fsops-set-attrs") \
 	X(STEP_FSOPS_SETXATTR, 79, "fsops-setxattr") \
 	X(STEP_PRESERVE_FDS, 80, "preserve-fds") \
-	X(STEP_MAKE_CWD, 95, "make-cwd")
+	X(STEP_MAKE_CWD, 95, "make-cwd") \
+	X(STEP_DIE_WITH_MONITOR, 96, "die-with-monitor")
 
 #define STEP_ENUM(name, value, text) name = value,
 enum step { STEPS(STEP_ENUM) };

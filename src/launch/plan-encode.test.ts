@@ -97,10 +97,10 @@ test('makeCwd encodes its path, when, and owner, 0xffffffff keeping the maker\'s
   assert.equal(none.some(([tag]) => tag === TAG.makeCwd), false);
 });
 
-test('a takeover encodes the paths to remove, the failure command and a null stdin as records 81, 82 and 83', () => {
+test('a takeover encodes the paths to remove, the failure command, a null stdin and the death with its monitor as records 81 to 84', () => {
   const records = decode(encodeLaunchPlan({
     ...minimal, takeover: { removeAtExit: ['/run/x/hosts', '/run/x'], failureCommand: ['/usr/bin/node', 'isola.cjs'], isStdinNull: true },
   }));
-  assert.deepEqual(records.filter(([tag]) => tag >= 81 && tag <= 83),
-    [[TAG.removeAtExit, ['/run/x/hosts', '/run/x']], [TAG.failureCommand, ['/usr/bin/node', 'isola.cjs']], [TAG.stdinNull, []]]);
+  assert.deepEqual(records.filter(([tag]) => tag >= 81 && tag <= 84), [[TAG.removeAtExit, ['/run/x/hosts', '/run/x']],
+    [TAG.failureCommand, ['/usr/bin/node', 'isola.cjs']], [TAG.stdinNull, []], [TAG.dieWithMonitor, []]]);
 });

@@ -151,6 +151,8 @@ function writeTakeover(w: PlanWriter, plan: LaunchPlan): void {
   if (takeover.removeAtExit.length > 0) w.record(TAG.removeAtExit, [...takeover.removeAtExit]);
   if (takeover.failureCommand.length > 0) w.record(TAG.failureCommand, [...takeover.failureCommand]);
   if (takeover.isStdinNull) w.record(TAG.stdinNull, []);
+  // The monitor's pid holds the container's ID range and removes its files: no orphans.
+  w.record(TAG.dieWithMonitor, []);
 }
 
 function writeLifecycle(w: PlanWriter, plan: LaunchPlan): void {

@@ -13,7 +13,7 @@ export const TAG = {
   execFifo: 32, detach: 33, pidFile: 34, consoleSocket: 35, joinNamespace: 36, hook: 37, mknod: 38,
   exitFile: 42, logFile: 43, exitCommand: 44, attachSocket: 45,
   sysctl: 47, personality: 48, timeOffsets: 49, checkExecutable: 56,
-  preserveFds: 60, stdinPipe: 70, makeCwd: 75, removeAtExit: 81, failureCommand: 82, stdinNull: 83,
+  preserveFds: 60, stdinPipe: 70, makeCwd: 75, removeAtExit: 81, failureCommand: 82, stdinNull: 83, dieWithMonitor: 84,
 } as const;
 
 export const MOUNT_KIND = { bind: 1, recursive: 2, targetDir: 4, targetFile: 8, precreate: 16 } as const;

@@ -17,7 +17,7 @@ export const STEP_NAMES = {
   55: 'join-namespace', 56: 'make-exec-fifo', 57: 'wait-for-start', 58: 'write-pid-file', 59: 'console-socket', 60: 'run-hook', 61: 'make-device-node',
   50: 'idmap-userns', 51: 'idmap-mount', 52: 'mount-overlay', 53: 'pass-mount', 54: 'attach-mount',
   65: 'open-log', 66: 'log-pipe', 67: 'attach-log', 68: 'attach-socket',
-  80: 'preserve-fds', 90: 'stdin-pipe', 95: 'make-cwd',
+  80: 'preserve-fds', 90: 'stdin-pipe', 95: 'make-cwd', 96: 'die-with-monitor',
 } as const;
 
 export type ShimStep = (typeof STEP_NAMES)[keyof typeof STEP_NAMES];

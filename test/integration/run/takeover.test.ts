@@ -14,6 +14,7 @@ import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
 import { isolaBin, runIsola } from '../../helpers/run-cli.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 import { runCommand } from '../../helpers/run-command.ts';
+import { isAlive, waitUntil } from '../runtime/processes.ts';
 import { MAP } from './run-in-container.ts';
 
 const shimPath = join(import.meta.dirname, '..', '..', '..', 'build', 'isola-shim');
@@ -103,5 +104,22 @@ test('an image run takes over once a start proved ID-mapped layers, and its shim
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     assert.equal(await readlink(`/proc/${child.pid}/exe`), shimPath);
     assert.equal(await exited, 0);
+  });
+});
+
+test('a container does not outlive its monitor: SIGKILL to isola ends it too', async (t) => {
+  if (!requireRoot(t)) return;
+  const rootfs = await ensureHostRootfs();
+  await withTempDirs(async (dirs) => {
+    const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--', 'sh', '-c', LOOP],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const [init] = (await readFile(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')).trim().split(' ');
+    // Should the container survive, it would hold this test's stdout open: end it either way.
+    t.after(() => { try { process.kill(Number(init), 'SIGKILL'); } catch { /* gone, as it should be */ } });
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    await waitUntil(async () => !await isAlive(Number(init)), 5000);
   });
 });
