@@ -3,7 +3,6 @@
  * (storage/ decides how its ids are shifted) and its volumes (named ones
  * made on first use, `:U` chowns, `:idmap` checks), with the undo of each.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidOptionError } from '../errors/index.ts';
 import type { PlanRootfsOverlay, ShimError } from '../launch/index.ts';
@@ -13,6 +12,9 @@ import { toHostId, type IdMaps } from '../userns/index.ts';
 import type { HostFacts } from './run.ts';
 import { isProcessGone, readProcessIdentity } from './state/index.ts';
 import type { EngineSettings } from './settings.ts';
+
+// node:fs/promises loads on first use: a run of a plain --rootfs never needs it, and loading it costs milliseconds.
+const fsp = () => import('node:fs/promises');
 
 export interface StorageInput {
   readonly settings: EngineSettings;
@@ -91,7 +93,7 @@ async function resolveVolume(storage: StorageModule, input: StorageInput, volume
     source = (await storage.ensureVolume(input.settings.root, volume.volumeName, { ...owner, writer }, use)).mountpoint;
   }
   if (volume.isChowned === true) {
-    await stat(source).catch((cause: unknown) => {
+    await (await fsp()).stat(source).catch((cause: unknown) => {
       throw new InvalidOptionError('--volume', 'an existing host path for :U', source, { cause });
     });
     const owner = hostIds(idMaps, input.user.uid, input.user.gid);
@@ -125,7 +127,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
   const writer = facts.host.isPrivileged ? undefined : storage.callerUserns(facts.host, settings.shimPath, settings.searchPath);
   const notes: string[] = [];
   const layers = options.rootfsLayers;
-  const isMarked = layers !== undefined && await stat(markerPath(settings.root)).then(() => true, () => false);
+  const isMarked = layers !== undefined && await (await fsp()).stat(markerPath(settings.root)).then(() => true, () => false);
   const where = { root: settings.root, containerId, mountPoint: join(settings.runroot, 'containers', containerId, 'rootfs') };
   // A foreground run holds the copies it uses through this process (and its
   // monitor); a recorded container until its `rm`.
@@ -165,6 +167,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
         await remove();
         prepared = await prepare(true);
         notes.push(storage.FALLBACK_NOTE);
+        const { mkdir, writeFile } = await fsp();
         await mkdir(join(settings.root, 'storage'), { recursive: true, mode: 0o711 });
         await writeFile(markerPath(settings.root), `${error.step} ${error.errnoName} ${error.path}\n`).catch(() => {});
         return true;
