@@ -4,10 +4,8 @@
  * `/`; tests root the same implementation at a temp dir holding a fake
  * /proc/self and /sys/fs/cgroup made of plain files.
  */
-import { constants } from 'node:fs';
-import { access, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 
 export interface CgroupHost {
   readFile(path: string): Promise<string>;
@@ -22,16 +20,36 @@ export interface CgroupHost {
   sleep(ms: number): Promise<void>;
 }
 
-/** The host's filesystem, or the one under `rootDir` (every path is taken relative to it). */
+/**
+ * The host's filesystem, or the one under `rootDir` (every path is taken relative to it).
+ *
+ * The calls are synchronous behind the promises: cgroupfs and /proc answer
+ * from memory in microseconds, where a promise call costs a thread-pool
+ * round trip, and a container's start makes a dozen of them.
+ */
 export function createFsCgroupHost(rootDir = '/'): CgroupHost {
   const at = (path: string): string => (rootDir === '/' ? path : join(rootDir, path));
   return {
-    readFile: (path) => readFile(at(path), 'utf8'),
+    readFile: async (path) => readFileSync(at(path), 'utf8'),
     // O_TRUNC without O_CREAT: what `echo 10 > pids.max` does, minus creating.
-    writeFile: (path, text) => writeFile(at(path), text, { flag: constants.O_WRONLY | constants.O_TRUNC }),
-    makeDir: async (path) => { await mkdir(at(path)); },
-    removeDir: (path) => rmdir(at(path)),
-    exists: (path) => access(at(path)).then(() => true, () => false),
+    writeFile: async (path, text) => {
+      const fd = openSync(at(path), constants.O_WRONLY | constants.O_TRUNC);
+      try {
+        writeFileSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
+    },
+    makeDir: async (path) => { mkdirSync(at(path)); },
+    removeDir: async (path) => { rmdirSync(at(path)); },
+    exists: async (path) => {
+      try {
+        accessSync(at(path));
+        return true;
+      } catch {
+        return false;
+      }
+    },
     killProcess: (pid) => {
       try {
         process.kill(pid, 'SIGKILL');
@@ -39,6 +57,6 @@ export function createFsCgroupHost(rootDir = '/'): CgroupHost {
         // ESRCH: it exited between reading cgroup.procs and now, which is the goal.
       }
     },
-    sleep: async (ms) => { await delay(ms); },
+    sleep: (ms) => new Promise((resolve) => { setTimeout(resolve, ms); }),
   };
 }

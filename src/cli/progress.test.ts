@@ -27,3 +27,19 @@ test('a pull shows one line per layer and redraws them in place', () => {
   assert.match(last, /aaaaaaaaaaaa {2}downloaded +2\.0 kB \/ 2\.0 kB/);
   assert.match(last, /bbbbbbbbbbbb {2}already stored +3\.0 kB \/ 3\.0 kB/);
 });
+
+test('a display whose stream is decided at the first event draws nothing without one', () => {
+  let asked = 0;
+  const display = new ProgressDisplay(() => { asked++; return undefined; });
+  assert.equal(asked, 0, 'nothing is asked before an event');
+  display.onPull({ kind: 'resolved', reference: 'r', manifestDigest: A, layers: [{ digest: A, size: 2000 }] });
+  display.onPull({ kind: 'layer-downloaded', digest: A, size: 2000 });
+  assert.equal(asked, 1, 'asked once');
+});
+
+test('a display whose stream is decided at the first event draws on the stream it gets', () => {
+  const { stream, written } = fakeTerminal();
+  const display = new ProgressDisplay(() => stream);
+  display.onPull({ kind: 'resolved', reference: 'r', manifestDigest: A, layers: [{ digest: A, size: 2000 }] });
+  assert.match(written.at(-1) ?? '', /aaaaaaaaaaaa {2}waiting/);
+});

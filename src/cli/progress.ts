@@ -27,21 +27,33 @@ export function formatBytes(bytes: number): string {
 }
 
 export class ProgressDisplay {
-  readonly #out: NodeJS.WriteStream;
+  #out: NodeJS.WriteStream | (() => NodeJS.WriteStream | undefined) | undefined;
   readonly #lines = new Map<string, Line>();
   #drawn = 0;
   #lastDrawMs = 0;
 
-  constructor(out: NodeJS.WriteStream) {
+  /** `out`, or a function giving it (undefined: show nothing) when the first event comes. */
+  constructor(out: NodeJS.WriteStream | (() => NodeJS.WriteStream | undefined)) {
     this.#out = out;
   }
 
-  /** A display on stderr when it is a terminal, else undefined (nothing is shown). */
-  static forStderr(): ProgressDisplay | undefined {
-    return process.stderr.isTTY ? new ProgressDisplay(process.stderr) : undefined;
+  /**
+   * A display on stderr that shows nothing unless stderr is a terminal. That
+   * is asked at the first event, not here: creating process.stderr loads
+   * node:net or node:tty (milliseconds), and a run of a rootfs has no events.
+   */
+  static forStderr(): ProgressDisplay {
+    return new ProgressDisplay(() => (process.stderr.isTTY ? process.stderr : undefined));
+  }
+
+  /** The stream to draw on, or undefined when nothing is shown. */
+  #stream(): NodeJS.WriteStream | undefined {
+    if (typeof this.#out === 'function') this.#out = this.#out();
+    return this.#out;
   }
 
   onPull = (event: PullEvent): void => {
+    if (this.#stream() === undefined) return;
     if (event.kind === 'resolved') {
       for (const layer of event.layers) this.#line(layer.digest, layer.size, 'waiting');
     } else if (event.kind === 'layer-progress') this.#update(event.digest, event.bytes, 'downloading');
@@ -52,6 +64,7 @@ export class ProgressDisplay {
   };
 
   onPush = (event: PushEvent): void => {
+    if (this.#stream() === undefined) return;
     if (event.kind === 'blob-exists') this.#line(event.digest, event.size, 'already in the registry');
     else if (event.kind === 'blob-mounted') this.#line(event.digest, event.size, `mounted from ${event.from}`);
     else if (event.kind === 'blob-progress') {
@@ -82,7 +95,7 @@ export class ProgressDisplay {
       return `${line.digest.slice(7, 19)}  ${line.status.padEnd(24)} ${formatBytes(line.bytes)} / ${formatBytes(line.size)}${rate}\x1b[K`;
     });
     const up = this.#drawn > 0 ? `\x1b[${this.#drawn}A\r` : '';
-    this.#out.write(`${up}${text.join('\n')}${text.length > 0 ? '\n' : ''}`);
+    this.#stream()?.write(`${up}${text.join('\n')}${text.length > 0 ? '\n' : ''}`);
     this.#drawn = text.length;
   }
 }

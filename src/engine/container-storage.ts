@@ -3,7 +3,6 @@
  * (storage/ decides how its ids are shifted) and its volumes (named ones
  * made on first use, `:U` chowns, `:idmap` checks), with the undo of each.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidOptionError } from '../errors/index.ts';
 import type { PlanRootfsOverlay, ShimError } from '../launch/index.ts';
@@ -14,6 +13,9 @@ import type { HostFacts } from './run.ts';
 import { isProcessGone, readProcessIdentity } from './state/index.ts';
 import type { EngineSettings } from './settings.ts';
 import { storageWriter } from './storage-writer.ts';
+
+// node:fs/promises loads on first use: a run of a plain --rootfs never needs it, and loading it costs milliseconds.
+const fsp = () => import('node:fs/promises');
 
 export interface StorageInput {
   readonly settings: EngineSettings;
@@ -105,7 +107,7 @@ async function resolveVolume(storage: StorageModule, input: StorageInput, volume
     source = (await storage.ensureVolume(input.settings.root, volume.volumeName, { ...owner, writer }, use)).mountpoint;
   }
   if (volume.isChowned === true) {
-    await stat(source).catch((cause: unknown) => {
+    await (await fsp()).stat(source).catch((cause: unknown) => {
       throw new InvalidOptionError('--volume', 'an existing host path for :U', source, { cause });
     });
     const owner = hostIds(idMaps, input.user.uid, input.user.gid);
@@ -139,7 +141,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
   const writer = await storageWriter(settings, facts.host);
   const notes: string[] = [];
   const layers = options.rootfsLayers;
-  const isMarked = layers !== undefined && await stat(markerPath(settings.root)).then(() => true, () => false);
+  const isMarked = layers !== undefined && await (await fsp()).stat(markerPath(settings.root)).then(() => true, () => false);
   const where = { root: settings.root, containerId, mountPoint: join(settings.runroot, 'containers', containerId, 'rootfs') };
   // A foreground run holds the copies it uses through this process (and its
   // monitor); a recorded container until its `rm`.
@@ -149,7 +151,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
     isUpperKept: input.isKept, copyHolders: self === undefined ? undefined : [self], isCopyHolderGone: isProcessGone,
   });
   let prepared = layers === undefined ? undefined : await prepare(input.isCopyForced || isMarked);
-  const isProven = prepared?.method === 'idmap' && await stat(provenMarkerPath(settings.root)).then(() => true, () => false);
+  const isProven = prepared?.method === 'idmap' && await (await fsp()).stat(provenMarkerPath(settings.root)).then(() => true, () => false);
   // A foreground run's named volumes are marked as used until it ends; a
   // recorded container's are named in its stored options.
   const volumeNames = options.volumes.flatMap((v) => v.volumeName ?? []);
@@ -173,7 +175,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
         return isTakeable ? [storage.containerStorageDir(settings.root, containerId), where.mountPoint] : undefined;
       },
       async recordMonitor(pid: number): Promise<void> {
-        if (prepared?.method === 'idmap' && !isProven) await writeFile(provenMarkerPath(settings.root), '').catch(() => {});
+        if (prepared?.method === 'idmap' && !isProven) await (await fsp()).writeFile(provenMarkerPath(settings.root), '').catch(() => {});
         const hasCopies = prepared?.method === 'copy';
         if (input.isKept === true || (!hasCopies && volumeNames.length === 0)) return;
         const monitor = await readProcessIdentity(pid);
@@ -188,6 +190,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
         await remove();
         prepared = await prepare(true);
         notes.push(storage.FALLBACK_NOTE);
+        const { mkdir, writeFile } = await fsp();
         await mkdir(join(settings.root, 'storage'), { recursive: true, mode: 0o711 });
         await writeFile(markerPath(settings.root), `${error.step} ${error.errnoName} ${error.path}\n`).catch(() => {});
         return true;

@@ -3,7 +3,7 @@
  * CAP_SYS_RESOURCE (it does on some hosts), and then, like an ordinary user,
  * cannot raise a hard limit: defaults above these are lowered to them.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { InvalidOptionError } from '../errors/index.ts';
 import { isInitialUserNamespace } from '../runtime/index.ts';
 import { rlimitResource } from '../security/index.ts';
@@ -34,9 +34,10 @@ export function parseProcLimits(text: string): Record<string, number> {
 
 /** Hard limits that bind this process, or undefined when it may raise them. */
 export async function readBindingHardLimits(): Promise<Record<string, number> | undefined> {
-  const [status, isInitialNs, limits] = await Promise.all([
-    readFile('/proc/self/status', 'utf8'), isInitialUserNamespace(), readFile('/proc/self/limits', 'utf8'),
-  ]);
+  // Synchronous: /proc reads take microseconds; see host-context.ts.
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const isInitialNs = await isInitialUserNamespace();
+  const limits = readFileSync('/proc/self/limits', 'utf8');
   const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0';
   if (isInitialNs && ((BigInt(`0x${capEff}`) >> CAP_SYS_RESOURCE) & 1n) === 1n) return undefined;
   return parseProcLimits(limits);

@@ -14,7 +14,7 @@ import type { UnpackLayerFn } from '../image/index.ts';
 
 /** src/engine/unpack-worker.ts, from here in a checkout or from dist/ when bundled. */
 async function locateWorker(): Promise<string> {
-  const path = await locatePackageFile(['unpack-worker.ts', 'src/engine/unpack-worker.ts']);
+  const path = locatePackageFile(['unpack-worker.ts', 'src/engine/unpack-worker.ts']);
   if (path !== undefined) return path;
   throw new IsolaError('ISOLA_IMAGE_STORE_UNAVAILABLE', 'src/engine/unpack-worker.ts is missing from this installation', { hint: 'reinstall isola' });
 }

@@ -4,8 +4,12 @@
  * and, between create and start, the exec fifo. Status is never stored: it
  * is derived from the init's pid and start time, so a stale pid reused by
  * another process reads as stopped.
+ *
+ * The calls are synchronous: every isola-runtime command reads or writes a
+ * few small files here, microseconds each, where a promise call costs a
+ * thread-pool round trip (and node:fs/promises milliseconds to load).
  */
-import { access, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { accessSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IsolaError } from '../errors/index.ts';
 import type { OciConfig, OciState, OciStatus } from './oci-config.ts';
@@ -73,8 +77,8 @@ export function execFifoPath(root: string, id: string): string {
 export async function writeRecord(root: string, record: ContainerRecord): Promise<void> {
   const dir = containerDir(root, record.id);
   const tmp = join(dir, '.state.json.tmp');
-  await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
-  await rename(tmp, join(dir, 'state.json'));
+  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
+  renameSync(tmp, join(dir, 'state.json'));
 }
 
 /** @throws IsolaError ISOLA_RUNTIME_NOT_FOUND */
@@ -82,7 +86,7 @@ export async function readRecord(root: string, id: string): Promise<ContainerRec
   checkContainerId(id);
   let text: string;
   try {
-    text = await readFile(join(containerDir(root, id), 'state.json'), 'utf8');
+    text = readFileSync(join(containerDir(root, id), 'state.json'), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     throw new IsolaError('ISOLA_RUNTIME_NOT_FOUND', `container ${id} does not exist`,
@@ -94,17 +98,25 @@ export async function readRecord(root: string, id: string): Promise<ContainerRec
 
 /** The record with the pid its shim wrote, or as it is while there is none yet ('creating'). */
 async function withPidFromFile(record: ContainerRecord, file: string): Promise<ContainerRecord> {
-  const text = await readFile(file, 'utf8').catch(() => '');
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // Not written yet: still creating.
+  }
   const pid = /^\d+$/.test(text.trim()) ? Number(text.trim()) : 0;
   return pid === 0 ? record : { ...record, pid, pidStartTime: await processStartTime(pid) };
 }
 
 /** Ids of every container under the root, sorted. */
 export async function listIds(root: string): Promise<string[]> {
-  const entries = await readdir(root, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
+  let entries;
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
-  });
+  }
   return entries.filter((e) => e.isDirectory() && ID_PATTERN.test(e.name)).map((e) => e.name).sort();
 }
 
@@ -124,10 +136,18 @@ export function isPidGone(pid: number): boolean {
   }
 }
 
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The start time of a live, non-zombie process, or undefined. */
 export async function processStartTime(pid: number): Promise<string | undefined> {
   if (!(pid > 0)) return undefined;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  const stat = readOrUndefined(`/proc/${pid}/stat`);
   if (stat === undefined) return undefined;
   // Fields after the command, which may contain spaces and parentheses.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -142,10 +162,10 @@ export async function isRecordedProcessAlive(record: ContainerRecord): Promise<b
 
 async function isFrozen(record: ContainerRecord): Promise<boolean> {
   for (const dir of record.cgroup?.dirs ?? []) {
-    const v2 = await readFile(join(dir, 'cgroup.freeze'), 'utf8').catch(() => undefined);
+    const v2 = readOrUndefined(join(dir, 'cgroup.freeze'));
     if (v2 !== undefined) return v2.trim() === '1';
   }
-  const v1 = await readFile(join(freezerDirOf(record) ?? '/nonexistent', 'freezer.state'), 'utf8').catch(() => undefined);
+  const v1 = readOrUndefined(join(freezerDirOf(record) ?? '/nonexistent', 'freezer.state'));
   return v1 !== undefined && v1.trim() !== 'THAWED';
 }
 
@@ -157,7 +177,12 @@ export function freezerDirOf(record: ContainerRecord): string | undefined {
 export async function deriveStatus(root: string, record: ContainerRecord): Promise<ContainerStatus> {
   if (record.pid === 0) return 'creating';
   if (!await isRecordedProcessAlive(record)) return 'stopped';
-  const hasFifo = await access(execFifoPath(root, record.id)).then(() => true, () => false);
+  let hasFifo = true;
+  try {
+    accessSync(execFifoPath(root, record.id));
+  } catch {
+    hasFifo = false;
+  }
   if (hasFifo) return 'created';
   return await isFrozen(record) ? 'paused' : 'running';
 }
@@ -173,5 +198,5 @@ export function toOciState(record: ContainerRecord, status: ContainerStatus): Om
 }
 
 export async function makeRoot(root: string): Promise<void> {
-  await mkdir(root, { recursive: true, mode: 0o700 });
+  mkdirSync(root, { recursive: true, mode: 0o700 });
 }

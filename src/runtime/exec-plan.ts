@@ -4,7 +4,7 @@
  * namespaces the config joined by path are found the same way) and its
  * cgroup, and creates nothing: no rootfs setup, no ID maps.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { LaunchPlan, NamespaceKind } from '../launch/index.ts';
 import type { OciConfig, OciProcess } from './oci-config.ts';
 import { namespaceKind, planCapabilities, planRlimits } from './launch-plan-from-config.ts';
@@ -26,6 +26,15 @@ export interface ExecPlanInput {
   readonly cgroupProcs: readonly string[];
 }
 
+/** /proc/PID/setgroups, read synchronously: microseconds, where a promise read costs a thread-pool round trip. */
+function readSetgroups(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/setgroups`, 'utf8');
+  } catch {
+    return 'allow';
+  }
+}
+
 /**
  * @throws IsolaError ISOLA_RUNTIME_INVALID_CONFIG for a process without args
  */
@@ -37,7 +46,7 @@ export async function buildExecPlan(input: ExecPlanInput): Promise<LaunchPlan> {
   const kinds = (input.config.linux?.namespaces ?? []).map((ns) => namespaceKind(ns.type));
   const joinNamespaces = kinds.map((kind) => ({ kind, path: `/proc/${pid}/ns/${NS_FILE[kind]}` }));
   // A user namespace whose setgroups is denied keeps the groups as they are.
-  const setgroups = kinds.includes('user') ? await readFile(`/proc/${pid}/setgroups`, 'utf8').catch(() => 'allow') : 'allow';
+  const setgroups = kinds.includes('user') ? readSetgroups(pid) : 'allow';
   const user = process.user;
   return {
     namespaces: [], joinNamespaces, cgroupProcs: input.cgroupProcs,

@@ -4,13 +4,14 @@
  * timeout. A failing prestart/createRuntime hook fails the operation; the
  * caller decides what a failing poststart/poststop hook means.
  */
-import { spawn } from 'node:child_process';
 import { IsolaError } from '../errors/index.ts';
 import type { OciHook } from './oci-config.ts';
 
 export type HookKind = 'prestart' | 'createRuntime' | 'createContainer' | 'startContainer' | 'poststart' | 'poststop';
 
-function runHook(hook: OciHook, kind: HookKind, stateJson: string): Promise<void> {
+async function runHook(hook: OciHook, kind: HookKind, stateJson: string): Promise<void> {
+  // Loaded when a hook runs: most containers have none, and node:child_process costs milliseconds to load.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(hook.path, (hook.args ?? []).slice(1), {
       argv0: hook.args?.[0] ?? hook.path, env: Object.fromEntries((hook.env ?? []).map((e) => {

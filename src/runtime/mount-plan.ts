@@ -3,7 +3,7 @@
  * create when the target is missing, and which targets can be created before
  * clone (those in the image itself, not on a filesystem mounted earlier).
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { IsolaError } from '../errors/index.ts';
 import type { PlanDeviceNode, PlanMount } from '../launch/index.ts';
@@ -25,9 +25,13 @@ function isUnder(path: string, parent: string): boolean {
   return parent === '/' || path === parent || path.startsWith(`${parent}/`);
 }
 
-async function bindTargetKind(source: string, destination: string): Promise<'dir' | 'file'> {
+/**
+ * Synchronous: a run binds a few sources (isola's /etc files, volumes), a stat
+ * of microseconds each, where a promise stat costs a thread-pool round trip.
+ */
+function bindTargetKind(source: string, destination: string): 'dir' | 'file' {
   try {
-    return (await stat(source)).isDirectory() ? 'dir' : 'file';
+    return statSync(source).isDirectory() ? 'dir' : 'file';
   } catch (error) {
     throw new IsolaError('ISOLA_RUNTIME_MOUNT_SOURCE_MISSING', `mount source ${source} for ${destination} does not exist`,
       { hint: 'create it on the host or fix the -v source path', cause: error });
@@ -55,7 +59,7 @@ export async function planMounts(mounts: readonly OciMount[], bundle: string): P
     const isBind = options.isBind || mount.type === 'bind';
     const rawSource = mount.source ?? mount.type ?? 'none';
     const source = isBind ? posix.resolve(bundle, rawSource) : rawSource;
-    const createTarget = isBind ? await bindTargetKind(source, destination) : 'dir';
+    const createTarget = isBind ? bindTargetKind(source, destination) : 'dir';
     if (options.isIdmapped && !isBind) {
       throw new IsolaError('ISOLA_RUNTIME_INVALID_CONFIG', `mount ${destination}: idmap applies only to bind mounts`,
         { hint: 'drop idmap or make the mount a bind' });

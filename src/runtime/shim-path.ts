@@ -3,7 +3,7 @@ import { IsolaError } from '../errors/index.ts';
 import { locatePackageFile } from './package-file.ts';
 
 export async function locateShim(): Promise<string> {
-  const path = await locatePackageFile(['build/isola-shim'], { isExecutable: true });
+  const path = locatePackageFile(['build/isola-shim'], { isExecutable: true });
   if (path !== undefined) return path;
   throw new IsolaError('ISOLA_RUNTIME_SHIM_MISSING', 'the isola shim (build/isola-shim) has not been built',
     { hint: 'run `npm install` (it compiles native/ with cc)' });

@@ -9,9 +9,7 @@
  * and a transaction that never awaits cannot interleave with other work of this
  * process while it holds the database's write lock.
  */
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { DatabaseSync, SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
 
 /** How long a statement waits for another process's write lock before failing. */
@@ -155,7 +153,7 @@ async function migrateWithRetry(db: SqliteDb, options: OpenSqliteOptions): Promi
       return;
     } catch (error) {
       if (attempt >= 10 || !isBusyError((error as { cause?: unknown }).cause)) throw error;
-      await delay(5 + Math.random() * 45);
+      await new Promise((resolve) => { setTimeout(resolve, 5 + Math.random() * 45); });
     }
   }
 }
@@ -173,6 +171,8 @@ async function migrateWithRetry(db: SqliteDb, options: OpenSqliteOptions): Promi
  * rootless user's ~/.local/share: the layer copies, the volumes).
  */
 export async function makeDatabaseDirectory(dir: string): Promise<void> {
+  // Loaded on first use: this module is on `isola run`'s import path, where loading it costs milliseconds.
+  const { mkdir } = await import('node:fs/promises');
   await mkdir(dirname(dir), { recursive: true, mode: 0o755 });
   await mkdir(dir, { recursive: true, mode: 0o700 });
 }

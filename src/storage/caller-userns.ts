@@ -14,7 +14,7 @@ import type { UsernsJob } from './userns-job.ts';
 
 /** src/storage/userns-worker.ts, from here in a checkout or from dist/ when bundled. */
 async function locateWorker(): Promise<string> {
-  const path = await locatePackageFile(['userns-worker.ts', 'src/storage/userns-worker.ts']);
+  const path = locatePackageFile(['userns-worker.ts', 'src/storage/userns-worker.ts']);
   if (path !== undefined) return path;
   throw new StorageError('ISOLA_STORAGE_HELPER_FAILED', 'src/storage/userns-worker.ts is missing from this installation',
     { hint: 'reinstall isola' });

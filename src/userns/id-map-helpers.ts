@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { UsernsError } from './errors.ts';
 
@@ -36,6 +35,23 @@ export async function findIdMapHelpers(searchPath: string): Promise<IdMapHelpers
   };
 }
 
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function findExecutable(
   name: string,
   dirs: readonly string[],
@@ -43,13 +59,12 @@ async function findExecutable(
 ): Promise<{ path: string; isSetuidRoot: boolean }> {
   for (const dir of dirs) {
     const path = join(dir, name);
-    const info = await stat(path).catch(() => undefined);
+    // Synchronous: a rootless `isola run` looks for both at start-up, and
+    // stat and access take microseconds where promise calls cost a
+    // thread-pool round trip each.
+    const info = statOrUndefined(path);
     if (info === undefined || !info.isFile()) continue;
-    const isExecutable = await access(path, constants.X_OK).then(
-      () => true,
-      () => false,
-    );
-    if (!isExecutable) continue;
+    if (!isExecutableFile(path)) continue;
     return { path, isSetuidRoot: info.uid === 0 && (info.mode & SET_UID_BIT) !== 0 };
   }
   throw new UsernsError('ISOLA_USERNS_NEWUIDMAP_MISSING', `${name} is not an executable file on PATH ${JSON.stringify(searchPath)}`, {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { UsernsError } from './errors.ts';
 import { INVALID_ID } from './id-map.ts';
 
@@ -73,7 +73,10 @@ export const SUBGID_FILE = '/etc/subgid';
 export async function readSubidFile(path: string): Promise<SubidLine[]> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Synchronous: a rootless `isola run` reads both files at start-up, and a
+    // small local file reads in microseconds where a promise read costs a
+    // thread-pool round trip.
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new UsernsError('ISOLA_USERNS_SUBID_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, {

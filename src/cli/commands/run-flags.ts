@@ -1,7 +1,6 @@
 /**
  * `isola run` flags (podman's names) turned into the engine's RunOptions.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { parseUlimit } from '../../security/index.ts';
@@ -132,6 +131,11 @@ function parseNetwork(args: ParsedArgs): RunOptions['network'] {
     throw new InvalidOptionError('--network', 'none, host or private (pasta, slirp4netns and bridge are not built yet)', value);
   }
   throw new InvalidOptionError('--network', 'none, host or private', value);
+}
+
+// node:fs/promises loads on first use: this module is on `isola run`'s import path, where loading it costs milliseconds.
+async function readFile(path: string, encoding: BufferEncoding): Promise<string> {
+  return (await import('node:fs/promises')).readFile(path, encoding);
 }
 
 async function readEnvFiles(args: ParsedArgs, env: Readonly<Record<string, string | undefined>>): Promise<string[]> {

@@ -6,7 +6,6 @@
  * runc's do; run and exec exit with the container process's status.
  */
 import { appendFileSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
 import { isIsolaError } from '../../errors/index.ts';
 import { flagBoolean, flagString, parseRuntimeArgs, type RuntimeFlag } from './flags.ts';
 import type { RuntimeCommand, RuntimeCliContext } from './context.ts';
@@ -74,7 +73,12 @@ function logLine(format: string, level: 'error' | 'warning', text: string): stri
 async function logError(logFile: string | undefined, format: string, text: string): Promise<void> {
   if (logFile === undefined) return;
   // The log is best effort: the error is on stderr already.
-  await appendFile(logFile, `${logLine(format, 'error', text)}\n`).catch(() => {});
+  // Synchronous, as the warnings: node:fs/promises costs milliseconds to load.
+  try {
+    appendFileSync(logFile, `${logLine(format, 'error', text)}\n`);
+  } catch {
+    // See above.
+  }
 }
 
 function defaultRoot(env: NodeJS.ProcessEnv, uid: number): string {

@@ -10,7 +10,7 @@ import type { EngineSettings } from '../settings.ts';
 let located: Promise<string> | undefined;
 
 async function locateIsolaBin(): Promise<string> {
-  const path = await locatePackageFile(['bin/isola'], { isExecutable: true });
+  const path = locatePackageFile(['bin/isola'], { isExecutable: true });
   if (path !== undefined) return path;
   throw new IsolaError('ISOLA_ENGINE_CLI_MISSING', 'bin/isola, which cleans up after a detached container, is not in this package',
     { hint: 'reinstall isola' });

@@ -5,13 +5,17 @@
  * /proc; names inside come from the container's /etc/passwd and /etc/group
  * (see container-root.ts).
  */
-import { readFile } from 'node:fs/promises';
 import { InvalidOptionError } from '../../errors/index.ts';
 import { userFilesRootOf } from './container-root.ts';
 import { parseGroup, parsePasswd, readFileInRoot } from '../../spec/index.ts';
 import type { IdMapEntry } from '../../userns/index.ts';
 import type { ContainerInfo } from './container-info.ts';
 import { containerPids } from './container-pids.ts';
+
+// node:fs/promises loads on first use: this module is on `isola run`'s import path, where loading it costs milliseconds.
+async function readFile(path: string, encoding: BufferEncoding): Promise<string> {
+  return (await import('node:fs/promises')).readFile(path, encoding);
+}
 
 export const TOP_DESCRIPTORS = {
   user: 'USER', huser: 'HUSER', group: 'GROUP', hgroup: 'HGROUP', pid: 'PID', hpid: 'HPID', ppid: 'PPID',

@@ -11,7 +11,7 @@
  * program is the one that would run now. Run from sources (no bundle), no
  * file is found and profiles compile as before.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { BPF_MAX_INSTRUCTIONS } from './bpf.ts';
 import { resolveCapabilities } from '../capabilities.ts';
 import { compileSeccomp, type CompiledSeccomp, type CompileSeccompOptions } from './compile.ts';
@@ -96,7 +96,9 @@ export function findPrecompiledSeccomp(file: unknown, profileJson: string, arch:
 /** The shipped file, or undefined when there is none (run from sources) or it is not JSON. */
 export async function readPrecompiledSeccomp(url: URL = new URL(PRECOMPILED_SECCOMP_FILE, import.meta.url)): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(url, 'utf8')) as unknown;
+    // Synchronous: read once per process on `isola run`'s start-up path,
+    // where a promise read costs a thread-pool round trip.
+    return JSON.parse(readFileSync(url, 'utf8')) as unknown;
   } catch {
     // Missing or damaged: compiling gives the same program, only slower.
     return undefined;
