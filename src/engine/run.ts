@@ -3,7 +3,7 @@
  * exits, no trace of it. Each step that creates something has its undo in
  * `finally` or on the failure path.
  */
-import { access, open } from 'node:fs/promises';
+import { accessSync, closeSync, openSync, readSync } from 'node:fs';
 import { InvalidOptionError } from '../errors/index.ts';
 import { join } from 'node:path';
 import { checkOptions, generateConfig, resolveUser, type ContainerOptions, type UsernsMode } from '../spec/index.ts';
@@ -86,14 +86,19 @@ function withConsoleSize(config: OciConfig, size: RunOptions['consoleSize']): Oc
   return { ...config, process: { ...config.process, consoleSize: { height: size.rows, width: size.cols } } };
 }
 
-/** 64 hex digits, as docker and podman ids. node:crypto would cost milliseconds of start-up to load. */
+/**
+ * 64 hex digits, as docker and podman ids. node:crypto would cost
+ * milliseconds of start-up to load; synchronous, as the promise version
+ * would start libuv's thread pool for this one read (~1 ms).
+ */
 export async function newContainerId(): Promise<string> {
-  const file = await open('/dev/urandom', 'r');
+  const fd = openSync('/dev/urandom', 'r');
   try {
-    const { buffer } = await file.read(Buffer.alloc(32), 0, 32, null);
+    const buffer = Buffer.alloc(32);
+    readSync(fd, buffer, 0, 32, null);
     return buffer.toString('hex');
   } finally {
-    await file.close();
+    closeSync(fd);
   }
 }
 
@@ -151,7 +156,12 @@ export async function userFilesRoot(options: Pick<RunOptions, 'rootfsLayers'> & 
   const layers = options.rootfsLayers;
   if (layers === undefined || layers.length === 0) return options.rootfs;
   for (let i = layers.length - 1; i >= 0; i--) {
-    if (await access(join(layers[i]!, 'etc', 'passwd')).then(() => true, () => false)) return layers[i]!;
+    try {
+      accessSync(join(layers[i]!, 'etc', 'passwd')); // synchronous: see newContainerId
+      return layers[i]!;
+    } catch {
+      // Not in this layer: the one below.
+    }
   }
   return layers[layers.length - 1]!;
 }

@@ -11,43 +11,70 @@ type Field = bigint | number | string | Uint8Array;
 /** File type bits for mknod(2). */
 const S_IF = { char: 0o020000, block: 0o060000, fifo: 0o010000 } as const;
 
+/**
+ * Writes into one growing buffer: a plan has hundreds of fields, and a
+ * buffer (and a BigInt) per field cost over a millisecond of a cold start.
+ */
 class PlanWriter {
-  readonly #chunks: Buffer[] = [];
+  #buffer = Buffer.allocUnsafe(16384);
+  #length = 16;
   #count = 0;
 
   record(tag: number, fields: readonly Field[]): void {
-    const head = Buffer.alloc(8);
-    head.writeUInt32LE(tag, 0);
-    head.writeUInt32LE(fields.length, 4);
-    this.#chunks.push(head);
-    for (const field of fields) this.#chunks.push(encodeField(field));
+    this.#reserve(8);
+    this.#buffer.writeUInt32LE(tag, this.#length);
+    this.#buffer.writeUInt32LE(fields.length, this.#length + 4);
+    this.#length += 8;
+    for (const field of fields) this.#field(field);
     this.#count++;
   }
 
   finish(): Buffer {
-    const header = Buffer.alloc(16);
-    header.write('ISOLAPLN', 0, 'latin1');
-    header.writeUInt32LE(PLAN_VERSION, 8);
-    header.writeUInt32LE(this.#count, 12);
-    return Buffer.concat([header, ...this.#chunks]);
-  }
-}
-
-function encodeField(field: Field): Buffer {
-  if (typeof field === 'number' || typeof field === 'bigint') {
-    const out = Buffer.alloc(9);
-    out.write('u', 0, 'latin1');
-    out.writeBigUInt64LE(BigInt.asUintN(64, BigInt(field)), 1);
+    const out = this.#buffer.subarray(0, this.#length);
+    out.write('ISOLAPLN', 0, 'latin1');
+    out.writeUInt32LE(PLAN_VERSION, 8);
+    out.writeUInt32LE(this.#count, 12);
     return out;
   }
-  const isText = typeof field === 'string';
-  const bytes = isText ? Buffer.from(field, 'utf8') : Buffer.from(field);
-  if (isText && bytes.includes(0)) throw new TypeError(`plan string contains a NUL byte: ${JSON.stringify(field)}`);
-  const out = Buffer.alloc(6 + bytes.length);
-  out.write(isText ? 's' : 'b', 0, 'latin1');
-  out.writeUInt32LE(bytes.length, 1);
-  bytes.copy(out, 5);
-  return out;
+
+  #reserve(bytes: number): void {
+    if (this.#length + bytes <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + bytes));
+    this.#buffer.copy(grown, 0, 0, this.#length);
+    this.#buffer = grown;
+  }
+
+  #field(field: Field): void {
+    if (typeof field === 'number' && Number.isSafeInteger(field) && field >= 0) {
+      this.#reserve(9);
+      this.#buffer[this.#length] = 0x75; // 'u'
+      this.#buffer.writeUInt32LE(field % 0x1_0000_0000, this.#length + 1);
+      this.#buffer.writeUInt32LE(Math.floor(field / 0x1_0000_0000), this.#length + 5);
+      this.#length += 9;
+    } else if (typeof field === 'number' || typeof field === 'bigint') {
+      // Negative numbers as two's complement.
+      this.#reserve(9);
+      this.#buffer[this.#length] = 0x75;
+      this.#buffer.writeBigUInt64LE(BigInt.asUintN(64, BigInt(field)), this.#length + 1);
+      this.#length += 9;
+    } else if (typeof field === 'string') {
+      if (field.includes('\0')) throw new TypeError(`plan string contains a NUL byte: ${JSON.stringify(field)}`);
+      const size = Buffer.byteLength(field, 'utf8');
+      this.#bytes(0x73, size, (at) => this.#buffer.write(field, at, size, 'utf8')); // 's'
+    } else {
+      this.#bytes(0x62, field.length, (at) => this.#buffer.set(field, at)); // 'b'
+    }
+  }
+
+  /** kind, u32 length, the bytes, NUL. */
+  #bytes(kind: number, size: number, write: (at: number) => void): void {
+    this.#reserve(6 + size);
+    this.#buffer[this.#length] = kind;
+    this.#buffer.writeUInt32LE(size, this.#length + 1);
+    write(this.#length + 5);
+    this.#buffer[this.#length + 5 + size] = 0;
+    this.#length += 6 + size;
+  }
 }
 
 function mapFields(entries: readonly IdMapEntry[]): number[] {

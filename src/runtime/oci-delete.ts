@@ -4,9 +4,8 @@
  * running container is refused unless forced, a created one is killed first,
  * as runc does.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { IsolaError } from '../errors/index.ts';
 import { createFsCgroupHost, removeCgroupDirs } from '../cgroups/index.ts';
 import {
@@ -19,7 +18,12 @@ import { runLoggedHooks, type OciRuntime } from './oci-create.ts';
 export async function containerPids(record: ContainerRecord): Promise<number[]> {
   const pids = new Set<number>();
   for (const file of record.cgroup?.procsFiles ?? []) {
-    const text = await readFile(file, 'utf8').catch(() => '');
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // The cgroup is gone: no pids there.
+    }
     for (const line of text.split('\n')) if (line !== '') pids.add(Number(line));
   }
   if (pids.size === 0 && await isRecordedProcessAlive(record)) pids.add(record.pid);
@@ -68,6 +72,8 @@ export async function killContainer(runtime: OciRuntime, id: string, signal: num
 }
 
 async function waitForExit(record: ContainerRecord): Promise<void> {
+  // node:timers/promises and node:fs/promises load where used: oci-create.ts imports this module on run's start-up path.
+  const { setTimeout: sleep } = await import('node:timers/promises');
   for (let i = 0; i < 2000 && await isRecordedProcessAlive(record); i++) await sleep(5);
 }
 
@@ -81,7 +87,7 @@ export async function removeContainer(runtime: OciRuntime, record: ContainerReco
   }
   if (record.cgroup !== undefined) await removeCgroupDirs(record.cgroup.dirs, createFsCgroupHost());
   if (options.isPoststopRun) await runLoggedHooks(runtime, record.config.hooks?.poststop, 'poststop', toOciState(record, 'stopped'));
-  await rm(containerDir(runtime.root, record.id), { recursive: true, force: true });
+  await (await import('node:fs/promises')).rm(containerDir(runtime.root, record.id), { recursive: true, force: true });
 }
 
 /**
