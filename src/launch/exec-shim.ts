@@ -6,7 +6,7 @@
  * child_process and net modules, a round trip per report and Node's own
  * exit, about 15 ms of a 85 ms `isola run` (measured on 2 cores).
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, writeFileSync } from 'node:fs';
 import { IsolaError } from '../errors/index.ts';
 import { decodeShimMessage, MESSAGE_BYTES, MESSAGE_TYPE, type ShimMessage } from './messages.ts';
 import { encodeLaunchPlan } from './plan-encode.ts';
@@ -28,24 +28,25 @@ export interface ExecShimOptions {
 }
 
 /**
- * Becomes the shim. Returns only by throwing, when the plan file cannot be
- * written or the shim cannot be executed; the file is then gone.
+ * Becomes the shim. Returns only by throwing, when the shim is missing or the
+ * plan file cannot be written (nothing is left then).
  */
 export function execShim(options: ExecShimOptions): never {
+  if (process.execve === undefined) throw new IsolaError('ISOLA_LAUNCH_NO_EXECVE', 'this Node has no process.execve', { hint: 'run isola on Node 24' });
+  // A failed execve aborts Node (no exception comes back): what can fail is checked first.
+  try {
+    accessSync(options.shimPath, constants.X_OK);
+  } catch (error) {
+    throw new IsolaError('ISOLA_LAUNCH_SHIM_MISSING', `cannot run the shim ${options.shimPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { hint: 'run `npm install` to build it', cause: error });
+  }
   const bytes = encodeLaunchPlan({ ...options.plan, takeover: options.takeover });
   // Synchronous: nothing else may run in between, and this process ends here.
   writeFileSync(options.planFile, bytes, { mode: 0o600, flag: 'wx' });
   const beforeExec = (globalThis as Record<symbol, unknown>)[BEFORE_EXEC_KEY];
   if (typeof beforeExec === 'function') beforeExec();
-  try {
-    if (process.execve === undefined) throw new Error('this Node has no process.execve (Node 23.11 or later has)');
-    process.execve(options.shimPath, [options.shimPath, '--plan-file', options.planFile], process.env);
-  } catch (error) {
-    rmSync(options.planFile, { force: true });
-    throw new IsolaError('ISOLA_LAUNCH_SHIM_MISSING', `cannot run the shim ${options.shimPath}: ${(error as Error).message}`,
-      { hint: 'run `npm install` to build it', cause: error });
-  }
-  throw new IsolaError('ISOLA_LAUNCH_SHIM_MISSING', `process.execve returned for ${options.shimPath}`);
+  process.execve(options.shimPath, [options.shimPath, '--plan-file', options.planFile], process.env);
+  throw new Error('process.execve returned'); // it does not: it replaces this process or aborts it
 }
 
 /** The failure report a takeover's shim hands its failure command (explainFailure makes it a ShimError). */
