@@ -184,6 +184,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         configFiles: configFiles(env, uid),
         ...authFiles(env),
         registriesFiles: registriesFiles(env, uid),
+        // One run per command line: a shim spawned for a next one would be wasted.
+        keepsSpareShim: false,
       },
     };
     try {

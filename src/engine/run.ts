@@ -211,7 +211,7 @@ export async function runContainerFromOptions(settings: EngineSettings, facts: H
       return runContainer(config, {
         host, bundle: dir, shimPath: settings.shimPath, isInteractive: options.isInteractive,
         isHostTerminalRaw: options.isHostTerminalRaw === true, rootfsOverlay: prepared.overlay, isCwdMadeForUser: true,
-        takeover: takeoverOf(prepared),
+        takeover: takeoverOf(prepared), keepsSpareShim: settings.keepsSpareShim,
       });
     };
     const launched = await launch(storage).catch(async (error: unknown) => {

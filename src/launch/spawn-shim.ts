@@ -11,6 +11,7 @@ import { IsolaError } from '../errors/index.ts';
 import { decodeShimMessage, MESSAGE_BYTES, MESSAGE_TYPE, type ShimMessage } from './messages.ts';
 import { explainFailure, type ShimError } from './shim-error.ts';
 import { encodeLaunchPlan } from './plan-encode.ts';
+import { prepareSpareShim, takeSpareShim } from './spare-shim.ts';
 import type { LaunchPlan } from './launch-plan.ts';
 
 export interface ExitStatus {
@@ -41,6 +42,11 @@ export interface SpawnShimOptions {
   readonly isInteractive: boolean;
   /** Lets the caller replace the generic hint of a failed step. */
   readonly diagnose?: ((error: ShimError) => Promise<string | undefined>) | undefined;
+  /**
+   * Once the container exits, spawn a shim for the next launch ahead of its
+   * plan (spare-shim.ts): for a process that launches many. @default false
+   */
+  readonly keepsSpare?: boolean | undefined;
 }
 
 function readMessages(socket: Duplex, onMessage: (m: ShimMessage) => void): void {
@@ -68,21 +74,24 @@ export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedCont
   // The caller's fds 3..3+N-1 go to the shim one higher: its fd 3 is the report socket.
   const preserved = Array.from({ length: options.plan.preservedFds ?? 0 }, (_, i) => 3 + i);
   if (options.plan.takeover !== undefined) throw new TypeError('a takeover plan is for execShim');
+  let pid = 0;
+  let resolveExit: (status: ExitStatus) => void = () => {};
+  const exited = new Promise<ExitStatus>((resolve) => { resolveExit = resolve; });
+  const hasPlainStdio = !isDetached && !options.isInteractive && preserved.length === 0;
   // Loaded here: a takeover (exec-shim.ts) never needs child_process and net.
   const { spawn } = await import('node:child_process');
-  const child: ChildProcess = spawn(options.shimPath, [], {
+  const child: ChildProcess = (hasPlainStdio ? takeSpareShim(options.shimPath) : undefined) ?? spawn(options.shimPath, [], {
     stdio: isDetached ? ['ignore', 'ignore', 'ignore', 'pipe', ...preserved]
       : [options.isInteractive ? 'inherit' : 'ignore', 'inherit', 'inherit', 'pipe', ...preserved],
     detached: true,
   });
+  // After the exit, not meanwhile: spawning blocks this thread until the exec.
+  if (hasPlainStdio && options.keepsSpare === true) void exited.finally(() => setImmediate(() => void prepareSpareShim(options.shimPath)));
   const socket = child.stdio[3] as Duplex;
   const length = Buffer.alloc(4);
   length.writeUInt32LE(planBytes.length, 0);
   socket.write(Buffer.concat([length, planBytes]));
 
-  let pid = 0;
-  let resolveExit: (status: ExitStatus) => void = () => {};
-  const exited = new Promise<ExitStatus>((resolve) => { resolveExit = resolve; });
 
   return new Promise<LaunchedContainer>((resolve, reject) => {
     let isSettled = false;

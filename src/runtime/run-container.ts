@@ -33,6 +33,8 @@ export interface RunContainerOptions extends PlanContext {
    * it is this process's work), a monitor or preserved fds: those spawn it.
    */
   readonly takeover?: RunTakeover | undefined;
+  /** Keep a shim ready for the next launch (launch/spare-shim.ts). @default false */
+  readonly keepsSpareShim?: boolean | undefined;
 }
 
 export interface RunTakeover {
@@ -169,7 +171,7 @@ export async function runContainer(config: OciConfig, options: RunContainerOptio
   try {
     launched = await spawnShim({
       shimPath: options.shimPath, plan: launchPlan, isInteractive: options.isInteractive,
-      diagnose: (error) => diagnose(error, launchPlan),
+      diagnose: (error) => diagnose(error, launchPlan), keepsSpare: options.keepsSpareShim,
     });
   } catch (error) {
     // The shim has reaped the init; the failure to start matters more than one in cleaning up.
