@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { access, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { requireRoot } from '../../helpers/requirements.ts';
@@ -22,6 +22,14 @@ const shimPath = join(import.meta.dirname, '..', '..', '..', 'build', 'isola-shi
 /** The container's pid 1 has no default action for SIGTERM: it traps it. */
 const LOOP = 'trap "exit 3" TERM; echo ready; while :; do sleep 0.1; done';
 
+/** Starts `isola ARGS` and resolves once the container printed its first line. */
+async function startIsola(args: readonly string[]): Promise<{ child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+  const child = spawn(isolaBin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  return { child, exited };
+}
+
 async function runDirs(runroot: string): Promise<string[]> {
   return readdir(join(runroot, 'containers')).catch(() => []);
 }
@@ -30,10 +38,7 @@ test('isola becomes the container\'s monitor: the shim runs in isola\'s pid, and
   if (!requireRoot(t)) return;
   const rootfs = await ensureHostRootfs();
   await withTempDirs(async (dirs) => {
-    const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--', 'sh', '-c', LOOP],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const { child, exited } = await startIsola([...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--', 'sh', '-c', LOOP]);
     assert.equal(await readlink(`/proc/${child.pid}/exe`), shimPath);
     // Its one child is the container's init; the run directory holds no plan file any more.
     const children = (await readFile(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')).trim().split(' ');
@@ -42,7 +47,7 @@ test('isola becomes the container\'s monitor: the shim runs in isola\'s pid, and
     const [runDir] = await runDirs(dirs.runroot);
     assert.deepEqual((await readdir(join(dirs.runroot, 'containers', runDir!))).sort(), ['hostname', 'hosts', 'resolv.conf']);
     child.kill('SIGTERM');
-    assert.equal(await exited, 3);
+    assert.equal((await exited).code, 3);
     assert.deepEqual(await runDirs(dirs.runroot), []);
   });
 });
@@ -63,13 +68,11 @@ test('a run whose container needs a cgroup (--pids-limit) still spawns its monit
   if (!requireRoot(t)) return;
   const rootfs = await ensureHostRootfs();
   await withTempDirs(async (dirs) => {
-    const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--pids-limit', '20', '--',
-      'sh', '-c', LOOP], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const { child, exited } = await startIsola([...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--pids-limit', '20', '--',
+      'sh', '-c', LOOP]);
     assert.notEqual(await readlink(`/proc/${child.pid}/exe`), shimPath);
     child.kill('SIGTERM');
-    assert.equal(await exited, 3);
+    assert.equal((await exited).code, 3);
     assert.deepEqual(await runDirs(dirs.runroot), []);
   });
 });
@@ -98,12 +101,9 @@ test('an image run takes over once a start proved ID-mapped layers, and its shim
     assert.equal(await readFile(join(victim, 'keep'), 'utf8'), 'x');
     await access(join(dirs.root, 'storage', 'idmap-works'));
     // Now proven: the next run's isola is its monitor.
-    const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', 'localhost/takeover', '/bin/busybox', 'sh', '-c', 'echo ready; /bin/busybox sleep 0.5'],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const { child, exited } = await startIsola([...dirs.args, 'run', '--rm', 'localhost/takeover', '/bin/busybox', 'sh', '-c', 'echo ready; /bin/busybox sleep 0.5']);
     assert.equal(await readlink(`/proc/${child.pid}/exe`), shimPath);
-    assert.equal(await exited, 0);
+    assert.equal((await exited).code, 0);
   });
 });
 
@@ -111,15 +111,12 @@ test('a container does not outlive its monitor: SIGKILL to isola ends it too', a
   if (!requireRoot(t)) return;
   const rootfs = await ensureHostRootfs();
   await withTempDirs(async (dirs) => {
-    const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--', 'sh', '-c', LOOP],
-      { stdio: ['ignore', 'pipe', 'inherit'] });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const { child, exited } = await startIsola([...dirs.args, 'run', '--rm', '--rootfs', rootfs, ...MAP, '--', 'sh', '-c', LOOP]);
     const [init] = (await readFile(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')).trim().split(' ');
     // Should the container survive, it would hold this test's stdout open: end it either way.
     t.after(() => { try { process.kill(Number(init), 'SIGKILL'); } catch { /* gone, as it should be */ } });
     child.kill('SIGKILL');
-    assert.equal(await exited, 'SIGKILL');
+    assert.equal((await exited).signal, 'SIGKILL');
     await waitUntil(async () => !await isAlive(Number(init)), 5000);
   });
 });
