@@ -2,7 +2,7 @@
  * that exec'd it, for a foreground run. Nobody reads reports then; what the
  * caller would have done afterwards comes in the plan: the paths to remove
  * once the container is gone, and the command to exec when the launch fails
- * (it explains the failure; this program never prints). */
+ * (it explains the failure; only without one does main.c print a line). */
 #include "shim.h"
 
 #include <dirent.h>
@@ -52,10 +52,12 @@ int takeover_prepare_stdin(const struct plan *plan)
 
 	if (plan_find(plan, TAG_STDIN_NULL) == NULL)
 		return 0;
-	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* Not close-on-exec: with stdin closed, open returns 0 itself. */
+	fd = open("/dev/null", O_RDONLY);
 	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
 		return fail(STEP_READ_PLAN, 0, errno, "/dev/null");
-	close(fd);
+	if (fd != STDIN_FILENO)
+		close(fd);
 	return 0;
 }
 

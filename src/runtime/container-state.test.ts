@@ -23,7 +23,7 @@ async function recordOf(root: string, pid: number, pidStartTime: string | undefi
     annotations: { 'org.example': 'x' }, config: { ociVersion: '1.3.0' },
   };
   await mkdir(join(root, 'c1'), { recursive: true });
-  await writeRecord(root, record);
+  writeRecord(root, record);
   return readRecord(root, 'c1');
 }
 

@@ -74,7 +74,8 @@ export function execFifoPath(root: string, id: string): string {
   return join(root, id, 'exec.fifo');
 }
 
-export async function writeRecord(root: string, record: ContainerRecord): Promise<void> {
+/** Replaces state.json whole (temp file + rename), synchronously: see oci-create.ts's takeOver. */
+export function writeRecord(root: string, record: ContainerRecord): void {
   const dir = containerDir(root, record.id);
   const tmp = join(dir, '.state.json.tmp');
   writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });

@@ -5,7 +5,7 @@
  * (the init is then the subreaper's child, as runc's is) or, for run and
  * monitors, stays its parent.
  */
-import { constants, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { constants, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IsolaError } from '../errors/index.ts';
 import { createFsCgroupHost, openCgroupDriver, removeCgroupDirs, requestedControllers, type CgroupDriver, type CgroupLayout } from '../cgroups/index.ts';
@@ -158,9 +158,8 @@ function takeOver(runtime: OciRuntime, record: ContainerRecord, plan: LaunchPlan
   const dir = containerDir(runtime.root, record.id);
   const ownPidFile = plan.pidFile === undefined ? join(dir, 'init.pid') : undefined;
   const pidFile = plan.pidFile ?? ownPidFile!;
-  // Synchronous, as the exec that follows: the record must name the pid file before the shim writes it.
-  writeFileSync(join(dir, '.state.json.tmp'), JSON.stringify({ ...record, pidFile }), { mode: 0o600 });
-  renameSync(join(dir, '.state.json.tmp'), join(dir, 'state.json'));
+  // The record names the pid file before the shim writes it.
+  writeRecord(runtime.root, { ...record, pidFile });
   execTakeover(runtime.shimPath, { ...plan, pidFile }, {
     planFile: join(dir, 'plan'), failureCommand,
     removeAtExit: [join(dir, 'state.json'), ...(ownPidFile === undefined ? [] : [ownPidFile]), dir],
@@ -204,10 +203,10 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
     created: new Date().toISOString(), owner: runtime.host.uid, config,
   };
   try {
-    await writeRecord(runtime.root, record);
+    writeRecord(runtime.root, record);
     const made = await makeCgroup(runtime, options.id, config);
     record = { ...record, cgroup: made.cgroup };
-    await writeRecord(runtime.root, record);
+    writeRecord(runtime.root, record);
     const mounts = plan.mounts.flatMap((m) => !isCgroupMount(m) ? [m]
       : made.layout === undefined ? [] : expandCgroupMount(m, made.cgroup?.dirs ?? [], made.layout));
     const launchPlan: LaunchPlan = {
@@ -225,7 +224,7 @@ export async function createContainer(runtime: OciRuntime, options: CreateOption
     }
     const launched = await spawnShim({ shimPath: runtime.shimPath, isInteractive: true, plan: launchPlan });
     record = { ...record, pid: launched.pid, pidStartTime: await processStartTime(launched.pid) };
-    await writeRecord(runtime.root, record);
+    writeRecord(runtime.root, record);
     const state = toOciState(record, 'created');
     await runHooks(config.hooks?.prestart, 'prestart', state);
     await runHooks(config.hooks?.createRuntime, 'createRuntime', state);
