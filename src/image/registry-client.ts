@@ -288,7 +288,11 @@ export class RegistryClient {
     const base = { status, registryCode };
     if (status === 401) {
       return new RegistryError('ISOLA_REGISTRY_UNAUTHORIZED', `${subject}: authentication required (HTTP 401${detail})`, subject,
-        { ...base, hint: `log in with isola login ${this.registry}` });
+        {
+          ...base,
+          hint: this.#options.credentials === undefined ? `log in with isola login ${this.registry}`
+            : `the registry refused the username and password given: check them (isola login ${this.registry} again, or --creds)`,
+        });
     }
     if (status === 403) return new RegistryError('ISOLA_REGISTRY_DENIED', `${subject}: access denied (HTTP 403${detail})`, subject, { ...base, hint: 'check the name and that your account may use it' });
     if (status === 404) return new RegistryError('ISOLA_REGISTRY_NOT_FOUND', `${subject}: not found (HTTP 404${detail})`, subject, { ...base, hint: 'check the image name and tag' });

@@ -77,13 +77,16 @@ test('blobs upload monolithically and in chunks, and the pushed manifest reads b
   assert.equal((await client.getManifest('pushed/one', 'v1')).digest, image!.manifestDigest);
 });
 
-test('Basic auth: no credentials is ISOLA_REGISTRY_UNAUTHORIZED, the right ones work', async (t) => {
+test('Basic auth: no credentials or wrong ones are ISOLA_REGISTRY_UNAUTHORIZED, each with its own hint; the right ones work', async (t) => {
   if (!ready(t)) return;
   const secured = await startRegistry({ basicAuth: { username: 'alice', password: 's3cret' } });
   try {
     await pushWithSkopeo(image!, `${secured.host}/a/b:1`, 'alice:s3cret');
     await assert.rejects(new RegistryClient({ registry: secured.host, isInsecure: true }).getManifest('a/b', '1'),
-      (err: { code?: string }) => err.code === 'ISOLA_REGISTRY_UNAUTHORIZED');
+      (err: { code?: string; hint?: string }) => err.code === 'ISOLA_REGISTRY_UNAUTHORIZED' && /log in with isola login/.test(err.hint ?? ''));
+    const wrong = new RegistryClient({ registry: secured.host, isInsecure: true, credentials: { username: 'alice', password: 'nope' } });
+    await assert.rejects(wrong.getManifest('a/b', '1'),
+      (err: { code?: string; hint?: string }) => err.code === 'ISOLA_REGISTRY_UNAUTHORIZED' && /refused the username and password/.test(err.hint ?? ''));
     const client = new RegistryClient({ registry: secured.host, isInsecure: true, credentials: { username: 'alice', password: 's3cret' } });
     assert.equal((await client.getManifest('a/b', '1')).digest, image!.manifestDigest);
   } finally {
