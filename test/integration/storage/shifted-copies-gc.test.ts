@@ -16,6 +16,7 @@ import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
 import { isolaIn } from '../../helpers/detached.ts';
 import { requireRoot } from '../../helpers/requirements.ts';
 import { isolaBin, runIsola } from '../../helpers/run-cli.ts';
+import { createBarrier } from '../../helpers/barrier.ts';
 import { withTempDirs, type TempDirs } from '../../helpers/temp-dirs.ts';
 
 const MAP = ['--uidmap', '0:720000:65536', '--gidmap', '0:720000:65536'];
@@ -53,10 +54,6 @@ function layerArgs(rootfs: string): string[] {
   return ['--layer', rootfs, '--layer', top];
 }
 
-async function waitForFile(path: string): Promise<void> {
-  for (let i = 0; i < 600 && !(await readdir(join(path, '..')).catch(() => [] as string[])).includes('started'); i++) await sleep(50);
-}
-
 describe('chowned layer copies', () => {
   before(async () => {
     base = await mkdtemp(join(tmpdir(), 'isola-shifted-gc-'));
@@ -83,29 +80,28 @@ describe('chowned layer copies', () => {
 
   test('a copy in use stays while another container with the same map comes and goes', async (t) => {
     if (!requireRoot(t)) return;
-    const barrier = await mkdtemp(join(tmpdir(), 'isola-barrier-'));
-    await chmod(barrier, 0o777);
+    const barrier = await createBarrier();
     try {
       await withTempDirs(async (dirs) => {
         const rootfs = await ensureHostRootfs();
-        const holder = runIsola([...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, '-v', `${barrier}:/b`, ...layerArgs(rootfs), '--',
-          'sh', '-c', 'touch /b/started; while [ ! -e /b/done ]; do sleep 0.05; done']);
-        await waitForFile(join(barrier, 'started'));
+        const holder = runIsola([...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, ...barrier.volume, ...layerArgs(rootfs), '--',
+          'sh', '-c', barrier.arriveAndWait('started')]);
+        await barrier.waitForArrivals(1);
         const held = await copies(dirs);
         assert.equal(held.filter((n) => /^[0-9a-f]{32}$/.test(n)).length, 2, 'one copy per layer');
         const other = await runIsola([...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, ...layerArgs(rootfs), '--', 'cat', '/etc/layer-file']);
         assert.equal(other.code, 0, other.stderr);
         assert.deepEqual(await copies(dirs), held, 'shared, and kept for the container still using them');
-        await writeFile(join(barrier, 'done'), '');
+        await barrier.release();
         assert.equal((await holder).code, 0);
         assert.deepEqual(await copies(dirs), []);
         assert.deepEqual(await shiftedAfterDeletion(dirs), []);
       });
     } finally {
       // Ends a container still waiting, whatever failed.
-      await writeFile(join(barrier, 'done'), '').catch(() => {});
+      await barrier.release().catch(() => {});
       await sleep(200);
-      await rm(barrier, { recursive: true, force: true });
+      await barrier.remove();
     }
   });
 
@@ -130,15 +126,14 @@ describe('chowned layer copies', () => {
 
   test('system prune removes the copies of a foreground run whose isola was killed', async (t) => {
     if (!requireRoot(t)) return;
-    const barrier = await mkdtemp(join(tmpdir(), 'isola-barrier-'));
-    await chmod(barrier, 0o777);
+    const barrier = await createBarrier();
     try {
       await withTempDirs(async (dirs) => {
         const rootfs = await ensureHostRootfs();
-        const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, '-v', `${barrier}:/b`, ...layerArgs(rootfs), '--',
-          'sh', '-c', 'touch /b/started; while [ ! -e /b/done ]; do sleep 0.05; done'], { stdio: 'ignore' });
+        const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, ...barrier.volume, ...layerArgs(rootfs), '--',
+          'sh', '-c', barrier.arriveAndWait('started')], { stdio: 'ignore' });
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        await waitForFile(join(barrier, 'started'));
+        await barrier.waitForArrivals(1);
         const isola = isolaIn(dirs);
         const stdout = await isola.ok('system', 'prune');
         assert.match(stdout, /Deleted layer copies: 0/, 'the running container\'s monitor still holds them');
@@ -146,7 +141,7 @@ describe('chowned layer copies', () => {
         // bin/isola is a shell script that execs node: this pid is the isola process.
         child.kill('SIGKILL');
         await exited;
-        await writeFile(join(barrier, 'done'), '');
+        await barrier.release();
         // The container ends on its own; then nothing holds its copies.
         let pruned = '';
         for (let i = 0; i < 200 && !/Deleted layer copies: 2/.test(pruned); i++) {
@@ -159,9 +154,9 @@ describe('chowned layer copies', () => {
       });
     } finally {
       // Ends a container still waiting, whatever failed.
-      await writeFile(join(barrier, 'done'), '').catch(() => {});
+      await barrier.release().catch(() => {});
       await sleep(200);
-      await rm(barrier, { recursive: true, force: true });
+      await barrier.remove();
     }
   });
 });

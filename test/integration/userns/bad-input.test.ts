@@ -11,7 +11,8 @@ import { requireRoot } from '../../helpers/requirements.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import type { CommandResult } from '../../helpers/run-command.ts';
 import { withTempDirs, type TempDirs } from '../../helpers/temp-dirs.ts';
-import { createBarrier, runIsolaWithSubids, type SubidFiles } from './userns-run.ts';
+import { createBarrier } from '../../helpers/barrier.ts';
+import { runIsolaWithSubids, type SubidFiles } from './userns-run.ts';
 
 const onePoolBlock: SubidFiles = { subuid: 'isola:3000000000:65536\n', subgid: 'isola:3000000000:65536\n' };
 

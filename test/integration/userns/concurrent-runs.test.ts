@@ -12,7 +12,8 @@ import { requireRoot } from '../../helpers/requirements.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import type { CommandResult } from '../../helpers/run-command.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
-import { createBarrier, hostRangesOverlap, parseMapLines, pidsByEnvEntry, type MapLine } from './userns-run.ts';
+import { createBarrier } from '../../helpers/barrier.ts';
+import { hostRangesOverlap, parseMapLines, pidsByEnvEntry, type MapLine } from './userns-run.ts';
 
 const COUNT = 50;
 

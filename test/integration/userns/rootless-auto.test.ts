@@ -10,7 +10,8 @@ import { requireCommand, requireRoot } from '../../helpers/requirements.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 import { prepareRootless, runRootless } from '../rootless/rootless-run.ts';
-import { createBarrier, parseMapLines } from './userns-run.ts';
+import { createBarrier } from '../../helpers/barrier.ts';
+import { parseMapLines } from './userns-run.ts';
 
 test('a rootless container gets the user\'s subordinate range by default, and a second one at the same time fails', async (t) => {
   if (!requireRoot(t, 'creates the rootless test user') || !requireCommand(t, 'newuidmap')) return;

@@ -1,14 +1,12 @@
 /**
- * Shared set-up for the --userns=auto tests: maps as the kernel shows them, a
- * barrier that keeps containers running until the test has looked at them, the
+ * Shared set-up for the --userns=auto tests: maps as the kernel shows them, the
  * host's view of containers tagged with an environment entry, and isola run
  * with its own /etc/subuid and /etc/subgid (bind-mounted in a private mount
  * namespace, so the host's files and other tests never see them).
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isolaBin } from '../../helpers/run-cli.ts';
 import { runCommand, type CommandResult } from '../../helpers/run-command.ts';
 
@@ -28,43 +26,6 @@ export function parseMapLines(text: string): MapLine[] {
 
 export function hostRangesOverlap(a: MapLine, b: MapLine): boolean {
   return a.outside < b.outside + b.size && b.outside < a.outside + a.size;
-}
-
-/**
- * A directory containers mount at /barrier: each container writes a file there once
- * it runs, then waits until the test creates /barrier/go.
- */
-export interface Barrier {
-  readonly dir: string;
-  /** `-v DIR:/barrier`. */
-  readonly volume: readonly string[];
-  /** Shell text: write `name` into the barrier, then wait for go. */
-  arriveAndWait(name: string): string;
-  waitForArrivals(count: number, timeoutMs?: number): Promise<string[]>;
-  release(): Promise<void>;
-  remove(): Promise<void>;
-}
-
-export async function createBarrier(): Promise<Barrier> {
-  const dir = await mkdtemp(join(tmpdir(), 'isola-barrier-'));
-  // Container root is an unprivileged host uid: it needs write access.
-  await chmod(dir, 0o1777);
-  return {
-    dir,
-    volume: ['-v', `${dir}:/barrier`],
-    arriveAndWait: (name) => `touch /barrier/${name}; while [ ! -e /barrier/go ]; do sleep 0.05; done`,
-    async waitForArrivals(count, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const names = (await readdir(dir)).filter((n) => n !== 'go');
-        if (names.length >= count) return names;
-        if (Date.now() > deadline) throw new Error(`only ${names.length} of ${count} containers arrived within ${timeoutMs} ms`);
-        await sleep(50);
-      }
-    },
-    release: () => writeFile(join(dir, 'go'), ''),
-    remove: () => rm(dir, { recursive: true, force: true }),
-  };
 }
 
 /** Host pids whose environment holds each entry, from one scan of /proc. */
