@@ -10,7 +10,7 @@ import type { ContainerOptions, ResolvedUser, VolumeOption } from '../spec/index
 import type { CallerUserns, PreparedRootfs, VolumeUse } from '../storage/index.ts';
 import { toHostId, type IdMaps } from '../userns/index.ts';
 import type { HostFacts } from './run.ts';
-import { isProcessGone, readProcessIdentity } from './state/index.ts';
+import { isProcessGone, readProcessIdentity, readSelfIdentity } from './state/index.ts';
 import type { EngineSettings } from './settings.ts';
 import { storageWriter } from './storage-writer.ts';
 
@@ -145,7 +145,7 @@ export async function prepareContainerStorage(input: StorageInput): Promise<Cont
   const where = { root: settings.root, containerId, mountPoint: join(settings.runroot, 'containers', containerId, 'rootfs') };
   // A foreground run holds the copies it uses through this process (and its
   // monitor); a recorded container until its `rm`.
-  const self = input.isKept === true ? undefined : await readProcessIdentity(process.pid);
+  const self = input.isKept === true ? undefined : await readSelfIdentity();
   const prepare = (isCopyForced: boolean): Promise<PreparedRootfs> => storage.prepareRootfs({
     ...where, layers: layers ?? [], idMaps, isPrivileged: facts.host.isPrivileged, isCopyForced, callerUserns: writer,
     isUpperKept: input.isKept, copyHolders: self === undefined ? undefined : [self], isCopyHolderGone: isProcessGone,

@@ -33,7 +33,7 @@ import type { ExecOptions } from './lifecycle/exec.ts';
 import type { ContainerStats } from './lifecycle/stats.ts';
 import type { LaunchedContainer } from '../launch/index.ts';
 import type { Socket } from 'node:net';
-import { isProcessGone, readProcessIdentity, type ProcessIdentity } from './state/index.ts';
+import { isProcessGone, readSelfIdentity, type ProcessIdentity } from './state/index.ts';
 import { storageWriter } from './storage-writer.ts';
 
 /**
@@ -118,7 +118,7 @@ export class Engine {
       facts: () => this.#facts(),
       ids: { ready: undefined, allocate: async (size, containerId) => (await this.#allocator()).allocate({ size, containerId }) },
       self: () => {
-        this.#self ??= readProcessIdentity(process.pid).then((self) => self ?? { pid: process.pid, startTime: 0 });
+        this.#self ??= readSelfIdentity().then((self) => self ?? { pid: process.pid, startTime: 0 });
         return this.#self;
       },
     }));

@@ -12,7 +12,7 @@ import {
 } from '../userns/index.ts';
 import type { HostContext } from '../runtime/index.ts';
 import {
-  deleteIdAllocation, insertIdAllocation, isPidGone, isProcessGone, listIdAllocations, openStateDb, readProcessIdentity,
+  deleteIdAllocation, insertIdAllocation, isPidGone, isProcessGone, listIdAllocations, openStateDb, readProcessIdentity, readSelfIdentity,
   setIdAllocationMonitor, type IdAllocationRecord, type ProcessIdentity, type StateDb,
 } from './state/index.ts';
 
@@ -207,7 +207,7 @@ export class IdAllocator {
   }
 
   #readSelf(): Promise<ProcessIdentity> {
-    this.#self ??= readProcessIdentity(process.pid).then((self) => {
+    this.#self ??= readSelfIdentity().then((self) => {
       if (self === undefined) {
         throw new IsolaError('ISOLA_ENGINE_PROC_UNREADABLE', `cannot read /proc/${process.pid}/stat`, { hint: 'isola needs /proc mounted' });
       }

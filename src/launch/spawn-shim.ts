@@ -92,7 +92,6 @@ export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedCont
   length.writeUInt32LE(planBytes.length, 0);
   socket.write(Buffer.concat([length, planBytes]));
 
-
   return new Promise<LaunchedContainer>((resolve, reject) => {
     let isSettled = false;
     let failure: Promise<ShimError> | undefined;

@@ -99,13 +99,8 @@ export async function readRecord(root: string, id: string): Promise<ContainerRec
 
 /** The record with the pid its shim wrote, or as it is while there is none yet ('creating'). */
 async function withPidFromFile(record: ContainerRecord, file: string): Promise<ContainerRecord> {
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    // Not written yet: still creating.
-  }
-  const pid = /^\d+$/.test(text.trim()) ? Number(text.trim()) : 0;
+  const text = (readOrUndefined(file) ?? '').trim(); // not written yet: still creating
+  const pid = /^\d+$/.test(text) ? Number(text) : 0;
   return pid === 0 ? record : { ...record, pid, pidStartTime: await processStartTime(pid) };
 }
 

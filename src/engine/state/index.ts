@@ -18,4 +18,4 @@ export {
   deleteContainer, findContainer, getContainer, insertContainer, isNameTaken, listContainers, releaseContainerIds, updateContainer,
   type ContainerChange, type ContainerRecord, type ContainerState, type NewContainer,
 } from './containers.ts';
-export { isPidGone, isProcessGone, parseProcStatStartTime, readProcessIdentity, type ProcessIdentity } from './process-identity.ts';
+export { isPidGone, isProcessGone, parseProcStatStartTime, readProcessIdentity, readSelfIdentity, type ProcessIdentity } from './process-identity.ts';

@@ -40,6 +40,13 @@ export async function readProcessIdentity(pid: number): Promise<ProcessIdentity 
   return startTime === undefined ? undefined : { pid, startTime };
 }
 
+let self: Promise<ProcessIdentity | undefined> | undefined;
+
+/** This process's identity, read once: its pid and start time never change. */
+export function readSelfIdentity(): Promise<ProcessIdentity | undefined> {
+  self ??= readProcessIdentity(process.pid);
+  return self;
+}
 
 /** True when the process has ended, also when its pid now belongs to another process. */
 export async function isProcessGone(identity: ProcessIdentity): Promise<boolean> {
