@@ -42,3 +42,18 @@ export async function createBarrier(): Promise<Barrier> {
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * Runs fn with a new barrier; then, whatever failed, opens it so a container
+ * still waiting ends, gives that a moment, and removes it.
+ */
+export async function withBarrier<T>(fn: (barrier: Barrier) => Promise<T>): Promise<T> {
+  const barrier = await createBarrier();
+  try {
+    return await fn(barrier);
+  } finally {
+    await barrier.release().catch(() => {});
+    await sleep(200);
+    await barrier.remove();
+  }
+}

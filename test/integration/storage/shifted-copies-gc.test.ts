@@ -16,7 +16,7 @@ import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
 import { isolaIn } from '../../helpers/detached.ts';
 import { requireRoot } from '../../helpers/requirements.ts';
 import { isolaBin, runIsola } from '../../helpers/run-cli.ts';
-import { createBarrier } from '../../helpers/barrier.ts';
+import { withBarrier } from '../../helpers/barrier.ts';
 import { withTempDirs, type TempDirs } from '../../helpers/temp-dirs.ts';
 
 const MAP = ['--uidmap', '0:720000:65536', '--gidmap', '0:720000:65536'];
@@ -80,29 +80,21 @@ describe('chowned layer copies', () => {
 
   test('a copy in use stays while another container with the same map comes and goes', async (t) => {
     if (!requireRoot(t)) return;
-    const barrier = await createBarrier();
-    try {
-      await withTempDirs(async (dirs) => {
-        const rootfs = await ensureHostRootfs();
-        const holder = runIsola([...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, ...barrier.volume, ...layerArgs(rootfs), '--',
-          'sh', '-c', barrier.arriveAndWait('started')]);
-        await barrier.waitForArrivals(1);
-        const held = await copies(dirs);
-        assert.equal(held.filter((n) => /^[0-9a-f]{32}$/.test(n)).length, 2, 'one copy per layer');
-        const other = await runIsola([...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, ...layerArgs(rootfs), '--', 'cat', '/etc/layer-file']);
-        assert.equal(other.code, 0, other.stderr);
-        assert.deepEqual(await copies(dirs), held, 'shared, and kept for the container still using them');
-        await barrier.release();
-        assert.equal((await holder).code, 0);
-        assert.deepEqual(await copies(dirs), []);
-        assert.deepEqual(await shiftedAfterDeletion(dirs), []);
-      });
-    } finally {
-      // Ends a container still waiting, whatever failed.
-      await barrier.release().catch(() => {});
-      await sleep(200);
-      await barrier.remove();
-    }
+    await withBarrier((barrier) => withTempDirs(async (dirs) => {
+      const rootfs = await ensureHostRootfs();
+      const holder = runIsola([...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, ...barrier.volume, ...layerArgs(rootfs), '--',
+        'sh', '-c', barrier.arriveAndWait('started')]);
+      await barrier.waitForArrivals(1);
+      const held = await copies(dirs);
+      assert.equal(held.filter((n) => /^[0-9a-f]{32}$/.test(n)).length, 2, 'one copy per layer');
+      const other = await runIsola([...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, ...layerArgs(rootfs), '--', 'cat', '/etc/layer-file']);
+      assert.equal(other.code, 0, other.stderr);
+      assert.deepEqual(await copies(dirs), held, 'shared, and kept for the container still using them');
+      await barrier.release();
+      assert.equal((await holder).code, 0);
+      assert.deepEqual(await copies(dirs), []);
+      assert.deepEqual(await shiftedAfterDeletion(dirs), []);
+    }));
   });
 
   test('a recorded container keeps its copies while stopped; rm and prune remove them', async (t) => {
@@ -126,37 +118,29 @@ describe('chowned layer copies', () => {
 
   test('system prune removes the copies of a foreground run whose isola was killed', async (t) => {
     if (!requireRoot(t)) return;
-    const barrier = await createBarrier();
-    try {
-      await withTempDirs(async (dirs) => {
-        const rootfs = await ensureHostRootfs();
-        const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, ...barrier.volume, ...layerArgs(rootfs), '--',
-          'sh', '-c', barrier.arriveAndWait('started')], { stdio: 'ignore' });
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        await barrier.waitForArrivals(1);
-        const isola = isolaIn(dirs);
-        const stdout = await isola.ok('system', 'prune');
-        assert.match(stdout, /Deleted layer copies: 0/, 'the running container\'s monitor still holds them');
-        assert.equal((await copies(dirs)).filter((n) => /^[0-9a-f]{32}$/.test(n)).length, 2);
-        // bin/isola is a shell script that execs node: this pid is the isola process.
-        child.kill('SIGKILL');
-        await exited;
-        await barrier.release();
-        // The container ends on its own; then nothing holds its copies.
-        let pruned = '';
-        for (let i = 0; i < 200 && !/Deleted layer copies: 2/.test(pruned); i++) {
-          await sleep(100);
-          pruned = await isola.ok('system', 'prune');
-        }
-        assert.match(pruned, /Deleted layer copies: 2/);
-        assert.deepEqual(await copies(dirs), []);
-        assert.deepEqual(await shiftedAfterDeletion(dirs), []);
-      });
-    } finally {
-      // Ends a container still waiting, whatever failed.
-      await barrier.release().catch(() => {});
-      await sleep(200);
-      await barrier.remove();
-    }
+    await withBarrier((barrier) => withTempDirs(async (dirs) => {
+      const rootfs = await ensureHostRootfs();
+      const child = spawn(isolaBin, [...dirs.args, 'run', '--rm', '--rootfs-copy', ...MAP, ...barrier.volume, ...layerArgs(rootfs), '--',
+        'sh', '-c', barrier.arriveAndWait('started')], { stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await barrier.waitForArrivals(1);
+      const isola = isolaIn(dirs);
+      const stdout = await isola.ok('system', 'prune');
+      assert.match(stdout, /Deleted layer copies: 0/, 'the running container\'s monitor still holds them');
+      assert.equal((await copies(dirs)).filter((n) => /^[0-9a-f]{32}$/.test(n)).length, 2);
+      // bin/isola is a shell script that execs node: this pid is the isola process.
+      child.kill('SIGKILL');
+      await exited;
+      await barrier.release();
+      // The container ends on its own; then nothing holds its copies.
+      let pruned = '';
+      for (let i = 0; i < 200 && !/Deleted layer copies: 2/.test(pruned); i++) {
+        await sleep(100);
+        pruned = await isola.ok('system', 'prune');
+      }
+      assert.match(pruned, /Deleted layer copies: 2/);
+      assert.deepEqual(await copies(dirs), []);
+      assert.deepEqual(await shiftedAfterDeletion(dirs), []);
+    }));
   });
 });

@@ -8,14 +8,13 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { Engine } from '../../../src/engine/index.ts';
 import { ensureHostRootfs } from '../../fixtures/host-rootfs.ts';
 import { isolaIn, psJson } from '../../helpers/detached.ts';
 import { requireRoot } from '../../helpers/requirements.ts';
 import { runIsola } from '../../helpers/run-cli.ts';
-import { createBarrier } from '../../helpers/barrier.ts';
+import { withBarrier } from '../../helpers/barrier.ts';
 import { withTempDirs } from '../../helpers/temp-dirs.ts';
 
 const MAP = ['--uidmap', '0:730000:65536', '--gidmap', '0:730000:65536'];
@@ -61,29 +60,21 @@ describe('volumes in use', () => {
 
   test('a foreground run holds its volume while it runs, and not after', async (t) => {
     if (!requireRoot(t)) return;
-    const barrier = await createBarrier();
-    try {
-      await withTempDirs(async (dirs) => {
-        const run = runIsola([...dirs.args, 'run', '--rm', ...MAP, '--rootfs', await ensureHostRootfs(), '-v', 'busy:/data', ...barrier.volume,
-          '--', 'sh', '-c', barrier.arriveAndWait('started')]);
-        await barrier.waitForArrivals(1);
-        const refused = await runIsola([...dirs.args, 'volume', 'rm', 'busy']);
-        assert.equal(refused.code, 125);
-        assert.match(refused.stderr, /volume busy is being used by the following container\(s\): [0-9a-f]{64}/);
-        const pruned = await runIsola([...dirs.args, 'volume', 'prune']);
-        assert.equal(pruned.code, 0, pruned.stderr);
-        assert.equal(pruned.stdout, '');
-        await barrier.release();
-        assert.equal((await run).code, 0);
-        assert.equal((await runIsola([...dirs.args, 'volume', 'rm', 'busy'])).code, 0);
-        assert.deepEqual(await volumeNames(dirs.root), []);
-      });
-    } finally {
-      // Ends a container still waiting, whatever failed.
-      await barrier.release().catch(() => {});
-      await sleep(200);
-      await barrier.remove();
-    }
+    await withBarrier((barrier) => withTempDirs(async (dirs) => {
+      const run = runIsola([...dirs.args, 'run', '--rm', ...MAP, '--rootfs', await ensureHostRootfs(), '-v', 'busy:/data', ...barrier.volume,
+        '--', 'sh', '-c', barrier.arriveAndWait('started')]);
+      await barrier.waitForArrivals(1);
+      const refused = await runIsola([...dirs.args, 'volume', 'rm', 'busy']);
+      assert.equal(refused.code, 125);
+      assert.match(refused.stderr, /volume busy is being used by the following container\(s\): [0-9a-f]{64}/);
+      const pruned = await runIsola([...dirs.args, 'volume', 'prune']);
+      assert.equal(pruned.code, 0, pruned.stderr);
+      assert.equal(pruned.stdout, '');
+      await barrier.release();
+      assert.equal((await run).code, 0);
+      assert.equal((await runIsola([...dirs.args, 'volume', 'rm', 'busy'])).code, 0);
+      assert.deepEqual(await volumeNames(dirs.root), []);
+    }));
   });
 
   test('volume prune and system prune --volumes remove only volumes no container uses', async (t) => {
