@@ -5,7 +5,6 @@
  * `signal()`, once.
  */
 import type { ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { IsolaError } from '../errors/index.ts';
 import { decodeShimMessage, MESSAGE_BYTES, MESSAGE_TYPE, type ShimMessage } from './messages.ts';
@@ -134,7 +133,7 @@ export async function spawnShim(options: SpawnShimOptions): Promise<LaunchedCont
       // Only reached when the monitor died without reporting the container's
       // exit (an exited report resolved it first): the monitor's own status
       // is the best there is.
-      resolveExit({ code: code ?? undefined, signal: signal === null ? undefined : constants.signals[signal] });
+      resolveExit({ code: code ?? undefined, signal: signal === null ? undefined : process.getBuiltinModule('node:os').constants.signals[signal] });
       exitText = signal ?? String(code);
       settleAfterExit();
     });

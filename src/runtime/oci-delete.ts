@@ -5,7 +5,6 @@
  * as runc does.
  */
 import { readFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { IsolaError } from '../errors/index.ts';
 import { createFsCgroupHost, removeCgroupDirs } from '../cgroups/index.ts';
 import {
@@ -35,6 +34,9 @@ export async function containerProcessIds(runtime: OciRuntime, id: string): Prom
   return containerPids(await readRecord(runtime.root, id));
 }
 
+/** Linux's signal number for SIGKILL, the same on every architecture. */
+const SIGKILL = 9;
+
 /** A signal as a number: `9`, `KILL` or `SIGKILL`. @throws IsolaError ISOLA_RUNTIME_INVALID_SIGNAL */
 export function parseSignal(text: string): number {
   if (/^\d+$/.test(text)) {
@@ -42,7 +44,8 @@ export function parseSignal(text: string): number {
     if (number >= 1 && number <= 64) return number;
   }
   const name = text.toUpperCase().startsWith('SIG') ? text.toUpperCase() : `SIG${text.toUpperCase()}`;
-  const number = (constants.signals as Record<string, number | undefined>)[name];
+  // node:os loads here, not at import: oci-create.ts imports this module on run's start-up path.
+  const number = (process.getBuiltinModule('node:os').constants.signals as Record<string, number | undefined>)[name];
   if (number === undefined) {
     throw new IsolaError('ISOLA_RUNTIME_INVALID_SIGNAL', `unknown signal ${JSON.stringify(text)}`, { hint: 'give a number (15) or a name (TERM, SIGTERM)' });
   }
@@ -81,7 +84,7 @@ async function waitForExit(record: ContainerRecord): Promise<void> {
 export async function removeContainer(runtime: OciRuntime, record: ContainerRecord,
   options: { readonly isPoststopRun: boolean } = { isPoststopRun: true }): Promise<void> {
   if (record.pid !== 0 && await isRecordedProcessAlive(record)) {
-    for (const pid of await containerPids(record)) sendSignal(pid, constants.signals.SIGKILL);
+    for (const pid of await containerPids(record)) sendSignal(pid, SIGKILL);
     if (record.cgroup !== undefined) await setFrozen(record.cgroup.dirs, false, record.id).catch(() => {});
     await waitForExit(record);
   }

@@ -25,10 +25,10 @@ import {
   SECCOMP_OPERATORS, actionReturnValue, filterFlags, resolveArchitectures, splitUint64,
   type SeccompArchitecture, type SeccompOperator, type SeccompProfile, type SeccompSyscallRule,
 } from './profile.ts';
-import { AARCH64_SYSCALLS } from './syscalls-aarch64.ts';
-import { I386_SYSCALLS } from './syscalls-i386.ts';
-import { X32_SYSCALLS } from './syscalls-x32.ts';
-import { X86_64_SYSCALLS } from './syscalls-x86-64.ts';
+import { aarch64Syscalls } from './syscalls-aarch64.ts';
+import { i386Syscalls } from './syscalls-i386.ts';
+import { x32Syscalls } from './syscalls-x32.ts';
+import { x86_64Syscalls } from './syscalls-x86-64.ts';
 
 export const AUDIT_ARCH = { X86_64: 0xc000003e, I386: 0x40000003, AARCH64: 0xc00000b7 } as const;
 export const X32_SYSCALL_BIT = 0x40000000;
@@ -39,10 +39,10 @@ let archTables: ArchTables | undefined;
 /** Built on the first compile, not at import: a run whose program comes precompiled never needs them. */
 function tables(): ArchTables {
   archTables ??= {
-    SCMP_ARCH_X86_64: { numbers: new Map(Object.entries(X86_64_SYSCALLS)), audit: AUDIT_ARCH.X86_64 },
-    SCMP_ARCH_X32: { numbers: new Map(Object.entries(X32_SYSCALLS).map(([n, nr]) => [n, nr + X32_SYSCALL_BIT])), audit: AUDIT_ARCH.X86_64 },
-    SCMP_ARCH_X86: { numbers: new Map(Object.entries(I386_SYSCALLS)), audit: AUDIT_ARCH.I386 },
-    SCMP_ARCH_AARCH64: { numbers: new Map(Object.entries(AARCH64_SYSCALLS)), audit: AUDIT_ARCH.AARCH64 },
+    SCMP_ARCH_X86_64: { numbers: new Map(Object.entries(x86_64Syscalls())), audit: AUDIT_ARCH.X86_64 },
+    SCMP_ARCH_X32: { numbers: new Map(Object.entries(x32Syscalls()).map(([n, nr]) => [n, nr + X32_SYSCALL_BIT])), audit: AUDIT_ARCH.X86_64 },
+    SCMP_ARCH_X86: { numbers: new Map(Object.entries(i386Syscalls())), audit: AUDIT_ARCH.I386 },
+    SCMP_ARCH_AARCH64: { numbers: new Map(Object.entries(aarch64Syscalls())), audit: AUDIT_ARCH.AARCH64 },
   };
   return archTables;
 }

@@ -4,7 +4,7 @@ import { AUDIT_ARCH, compileSeccomp } from './compile.ts';
 import { SECCOMP_RET } from './bpf.ts';
 import { defaultSeccompProfile } from './default-profile.ts';
 import { runSeccompBpf } from './bpf-interpreter.test-helper.ts';
-import { X86_64_SYSCALLS } from './syscalls-x86-64.ts';
+import { x86_64Syscalls } from './syscalls-x86-64.ts';
 import { DEFAULT_CAPABILITIES } from '../capabilities.ts';
 import { validateOciConfig } from '../../spec/oci-schema.test-helper.ts';
 
@@ -15,7 +15,7 @@ const THREAD_FLAGS = 0x3d0f00n; // what pthread_create passes
 
 function decide(caps: readonly string[], name: string, args: bigint[] = []): number {
   const { program } = compileSeccomp(defaultSeccompProfile({ capabilities: caps }));
-  return runSeccompBpf(program, { nr: X86_64_SYSCALLS[name]!, arch: AUDIT_ARCH.X86_64, args });
+  return runSeccompBpf(program, { nr: x86_64Syscalls()[name]!, arch: AUDIT_ARCH.X86_64, args });
 }
 
 test('the default profile denies the keyring, kexec, modules, bpf and new namespaces with EPERM', () => {

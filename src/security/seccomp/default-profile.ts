@@ -12,10 +12,10 @@
  */
 import type { SeccompProfile, SeccompSyscallRule } from './profile.ts';
 import { nativeArchitecture } from './profile.ts';
-import { AARCH64_SYSCALLS } from './syscalls-aarch64.ts';
-import { I386_SYSCALLS } from './syscalls-i386.ts';
-import { X32_SYSCALLS } from './syscalls-x32.ts';
-import { X86_64_SYSCALLS } from './syscalls-x86-64.ts';
+import { aarch64Syscalls } from './syscalls-aarch64.ts';
+import { i386Syscalls } from './syscalls-i386.ts';
+import { x32Syscalls } from './syscalls-x32.ts';
+import { x86_64Syscalls } from './syscalls-x86-64.ts';
 
 const EPERM = 1;
 const ENOSYS = 38;
@@ -72,8 +72,8 @@ export interface DefaultSeccompOptions {
  * aarch64 alone, so 32-bit arm binaries are killed (no arm table here).
  */
 function hostArchitectures(): { architectures: string[]; tables: Readonly<Record<string, number>>[] } {
-  if (nativeArchitecture() === 'SCMP_ARCH_AARCH64') return { architectures: ['SCMP_ARCH_AARCH64'], tables: [AARCH64_SYSCALLS] };
-  return { architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'], tables: [X86_64_SYSCALLS, I386_SYSCALLS, X32_SYSCALLS] };
+  if (nativeArchitecture() === 'SCMP_ARCH_AARCH64') return { architectures: ['SCMP_ARCH_AARCH64'], tables: [aarch64Syscalls()] };
+  return { architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'], tables: [x86_64Syscalls(), i386Syscalls(), x32Syscalls()] };
 }
 
 export function defaultSeccompProfile(options: DefaultSeccompOptions): SeccompProfile {

@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requireCommand } from '../../helpers/requirements.ts';
 import { runCommand } from '../../helpers/run-command.ts';
-import { X86_64_SYSCALLS } from '../../../src/security/seccomp/syscalls-x86-64.ts';
-import { X32_SYSCALLS } from '../../../src/security/seccomp/syscalls-x32.ts';
-import { I386_SYSCALLS } from '../../../src/security/seccomp/syscalls-i386.ts';
-import { AARCH64_SYSCALLS } from '../../../src/security/seccomp/syscalls-aarch64.ts';
+import { x86_64Syscalls } from '../../../src/security/seccomp/syscalls-x86-64.ts';
+import { x32Syscalls } from '../../../src/security/seccomp/syscalls-x32.ts';
+import { i386Syscalls } from '../../../src/security/seccomp/syscalls-i386.ts';
+import { aarch64Syscalls } from '../../../src/security/seccomp/syscalls-aarch64.ts';
 
 const X32_SYSCALL_BIT = 0x40000000;
 
@@ -22,7 +22,7 @@ async function resolve(arch: string, names: readonly string[]): Promise<number[]
   return r.stdout.trim().split('\n').map(Number);
 }
 
-for (const [arch, table, offset] of [['x86_64', X86_64_SYSCALLS, 0], ['x32', X32_SYSCALLS, X32_SYSCALL_BIT], ['x86', I386_SYSCALLS, 0], ['aarch64', AARCH64_SYSCALLS, 0]] as const) {
+for (const [arch, table, offset] of [['x86_64', x86_64Syscalls(), 0], ['x32', x32Syscalls(), X32_SYSCALL_BIT], ['x86', i386Syscalls(), 0], ['aarch64', aarch64Syscalls(), 0]] as const) {
   test(`the ${arch} table agrees with libseccomp for every call libseccomp knows`, async (t) => {
     if (!requireCommand(t, 'scmp_sys_resolver')) return;
     const names = Object.keys(table);
