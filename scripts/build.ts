@@ -66,7 +66,10 @@ async function bundleCli(): Promise<void> {
     // `import('node:sqlite')` becomes a require: vm.Script (code-cache.ts)
     // has no module loader of its own.
     supported: { 'dynamic-import': false },
-    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // Written already wrapped as Node's loader wraps a CommonJS module, so
+    // code-cache.ts compiles the file as read: no 250 kB concatenation to copy.
+    banner: { js: "(function (exports, require, module, __filename, __dirname) {const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    footer: { js: '})' },
   });
   // The entries that start the bundles (code-cache.ts).
   await esbuild.build({

@@ -102,8 +102,7 @@ describe('the built executable', { skip: !existsSync(join(repoDir, 'dist', 'isol
     // V8 refuses a cache made under other flags or from another source: check in a plain run of the same Node.
     const check = `const { readFileSync } = require('node:fs'); const { Script } = require('node:vm');
       const bundle = ${JSON.stringify(join(dist, 'isola.bundle.cjs'))};
-      const source = '(function (exports, require, module, __filename, __dirname) {' + readFileSync(bundle, 'utf8') + '\\n})';
-      const script = new Script(source, { filename: bundle, cachedData: readFileSync(${JSON.stringify(join(dist, 'code-cache', cache))}) });
+      const script = new Script(readFileSync(bundle, 'utf8'), { filename: bundle, cachedData: readFileSync(${JSON.stringify(join(dist, 'code-cache', cache))}) });
       process.stdout.write(String(script.cachedDataRejected));`;
     assert.equal((await run(runtimeNode, ['-e', check])).stdout, 'false');
     const written = (await stat(join(dist, 'code-cache', cache))).mtimeMs;

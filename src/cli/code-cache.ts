@@ -48,13 +48,6 @@ export function commandKeyOf(argv: readonly string[]): string {
   return argv.find((arg) => /^[a-z][a-z-]*$/.test(arg)) ?? 'none';
 }
 
-/**
- * The CommonJS module wrapper, as Node's loader applies it. The bundle is
- * ASCII (esbuild escapes the rest), so latin1 reads it without UTF-8 decoding.
- */
-function wrappedSource(bundlePath: string): string {
-  return `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundlePath, 'latin1')}\n})`;
-}
 
 /**
  * The cache's bytes, when this user wrote them: bytecode runs as code, so a
@@ -106,7 +99,10 @@ export function runBundle(bundlePath: string, bundleRequire: NodeJS.Require): vo
   const dir = cacheDirFor(bundlePath, process.env, uid);
   const file = dir === undefined ? undefined : cacheFileOf(dir, bundlePath, bundle, commandKeyOf(process.argv.slice(2)));
   const cachedData = readCache(file, uid);
-  const script = new Script(wrappedSource(bundlePath), { filename: bundlePath, cachedData });
+  // The bundle is one function expression, the CommonJS module wrapper
+  // (scripts/build.ts), and ASCII (esbuild escapes the rest): latin1 reads it
+  // without UTF-8 decoding.
+  const script = new Script(readFileSync(bundlePath, 'latin1'), { filename: bundlePath, cachedData });
   if (dir !== undefined && file !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     // Only a run that succeeded: a failed one stops early and compiles little.
     process.once('exit', (code) => { if (code === 0) writeCache(dir, file, script); });
