@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { cacheDirFor, cacheFileOf, commandKeyOf, readCache } from './code-cache.ts';
+import { cacheDirFor, cacheFileOf, commandKeyOf, GLOBAL_VALUE_FLAGS, readCache } from './code-cache.ts';
+import { GLOBAL_FLAGS as ISOLA_GLOBAL_FLAGS } from './main.ts';
+import { GLOBAL_FLAGS as RUNTIME_GLOBAL_FLAGS } from './runtime/main.ts';
 
 const repoDir = join(import.meta.dirname, '..', '..');
 const runtimeNode = join(repoDir, 'node_modules', 'node', 'bin', 'node');
@@ -28,6 +30,18 @@ describe('which command a command line trains the cache for', () => {
 
   test('a command line without a word has a key of its own', () => {
     assert.equal(commandKeyOf(['--version']), 'none');
+  });
+
+  test("a global flag's value is not the command, with one dash, two, or an =", () => {
+    assert.equal(commandKeyOf(['--root', 'state', '--log', 'log.json', '--log-format', 'json', 'create', '--bundle', 'b', 'x']), 'create');
+    assert.equal(commandKeyOf(['-root', 'state', '--debug', 'start', 'x']), 'start');
+    assert.equal(commandKeyOf(['--log-format=json', '--cgroup-manager', 'systemd', 'delete', 'x']), 'delete');
+    assert.equal(commandKeyOf(['--runroot', 'run', 'ps']), 'ps');
+  });
+
+  test('the flags skipped are the value-taking global flags of isola and isola-runtime', () => {
+    const valueFlags = [...ISOLA_GLOBAL_FLAGS, ...RUNTIME_GLOBAL_FLAGS].filter((flag) => flag.takesValue).map((flag) => flag.name);
+    assert.deepEqual([...GLOBAL_VALUE_FLAGS].sort(), [...new Set(valueFlags)].sort());
   });
 });
 

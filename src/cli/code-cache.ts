@@ -43,9 +43,22 @@ function buildPrefixOf(bundlePath: string, bundle: Stats): string {
   return `${basename(bundlePath)}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}-${bundle.ino}.`;
 }
 
-/** What a command line is, for training: its first plain word (`run`, `ps`, `create`). */
+/**
+ * The global flags of isola and isola-runtime whose value may be the next
+ * word: containerd calls `--log-format json create`, where `json` is not the
+ * command. Both command lines' GLOBAL_FLAGS; code-cache.test.ts checks they agree.
+ */
+export const GLOBAL_VALUE_FLAGS: ReadonlySet<string> = new Set(['root', 'runroot', 'log', 'log-format', 'cgroup-manager', 'rootless', 'criu']);
+
+/** What a command line is, for training: its first plain word (`run`, `ps`, `create`) that is no flag's value. */
 export function commandKeyOf(argv: readonly string[]): string {
-  return argv.find((arg) => /^[a-z][a-z-]*$/.test(arg)) ?? 'none';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (/^[a-z][a-z-]*$/.test(arg)) return arg;
+    // runc's flags come with one dash or two; `--name=value` holds its own value.
+    if (GLOBAL_VALUE_FLAGS.has(arg.replace(/^--?/, ''))) i++;
+  }
+  return 'none';
 }
 
 

@@ -7,7 +7,7 @@ import { InvalidOptionError, isIsolaError, type IsolaError } from '../errors/ind
 import { flagValue, formatFlagHelp, HelpRequest, parseArgs, type FlagSpec } from './parse-args.ts';
 import { authFiles, configFiles, defaultLocations, registriesFiles, type CliContext } from './context.ts';
 
-const GLOBAL_FLAGS: readonly FlagSpec[] = [
+export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   { name: 'root', takesValue: true, valueName: 'DIR', description: 'images, containers and the state database (default /var/lib/isola)' },
   { name: 'runroot', takesValue: true, valueName: 'DIR', description: 'run-time state (default /run/isola)' },
   { name: 'help', short: 'h', takesValue: false, description: 'show this help, or a command\'s (isola help COMMAND)' },

@@ -11,7 +11,7 @@ import { flagBoolean, flagString, parseRuntimeArgs, type RuntimeFlag } from './f
 import type { RuntimeCommand, RuntimeCliContext } from './context.ts';
 import { openRuntime } from './context.ts';
 
-const GLOBAL_FLAGS: readonly RuntimeFlag[] = [
+export const GLOBAL_FLAGS: readonly RuntimeFlag[] = [
   { name: 'root', takesValue: true }, { name: 'log', takesValue: true }, { name: 'log-format', takesValue: true },
   { name: 'debug', takesValue: false }, { name: 'systemd-cgroup', takesValue: false },
   { name: 'cgroup-manager', takesValue: true }, { name: 'rootless', takesValue: true },
